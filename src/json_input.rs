@@ -1,0 +1,372 @@
+//! Telegraf's JSON serializer output: one metric `{"name","tags","fields","timestamp"}` per
+//! value (Telegraf writes one per line), or a batch `{"metrics":[...]}`.
+//!
+//! `timestamp` is in seconds unless the precision says otherwise (Telegraf's
+//! `json_timestamp_units`). Errors are per metric, with the line and column where the metric
+//! starts, so a bad metric never costs the good ones.
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value};
+
+use crate::metric::{cut, FieldValue, LineError, Metric, ParseOptions, Precision, QUOTE_CHARS};
+
+/// Parses all metrics of a Telegraf JSON text.
+pub fn parse(text: &str, options: ParseOptions) -> (Vec<Metric<'static>>, Vec<LineError>) {
+    let mut metrics = Vec::new();
+    let mut errors = Vec::new();
+    let mut pos = skip_ws(text, 0);
+    while pos < text.len() {
+        if let Some(array_start) = batch_array_start(text, pos) {
+            pos = parse_batch(text, array_start, options, &mut metrics, &mut errors);
+        } else {
+            match read_value(text, pos) {
+                Ok((value, end)) => {
+                    push_metric(text, pos, &value, options, &mut metrics, &mut errors);
+                    pos = end;
+                }
+                Err(e) => {
+                    errors.push(e);
+                    // Resynchronise at the next line: Telegraf writes one metric per line.
+                    pos = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+                }
+            }
+        }
+        pos = skip_ws(text, pos);
+    }
+    (metrics, errors)
+}
+
+fn skip_ws(text: &str, mut pos: usize) -> usize {
+    let b = text.as_bytes();
+    while pos < b.len() && matches!(b[pos], b' ' | b'\t' | b'\r' | b'\n') {
+        pos += 1;
+    }
+    pos
+}
+
+/// If `{"metrics":[` starts at `pos` (blanks allowed), the position after the `[`.
+fn batch_array_start(text: &str, pos: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    if b.get(pos) != Some(&b'{') {
+        return None;
+    }
+    let p = skip_ws(text, pos + 1);
+    let p = text[p..].strip_prefix("\"metrics\"").map(|_| p + 9)?;
+    let p = skip_ws(text, p);
+    if b.get(p) != Some(&b':') {
+        return None;
+    }
+    let p = skip_ws(text, p + 1);
+    (b.get(p) == Some(&b'[')).then_some(p + 1)
+}
+
+/// Walks the elements of the `metrics` array, then the closing `]` and `}`.
+fn parse_batch(
+    text: &str,
+    mut pos: usize,
+    options: ParseOptions,
+    metrics: &mut Vec<Metric<'static>>,
+    errors: &mut Vec<LineError>,
+) -> usize {
+    let b = text.as_bytes();
+    pos = skip_ws(text, pos);
+    if b.get(pos) == Some(&b']') {
+        pos += 1;
+    } else {
+        loop {
+            match read_value(text, pos) {
+                Ok((value, end)) => {
+                    push_metric(text, pos, &value, options, metrics, errors);
+                    pos = skip_ws(text, end);
+                }
+                Err(e) => {
+                    errors.push(e);
+                    return text.len();
+                }
+            }
+            match b.get(pos) {
+                Some(b',') => pos = skip_ws(text, pos + 1),
+                Some(b']') => {
+                    pos += 1;
+                    break;
+                }
+                _ => {
+                    errors.push(error_at(
+                        text,
+                        pos,
+                        "expected ',' or ']' in the \"metrics\" array",
+                    ));
+                    return text.len();
+                }
+            }
+        }
+    }
+    pos = skip_ws(text, pos);
+    if b.get(pos) == Some(&b'}') {
+        pos + 1
+    } else {
+        errors.push(error_at(
+            text,
+            pos,
+            "expected '}' after the \"metrics\" array",
+        ));
+        text.len()
+    }
+}
+
+/// Reads one JSON value at `pos`; returns it and the position after it.
+fn read_value(text: &str, pos: usize) -> Result<(Value, usize), LineError> {
+    let mut stream = serde_json::Deserializer::from_str(&text[pos..]).into_iter::<Value>();
+    match stream.next() {
+        Some(Ok(v)) => Ok((v, pos + stream.byte_offset())),
+        Some(Err(e)) => {
+            // serde_json counts lines and columns from `pos`; make them absolute.
+            let (line0, col0) = line_col(text, pos);
+            let (line, column) = if e.line() <= 1 {
+                (line0, col0 + e.column().saturating_sub(1) as u32)
+            } else {
+                (line0 + e.line() as u32 - 1, e.column() as u32)
+            };
+            let mut err = error_at(text, pos, &format!("invalid JSON: {e}"));
+            err.message = format!("invalid JSON: {}", strip_position(&e.to_string()));
+            err.line = line;
+            err.column = column.max(1);
+            Err(err)
+        }
+        None => Err(error_at(text, pos, "expected a JSON object")),
+    }
+}
+
+fn strip_position(msg: &str) -> &str {
+    msg.find(" at line ").map_or(msg, |i| &msg[..i])
+}
+
+fn line_col(text: &str, pos: usize) -> (u32, u32) {
+    let before = &text[..pos];
+    let line = before.bytes().filter(|&b| b == b'\n').count() as u32 + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, text[line_start..pos].chars().count() as u32 + 1)
+}
+
+fn error_at(text: &str, pos: usize, message: &str) -> LineError {
+    let (line, column) = line_col(text, pos);
+    let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+    LineError {
+        line,
+        column,
+        message: message.to_string(),
+        text: cut(
+            text[line_start..line_end].trim_end_matches('\r'),
+            QUOTE_CHARS * 2,
+        ),
+    }
+}
+
+fn push_metric(
+    text: &str,
+    pos: usize,
+    value: &Value,
+    options: ParseOptions,
+    metrics: &mut Vec<Metric<'static>>,
+    errors: &mut Vec<LineError>,
+) {
+    match metric_from_json(value, options) {
+        Ok(mut m) => {
+            m.line = line_col(text, pos).0;
+            metrics.push(m);
+        }
+        Err(message) => errors.push(error_at(text, pos, &message)),
+    }
+}
+
+/// Converts one decoded JSON object into a metric, or says what is wrong with it.
+pub fn metric_from_json(value: &Value, options: ParseOptions) -> Result<Metric<'static>, String> {
+    let obj = value
+        .as_object()
+        .ok_or_else(|| format!("expected a metric object, found {}", kind(value)))?;
+    let name = match obj.get("name") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(Value::String(_)) => return Err("metric \"name\" is empty".into()),
+        Some(other) => {
+            return Err(format!(
+                "metric \"name\" must be a string, found {}",
+                kind(other)
+            ))
+        }
+        None => return Err("metric has no \"name\"".into()),
+    };
+    let time = match obj.get("timestamp") {
+        None | Some(Value::Null) => options.default_time,
+        Some(v) => timestamp(v, options.precision)?,
+    };
+    let mut metric = Metric::new(Cow::Owned(name), time);
+    match obj.get("tags") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(tags)) => {
+            for (k, v) in tags {
+                match v {
+                    Value::String(s) => {
+                        metric.set_tag(Cow::Owned(k.clone()), Cow::Owned(s.clone()))
+                    }
+                    other => {
+                        return Err(format!(
+                            "tag \"{k}\" must be a string, found {}",
+                            kind(other)
+                        ))
+                    }
+                }
+            }
+        }
+        Some(other) => return Err(format!("\"tags\" must be an object, found {}", kind(other))),
+    }
+    let fields: &Map<String, Value> = match obj.get("fields") {
+        Some(Value::Object(f)) => f,
+        Some(other) => {
+            return Err(format!(
+                "\"fields\" must be an object, found {}",
+                kind(other)
+            ))
+        }
+        None => return Err(format!("metric \"{}\" has no \"fields\"", metric.name)),
+    };
+    for (k, v) in fields {
+        let fv = match v {
+            Value::Bool(b) => FieldValue::Bool(*b),
+            Value::String(s) => FieldValue::Str(Cow::Owned(s.clone())),
+            Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    FieldValue::Int(i)
+                } else if let Some(u) = n.as_u64() {
+                    FieldValue::UInt(u)
+                } else {
+                    FieldValue::Float(n.as_f64().unwrap_or(f64::NAN))
+                }
+            }
+            other => {
+                return Err(format!(
+                    "field \"{k}\" must be a number, boolean or string, found {}",
+                    kind(other)
+                ))
+            }
+        };
+        metric.set_field(Cow::Owned(k.clone()), fv);
+    }
+    if metric.fields.is_empty() {
+        return Err(format!("metric \"{}\" has no fields", metric.name));
+    }
+    Ok(metric)
+}
+
+fn timestamp(v: &Value, precision: Precision) -> Result<i64, String> {
+    let unit = precision.nanos();
+    let n = v
+        .as_number()
+        .ok_or_else(|| format!("\"timestamp\" must be a number, found {}", kind(v)))?;
+    let ns = if let Some(i) = n.as_i64() {
+        i.checked_mul(unit)
+    } else {
+        // Fractional timestamps (or ones beyond i64) go through f64 and must fit.
+        let f = n.as_f64().unwrap_or(f64::NAN) * unit as f64;
+        (f.is_finite() && f.abs() < 9.2e18).then(|| f.round() as i64)
+    };
+    ns.ok_or_else(|| format!("\"timestamp\" {n} is out of range"))
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OPTS: ParseOptions = ParseOptions {
+        precision: Precision::S,
+        default_time: 42,
+    };
+
+    #[test]
+    fn json_single_metric() {
+        let (m, e) = parse(
+            r#"{"fields":{"usage_idle":99.5,"n":3,"up":true,"s":"x"},"name":"cpu","tags":{"host":"a"},"timestamp":1458229140}"#,
+            OPTS,
+        );
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(m[0].name, "cpu");
+        assert_eq!(m[0].time, 1_458_229_140_000_000_000);
+        assert_eq!(m[0].tag("host"), Some("a"));
+        assert!(m[0].fields.contains(&("n".into(), FieldValue::Int(3))));
+        assert!(m[0]
+            .fields
+            .contains(&("usage_idle".into(), FieldValue::Float(99.5))));
+    }
+
+    #[test]
+    fn json_batch_and_lines() {
+        let text = "{\"metrics\":[{\"name\":\"a\",\"fields\":{\"v\":1},\"timestamp\":1},\n {\"name\":\"b\",\"fields\":{\"v\":2},\"timestamp\":2}]}\n{\"name\":\"c\",\"fields\":{\"v\":3},\"timestamp\":3}\n";
+        let (m, e) = parse(text, OPTS);
+        assert!(e.is_empty(), "{e:?}");
+        let names: Vec<_> = m.iter().map(|m| (m.name.to_string(), m.line)).collect();
+        assert_eq!(names, [("a".into(), 1), ("b".into(), 2), ("c".into(), 3)]);
+    }
+
+    #[test]
+    fn json_per_metric_errors_keep_good_metrics() {
+        let text = r#"{"metrics":[{"fields":{"v":1},"timestamp":1},{"name":"ok","fields":{"v":1}},{"name":"x","fields":{}},{"name":"y","fields":{"v":[1]}},{"name":"z","tags":{"t":1},"fields":{"v":1}},{"name":"w","fields":{"v":1},"timestamp":"x"}]}"#;
+        let (m, e) = parse(text, OPTS);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].time, 42, "no timestamp takes the default time");
+        let msgs: Vec<_> = e.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "metric has no \"name\"",
+                "metric \"x\" has no fields",
+                "field \"v\" must be a number, boolean or string, found an array",
+                "tag \"t\" must be a string, found a number",
+                "\"timestamp\" must be a number, found a string",
+            ]
+        );
+        assert_eq!(e[1].column, 77);
+    }
+
+    #[test]
+    fn json_syntax_error_position_and_recovery() {
+        let text = "{\"name\":\"a\",\"fields\":{\"v\":1}}\n{\"name\":\"b\",\"fields\":{\"v\":}}\n{\"name\":\"c\",\"fields\":{\"v\":3}}";
+        let (m, e) = parse(text, OPTS);
+        assert_eq!(m.len(), 2);
+        assert_eq!((e[0].line, e[0].column), (2, 27), "{e:?}");
+        assert!(
+            e[0].message.starts_with("invalid JSON: expected value"),
+            "{}",
+            e[0].message
+        );
+    }
+
+    #[test]
+    fn json_precision_and_big_unsigned() {
+        let text =
+            r#"{"name":"a","fields":{"u":18446744073709551615,"f":1.5e300},"timestamp":1500}"#;
+        let ms = ParseOptions {
+            precision: Precision::Ms,
+            default_time: 0,
+        };
+        let (m, _) = parse(text, ms);
+        assert_eq!(m[0].time, 1_500_000_000);
+        assert_eq!(m[0].fields[0].1, FieldValue::UInt(u64::MAX));
+        let (_, e) = parse(
+            r#"{"name":"a","fields":{"v":1},"timestamp":99999999999999999}"#,
+            OPTS,
+        );
+        assert!(e[0].message.contains("out of range"));
+    }
+}

@@ -1,0 +1,263 @@
+//! From metrics to Librato gauges and request bodies, as Telegraf's `outputs.librato` builds
+//! them (`buildGauges`, then batches of at most 300), plus the checks Telegraf lacks: a gauge
+//! Librato would reject is skipped alone, with a reason, instead of failing its whole batch.
+//!
+//! Bodies are written straight into one buffer as they are rendered: no gauge structs, no
+//! per-gauge allocation.
+
+mod sanitize;
+mod skipped;
+
+#[cfg(test)]
+mod tests;
+
+pub use sanitize::{push_sanitized, sanitized_len};
+pub use skipped::{Reason, Skipped};
+
+use crate::metric::{FieldValue, Metric};
+use crate::number::write_float;
+use crate::template::Template;
+
+/// Librato's limit on name and source length.
+pub const MAX_NAME_CHARS: usize = 255;
+/// Telegraf's (and Librato's recommended) measurements per request.
+pub const MAX_BATCH: usize = 300;
+/// The API rejects floats whose exponent is above 126.
+pub const MAX_ABS_VALUE: f64 = 1e127;
+
+/// All request bodies of one render, in one buffer.
+#[derive(Debug, Default, Clone)]
+pub struct Bodies {
+    /// The bodies back to back (ASCII only, so byte offsets are also UTF-16 offsets in JS).
+    pub text: String,
+    /// `(start, end, gauges)` of each body in `text`.
+    pub batches: Vec<(usize, usize, usize)>,
+}
+
+impl Bodies {
+    pub fn body(&self, i: usize) -> &str {
+        let (s, e, _) = self.batches[i];
+        &self.text[s..e]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.batches.iter().map(|&(s, e, n)| (&self.text[s..e], n))
+    }
+}
+
+/// Turns metrics into gauges and bodies, one metric at a time.
+pub struct GaugeWriter<'t> {
+    template: &'t Template,
+    batch_size: usize,
+    out: Vec<u8>,
+    batches: Vec<(usize, usize, usize)>,
+    batch_start: usize,
+    in_batch: usize,
+    /// Total gauges written.
+    pub gauges: usize,
+    pub skipped: Vec<Skipped>,
+    source: String,
+    clean_source: Vec<u8>,
+}
+
+impl<'t> GaugeWriter<'t> {
+    pub fn new(template: &'t Template, batch_size: usize) -> Self {
+        GaugeWriter {
+            template,
+            batch_size: batch_size.clamp(1, MAX_BATCH),
+            out: Vec::new(),
+            batches: Vec::new(),
+            batch_start: 0,
+            in_batch: 0,
+            gauges: 0,
+            skipped: Vec::new(),
+            source: String::new(),
+            clean_source: Vec::new(),
+        }
+    }
+
+    /// Pre-sizes the output buffer (bodies are about five times the size of line protocol).
+    pub fn reserve(&mut self, bytes: usize) {
+        self.out.reserve(bytes);
+    }
+
+    /// Writes the gauges of one metric, or records why (some of) it was skipped.
+    pub fn push(&mut self, m: &Metric<'_>) {
+        // Go's Time.Unix(): seconds rounded toward negative infinity.
+        let measure_time = m.time.div_euclid(1_000_000_000);
+        if measure_time == 0 {
+            self.skip(m, None, Reason::TimeZero, String::from(
+                "time is zero: its whole seconds since 1970 are 0, which Telegraf treats as unset",
+            ));
+            return;
+        }
+        if !self.template.render(&m.tags, &mut self.source) {
+            let msg = format!(
+                "undeterminable source: the template gives an empty source for tags {}",
+                describe_tags(m)
+            );
+            self.skip(m, None, Reason::NoSource, msg);
+            return;
+        }
+        self.clean_source.clear();
+        push_sanitized(&mut self.clean_source, &self.source);
+        let source_problem = if self.clean_source.len() > MAX_NAME_CHARS {
+            Some((
+                Reason::SourceTooLong,
+                format!(
+                    "source is {} characters; Librato's limit is {MAX_NAME_CHARS}",
+                    self.clean_source.len()
+                ),
+            ))
+        } else if self.clean_source.eq_ignore_ascii_case(b"all") {
+            Some((
+                Reason::ReservedSource,
+                "source \"all\" is reserved by Librato".to_string(),
+            ))
+        } else {
+            None
+        };
+        let name_chars = sanitized_len(&m.name);
+        for (key, value) in &m.fields {
+            let Some(v) = value.as_f64() else {
+                if let FieldValue::Str(_) = value {
+                    let msg = format!(
+                        "field \"{key}\" is a string; Librato gauges are numbers (Telegraf drops it too)"
+                    );
+                    self.skip(m, Some(key), Reason::StringValue, msg);
+                }
+                continue;
+            };
+            let is_value = key == "value";
+            let name_len = if is_value {
+                name_chars
+            } else {
+                name_chars + 1 + sanitized_len(key)
+            };
+            let problem = if !v.is_finite() {
+                Some((
+                    Reason::NonFinite,
+                    format!("value {v} of field \"{key}\" is not a finite number"),
+                ))
+            } else if v.abs() >= MAX_ABS_VALUE {
+                Some((
+                    Reason::OutOfRange,
+                    format!("value {v:e} of field \"{key}\" is beyond Librato's limit (|value| < 1e127)"),
+                ))
+            } else if name_len == 0 {
+                Some((Reason::EmptyName, "the gauge name is empty".to_string()))
+            } else if name_len > MAX_NAME_CHARS {
+                Some((
+                    Reason::NameTooLong,
+                    format!("name is {name_len} characters; Librato's limit is {MAX_NAME_CHARS}"),
+                ))
+            } else {
+                source_problem.clone()
+            };
+            if let Some((reason, msg)) = problem {
+                self.skip(m, Some(key), reason, msg);
+                continue;
+            }
+            self.write_gauge(
+                &m.name,
+                (!is_value).then_some(key.as_ref()),
+                v,
+                measure_time,
+            );
+        }
+    }
+
+    fn write_gauge(
+        &mut self,
+        measurement: &str,
+        field: Option<&str>,
+        value: f64,
+        measure_time: i64,
+    ) {
+        if self.in_batch == 0 {
+            self.batch_start = self.out.len();
+            self.out.extend_from_slice(b"{\"gauges\":[");
+        } else {
+            self.out.push(b',');
+        }
+        self.out.extend_from_slice(b"{\"name\":\"");
+        push_sanitized(&mut self.out, measurement);
+        if let Some(f) = field {
+            self.out.push(b'.');
+            push_sanitized(&mut self.out, f);
+        }
+        self.out.extend_from_slice(b"\",\"value\":");
+        write_float(&mut self.out, value);
+        self.out.extend_from_slice(b",\"source\":\"");
+        self.out.extend_from_slice(&self.clean_source);
+        self.out.extend_from_slice(b"\",\"measure_time\":");
+        write_int(&mut self.out, measure_time);
+        self.out.push(b'}');
+        self.in_batch += 1;
+        self.gauges += 1;
+        if self.in_batch == self.batch_size {
+            self.close_batch();
+        }
+    }
+
+    fn close_batch(&mut self) {
+        self.out.extend_from_slice(b"]}");
+        self.batches
+            .push((self.batch_start, self.out.len(), self.in_batch));
+        self.in_batch = 0;
+    }
+
+    /// Records a skipped metric (no field) or gauge.
+    pub fn skip(&mut self, m: &Metric<'_>, field: Option<&str>, reason: Reason, message: String) {
+        self.skipped.push(Skipped {
+            line: (m.line > 0).then_some(m.line),
+            metric: m.name.to_string(),
+            field: field.map(str::to_string),
+            reason,
+            message,
+        });
+    }
+
+    pub fn finish(mut self) -> (Bodies, usize, Vec<Skipped>) {
+        if self.in_batch > 0 {
+            self.close_batch();
+        }
+        // Only ASCII was written: sanitised names and sources, numbers and JSON punctuation.
+        let text = String::from_utf8(self.out).unwrap_or_default();
+        (
+            Bodies {
+                text,
+                batches: self.batches,
+            },
+            self.gauges,
+            self.skipped,
+        )
+    }
+}
+
+fn describe_tags(m: &Metric<'_>) -> String {
+    if m.tags.is_empty() {
+        return "(none)".to_string();
+    }
+    let list: Vec<String> = m.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    crate::metric::cut(&list.join(","), 80)
+}
+
+/// Appends a decimal integer.
+pub fn write_int(out: &mut Vec<u8>, v: i64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut n = v.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&buf[i..]);
+}

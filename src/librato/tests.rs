@@ -1,0 +1,289 @@
+use std::borrow::Cow;
+
+use super::*;
+use crate::metric::{FieldValue, Metric};
+
+/// 2009-11-10T23:00:00Z, the time of Telegraf's own test table.
+const T: i64 = 1_257_894_000_000_000_000;
+
+fn metric(
+    name: &'static str,
+    tags: &[(&'static str, &'static str)],
+    fields: Vec<(&'static str, FieldValue<'static>)>,
+    time: i64,
+) -> Metric<'static> {
+    let mut m = Metric::new(name, time);
+    for &(k, v) in tags {
+        m.set_tag(Cow::Borrowed(k), Cow::Borrowed(v));
+    }
+    for (k, v) in fields {
+        m.set_field(Cow::Borrowed(k), v);
+    }
+    m
+}
+
+fn gauges(template: &str, metrics: &[Metric<'_>]) -> (Vec<serde_json::Value>, Vec<Skipped>) {
+    let t = Template::new(template);
+    let mut w = GaugeWriter::new(&t, 300);
+    for m in metrics {
+        w.push(m);
+    }
+    let (bodies, n, skipped) = w.finish();
+    let mut all = Vec::new();
+    for (body, count) in bodies.iter() {
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        let g = v["gauges"].as_array().unwrap().clone();
+        assert_eq!(g.len(), count);
+        all.extend(g);
+    }
+    assert_eq!(all.len(), n);
+    (all, skipped)
+}
+
+#[test]
+fn gauges_telegraf_value_table() {
+    let cases: Vec<(FieldValue<'static>, Option<f64>)> = vec![
+        (FieldValue::Float(0.0), Some(0.0)),
+        (FieldValue::Float(1.0), Some(1.0)),
+        (FieldValue::Int(10), Some(10.0)),
+        (FieldValue::Int(112345), Some(112345.0)),
+        (FieldValue::Float(11234.5), Some(11234.5)),
+        (FieldValue::Bool(true), Some(1.0)),
+        (FieldValue::Bool(false), Some(0.0)),
+        (FieldValue::UInt(u64::MAX), Some(18446744073709551615.0)),
+        (FieldValue::Str("11234.5".into()), None),
+    ];
+    for (value, want) in cases {
+        let m = metric(
+            "test1",
+            &[("host", "192.168.0.1")],
+            vec![("value", value.clone())],
+            T,
+        );
+        let (g, skipped) = gauges("host", &[m]);
+        match want {
+            Some(v) => {
+                assert_eq!(g.len(), 1, "{value:?}");
+                assert_eq!(g[0]["name"], "test1");
+                assert_eq!(g[0]["source"], "192_168_0_1");
+                assert_eq!(g[0]["value"].as_f64().unwrap(), v);
+                assert_eq!(g[0]["measure_time"], 1_257_894_000);
+            }
+            None => {
+                assert!(g.is_empty());
+                assert_eq!(skipped[0].reason, Reason::StringValue);
+                assert_eq!(skipped[0].field.as_deref(), Some("value"));
+            }
+        }
+    }
+}
+
+#[test]
+fn gauges_body_text_is_compact_and_ordered() {
+    let m = metric(
+        "cpu",
+        &[("host", "h")],
+        vec![
+            ("usage idle", FieldValue::Float(99.5)),
+            ("n", FieldValue::Int(3)),
+        ],
+        T,
+    );
+    let t = Template::new("host");
+    let mut w = GaugeWriter::new(&t, 300);
+    w.push(&m);
+    let (bodies, _, _) = w.finish();
+    assert_eq!(
+        bodies.body(0),
+        r#"{"gauges":[{"name":"cpu.usage-idle","value":99.5,"source":"h","measure_time":1257894000},{"name":"cpu.n","value":3,"source":"h","measure_time":1257894000}]}"#
+    );
+}
+
+#[test]
+fn gauges_time_rule_rounds_toward_negative_infinity() {
+    let mk = |t| {
+        metric(
+            "m",
+            &[("host", "h")],
+            vec![("value", FieldValue::Float(1.0))],
+            t,
+        )
+    };
+    let (g, s) = gauges(
+        "host",
+        &[
+            mk(0),
+            mk(999_999_999),
+            mk(-1),
+            mk(1_000_000_000),
+            mk(-1_000_000_001),
+        ],
+    );
+    let times: Vec<i64> = g
+        .iter()
+        .map(|g| g["measure_time"].as_i64().unwrap())
+        .collect();
+    assert_eq!(times, [-1, 1, -2]);
+    assert_eq!(s.len(), 2);
+    assert!(s
+        .iter()
+        .all(|s| s.reason == Reason::TimeZero && s.field.is_none()));
+}
+
+#[test]
+fn gauges_name_rule_and_sanitising() {
+    let m = metric(
+        "my cpu😀",
+        &[("host", "a b.c")],
+        vec![
+            ("value", FieldValue::Float(1.0)),
+            ("idle:pct", FieldValue::Float(2.0)),
+        ],
+        T,
+    );
+    let (g, _) = gauges("host", &[m]);
+    assert_eq!(g[0]["name"], "my-cpu-");
+    assert_eq!(g[1]["name"], "my-cpu-.idle-pct");
+    assert_eq!(g[0]["source"], "a-b_c");
+}
+
+#[test]
+fn gauges_no_source_skips_the_metric() {
+    let m = metric(
+        "m",
+        &[("hostnam", "x")],
+        vec![("value", FieldValue::Float(1.0))],
+        T,
+    );
+    let (g, s) = gauges("hostname", &[m]);
+    assert!(g.is_empty());
+    assert_eq!(s[0].reason, Reason::NoSource);
+    assert!(s[0].message.contains("hostnam=x"), "{}", s[0].message);
+}
+
+#[test]
+fn gauges_deliberate_differences_skip_only_that_gauge() {
+    let long = Box::leak("x".repeat(256).into_boxed_str());
+    let fields = vec![
+        ("nan", FieldValue::Float(f64::NAN)),
+        ("inf", FieldValue::Float(f64::NEG_INFINITY)),
+        ("big", FieldValue::Float(1e127)),
+        ("almost", FieldValue::Float(-9.99e126)),
+        (&*long, FieldValue::Float(1.0)),
+        ("ok", FieldValue::Int(5)),
+    ];
+    let m = metric("m", &[("host", "h")], fields, T);
+    let (g, s) = gauges("host", &[m]);
+    let names: Vec<_> = g
+        .iter()
+        .map(|g| g["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["m.almost", "m.ok"]);
+    let reasons: Vec<_> = s.iter().map(|s| s.reason.code()).collect();
+    assert_eq!(
+        reasons,
+        ["non_finite", "non_finite", "out_of_range", "name_too_long"]
+    );
+}
+
+#[test]
+fn gauges_name_of_exactly_255_is_kept() {
+    let field = Box::leak("f".repeat(253).into_boxed_str());
+    let m = metric(
+        "m",
+        &[("host", "h")],
+        vec![(&*field, FieldValue::Float(1.0))],
+        T,
+    );
+    let (g, s) = gauges("host", &[m]);
+    assert_eq!((g.len(), s.len()), (1, 0));
+    assert_eq!(g[0]["name"].as_str().unwrap().len(), 255);
+}
+
+#[test]
+fn gauges_source_checks() {
+    let long = Box::leak("s".repeat(256).into_boxed_str());
+    for (host, reason) in [
+        (&*long, "source_too_long"),
+        ("all", "reserved_source"),
+        ("ALL", "reserved_source"),
+    ] {
+        let m = metric(
+            "m",
+            &[("host", host)],
+            vec![("a", FieldValue::Float(1.0)), ("b", FieldValue::Float(2.0))],
+            T,
+        );
+        let (g, s) = gauges("host", &[m]);
+        assert!(g.is_empty());
+        assert_eq!(s.len(), 2, "each gauge is listed");
+        assert!(s.iter().all(|s| s.reason.code() == reason));
+    }
+    // "all" only as the whole source.
+    let m = metric(
+        "m",
+        &[("host", "all"), ("a", "1")],
+        vec![("v", FieldValue::Float(1.0))],
+        T,
+    );
+    assert_eq!(gauges("host.a", &[m]).0[0]["source"], "all.1");
+}
+
+#[test]
+fn gauges_batches_of_300_and_301() {
+    for (n, want) in [
+        (300usize, vec![300]),
+        (301, vec![300, 1]),
+        (601, vec![300, 300, 1]),
+        (1, vec![1]),
+    ] {
+        let t = Template::new("host");
+        let mut w = GaugeWriter::new(&t, 300);
+        for i in 0..n {
+            let mut m = metric("m", &[("host", "h")], vec![], T + i as i64);
+            m.set_field(Cow::Borrowed("value"), FieldValue::Int(i as i64));
+            w.push(&m);
+        }
+        let (bodies, total, _) = w.finish();
+        assert_eq!(total, n);
+        let counts: Vec<usize> = bodies.batches.iter().map(|b| b.2).collect();
+        assert_eq!(counts, want);
+        // Gauges keep input order across batches.
+        let last: serde_json::Value =
+            serde_json::from_str(bodies.body(bodies.batches.len() - 1)).unwrap();
+        let g = last["gauges"].as_array().unwrap();
+        assert_eq!(g[g.len() - 1]["value"], (n - 1) as u64);
+    }
+}
+
+#[test]
+fn gauges_custom_batch_size() {
+    let t = Template::new("host");
+    let mut w = GaugeWriter::new(&t, 7);
+    for _ in 0..20 {
+        w.push(&metric(
+            "m",
+            &[("host", "h")],
+            vec![("value", FieldValue::Float(1.0))],
+            T,
+        ));
+    }
+    let (bodies, _, _) = w.finish();
+    let counts: Vec<usize> = bodies.batches.iter().map(|b| b.2).collect();
+    assert_eq!(counts, [7, 7, 6]);
+}
+
+#[test]
+fn gauges_no_gauges_no_bodies() {
+    let (bodies, n, _) = GaugeWriter::new(&Template::new("host"), 300).finish();
+    assert_eq!((bodies.batches.len(), n, bodies.text.len()), (0, 0, 0));
+}
+
+#[test]
+fn write_int_extremes() {
+    for v in [0i64, -1, 7, i64::MIN, i64::MAX, 1_257_894_000] {
+        let mut out = Vec::new();
+        write_int(&mut out, v);
+        assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
+    }
+}

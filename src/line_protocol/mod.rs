@@ -1,0 +1,337 @@
+//! InfluxDB line protocol: `measurement[,tag=value...] field=value[,field=value...] [timestamp]`.
+//!
+//! [`parse`] yields one `Result` per line, so one bad line never costs the good lines around
+//! it. Behaviour follows the InfluxDB v2 line-protocol reference; where it is silent, InfluxDB's
+//! own parser (`models/points.go`) decides.
+
+mod scan;
+mod value;
+
+#[cfg(test)]
+mod tests;
+
+use std::borrow::Cow;
+
+use crate::metric::{cut, FieldValue, LineError, Metric, ParseOptions, QUOTE_CHARS};
+pub use scan::Element;
+use scan::{at_eol, logical_line_end, scan};
+pub use value::{MAX_STRING_BYTES, MAX_TIMESTAMP, MIN_TIMESTAMP};
+
+/// Parses `text` lazily: one item per metric line, blank and `#` comment lines skipped.
+pub fn parse<'a>(text: &'a str, options: ParseOptions) -> Lines<'a> {
+    Lines {
+        text,
+        pos: 0,
+        line: 1,
+        options,
+    }
+}
+
+/// Iterator over the metric lines of a line-protocol text.
+pub struct Lines<'a> {
+    text: &'a str,
+    pos: usize,
+    /// Physical (1-based) line number of `pos`.
+    line: u32,
+    options: ParseOptions,
+}
+
+/// An error inside a line: byte position and message.
+struct Fault {
+    pos: usize,
+    message: String,
+}
+
+fn fault<T>(pos: usize, message: impl Into<String>) -> Result<T, Fault> {
+    Err(Fault {
+        pos,
+        message: message.into(),
+    })
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = Result<Metric<'a>, LineError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let bytes = self.text.as_bytes();
+        loop {
+            if self.pos >= bytes.len() {
+                return None;
+            }
+            let line_start = self.pos;
+            let mut p = self.pos;
+            while p < bytes.len() && matches!(bytes[p], b' ' | b'\t') {
+                p += 1;
+            }
+            if at_eol(bytes, p) || bytes[p] == b'#' {
+                // Blank or comment line: skip to after its newline.
+                let end = memchr_newline(bytes, p);
+                self.advance_to(end, 1);
+                continue;
+            }
+            let mut newlines_in_strings = 0u32;
+            let result = parse_line(self.text, p, self.options, &mut newlines_in_strings);
+            return Some(match result {
+                Ok((mut metric, end)) => {
+                    metric.line = self.line;
+                    self.advance_to(end, 1 + newlines_in_strings);
+                    Ok(metric)
+                }
+                Err(f) => {
+                    let end = logical_line_end(bytes, line_start);
+                    let err = self.locate(line_start, end, f);
+                    let newlines = count_newlines(&bytes[line_start..end]) + 1;
+                    self.advance_to(end, newlines);
+                    Err(err)
+                }
+            });
+        }
+    }
+}
+
+impl Lines<'_> {
+    /// Moves past the newline at `end` (or to the end of input).
+    fn advance_to(&mut self, end: usize, newlines: u32) {
+        if end < self.text.len() {
+            self.pos = end + 1;
+            self.line += newlines;
+        } else {
+            self.pos = self.text.len();
+        }
+    }
+
+    fn locate(&self, line_start: usize, line_end: usize, f: Fault) -> LineError {
+        let bytes = self.text.as_bytes();
+        let pos = f.pos.min(line_end);
+        // The fault may sit after a newline inside a string value: report its physical line.
+        let before = &bytes[line_start..pos];
+        let extra = count_newlines(before);
+        let phys_start = match before.iter().rposition(|&b| b == b'\n') {
+            Some(i) => line_start + i + 1,
+            None => line_start,
+        };
+        let column = self.text[phys_start..pos].chars().count() as u32 + 1;
+        let line_text = self.text[line_start..line_end].trim_end_matches('\r');
+        LineError {
+            line: self.line + extra,
+            column,
+            message: f.message,
+            text: cut(line_text, QUOTE_CHARS * 2),
+        }
+    }
+}
+
+fn memchr_newline(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| from + i)
+}
+
+fn count_newlines(bytes: &[u8]) -> u32 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u32
+}
+
+fn quote(text: &str) -> String {
+    format!("\"{}\"", cut(text, 40))
+}
+
+/// Parses one line starting at its first non-blank byte. Returns the metric and the position
+/// of the newline (or end of input) that ends it.
+fn parse_line<'a>(
+    text: &'a str,
+    start: usize,
+    options: ParseOptions,
+    newlines_in_strings: &mut u32,
+) -> Result<(Metric<'a>, usize), Fault> {
+    let bytes = text.as_bytes();
+    let (name, mut pos) = scan(text, start, Element::Measurement);
+    if name.is_empty() {
+        return fault(start, "missing measurement name before the tag set");
+    }
+    let mut metric = Metric::new(name, options.default_time);
+
+    // Tag set.
+    while bytes.get(pos) == Some(&b',') {
+        let key_start = pos + 1;
+        let (key, p) = scan(text, key_start, Element::TagKey);
+        if key.is_empty() {
+            return fault(key_start, "missing tag key after ','");
+        }
+        if bytes.get(p) != Some(&b'=') {
+            return fault(
+                p,
+                format!("missing '=' and value for tag key {}", quote(&key)),
+            );
+        }
+        let value_start = p + 1;
+        let (value, p) = scan(text, value_start, Element::TagValue);
+        if value.is_empty() {
+            return fault(
+                value_start,
+                format!("missing value for tag {}", quote(&key)),
+            );
+        }
+        if bytes.get(p) == Some(&b'=') {
+            return fault(
+                p,
+                format!(
+                    "unescaped '=' in the value of tag {}: write it as \\=",
+                    quote(&key)
+                ),
+            );
+        }
+        metric.set_tag(key, value);
+        pos = p;
+    }
+
+    // One or more spaces, then the field set.
+    if at_eol(bytes, pos) {
+        return fault(pos, format!("missing fields after {}", quote(&metric.name)));
+    }
+    while bytes.get(pos) == Some(&b' ') {
+        pos += 1;
+    }
+    if at_eol(bytes, pos) {
+        return fault(pos, format!("missing fields after {}", quote(&metric.name)));
+    }
+    loop {
+        let key_start = pos;
+        let (key, p) = scan(text, key_start, Element::FieldKey);
+        if key.is_empty() {
+            return fault(key_start, "missing field key");
+        }
+        if bytes.get(p) != Some(&b'=') {
+            return fault(
+                p,
+                format!("missing '=' and value for field {}", quote(&key)),
+            );
+        }
+        let value_start = p + 1;
+        let (value, p) = if bytes.get(value_start) == Some(&b'"') {
+            string_value(text, value_start, &key, newlines_in_strings)?
+        } else {
+            let end = token_end(bytes, value_start, true);
+            let token = &text[value_start..end];
+            if token.is_empty() {
+                return fault(
+                    value_start,
+                    format!("missing value for field {}", quote(&key)),
+                );
+            }
+            let v = value::field_value(token).map_err(|m| Fault {
+                pos: value_start,
+                message: format!("field {}: {m}", quote(&key)),
+            })?;
+            (v, end)
+        };
+        metric.set_field(key, value);
+        pos = p;
+        match bytes.get(pos) {
+            Some(b',') => pos += 1,
+            _ => break,
+        }
+    }
+    if !at_eol(bytes, pos) && !matches!(bytes[pos], b' ' | b'\t') {
+        return fault(
+            pos,
+            format!(
+                "unexpected {} after a field value: expected ',', a space or the end of the line",
+                quote(&text[pos..token_end(bytes, pos, false)])
+            ),
+        );
+    }
+
+    // Optional timestamp, then only blanks to the end of the line.
+    while matches!(bytes.get(pos), Some(b' ' | b'\t')) {
+        pos += 1;
+    }
+    if !at_eol(bytes, pos) {
+        let end = token_end(bytes, pos, false);
+        metric.time = value::timestamp(&text[pos..end], options.precision)
+            .map_err(|message| Fault { pos, message })?;
+        pos = end;
+        while matches!(bytes.get(pos), Some(b' ' | b'\t')) {
+            pos += 1;
+        }
+        if !at_eol(bytes, pos) {
+            let end = token_end(bytes, pos, false);
+            return fault(
+                pos,
+                format!("unexpected {} after the timestamp", quote(&text[pos..end])),
+            );
+        }
+    }
+    let end = if bytes.get(pos) == Some(&b'\r') {
+        pos + 1
+    } else {
+        pos
+    };
+    Ok((metric, end))
+}
+
+/// End of an unquoted token: a space, the end of the line, or (in a field set) a comma.
+fn token_end(bytes: &[u8], from: usize, comma_ends: bool) -> usize {
+    let mut p = from;
+    while p < bytes.len() && !at_eol(bytes, p) {
+        let b = bytes[p];
+        if b == b' ' || b == b'\t' || (comma_ends && b == b',') {
+            break;
+        }
+        p += 1;
+    }
+    p
+}
+
+/// A double-quoted string field value starting at the opening quote.
+fn string_value<'a>(
+    text: &'a str,
+    quote_pos: usize,
+    key: &str,
+    newlines: &mut u32,
+) -> Result<(FieldValue<'a>, usize), Fault> {
+    let bytes = text.as_bytes();
+    let mut p = quote_pos + 1;
+    let mut escaped = false;
+    loop {
+        match bytes.get(p) {
+            None => {
+                return fault(
+                    quote_pos,
+                    format!(
+                        "unterminated string value for field {}: missing the closing '\"'",
+                        quote(key)
+                    ),
+                )
+            }
+            Some(b'\\') if matches!(bytes.get(p + 1), Some(b'"' | b'\\')) => {
+                escaped = true;
+                p += 2;
+            }
+            Some(b'"') => break,
+            Some(b'\n') => {
+                *newlines += 1;
+                p += 1;
+            }
+            Some(_) => p += 1,
+        }
+    }
+    let raw = &text[quote_pos + 1..p];
+    if raw.len() > MAX_STRING_BYTES {
+        return fault(
+            quote_pos,
+            format!(
+                "string value of field {} is {} bytes, longer than the limit of {} bytes",
+                quote(key),
+                raw.len(),
+                MAX_STRING_BYTES
+            ),
+        );
+    }
+    let value = if escaped {
+        Cow::Owned(scan::unescape_string(raw))
+    } else {
+        Cow::Borrowed(raw)
+    };
+    Ok((FieldValue::Str(value), p + 1))
+}
