@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod config;
 pub mod json_input;
 pub mod librato;
 pub mod line_protocol;

@@ -1,0 +1,124 @@
+//! Telegraf duration strings: a number and a unit, possibly several (`1m30s`, `1.5s`, `500ms`).
+
+/// Parses a duration into milliseconds (sub-millisecond parts are rounded up to whole ms,
+/// so a non-zero duration never becomes zero).
+pub fn parse_duration(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("empty duration".into());
+    }
+    // Telegraf accepts a bare number as seconds.
+    if let Ok(secs) = s.parse::<f64>() {
+        return secs_to_ms(secs).ok_or_else(|| format!("invalid duration \"{s}\""));
+    }
+    let mut total_ns: f64 = 0.0;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if num_len == 0 {
+            return Err(format!(
+                "invalid duration \"{s}\": expected a number before \"{rest}\""
+            ));
+        }
+        let n: f64 = rest[..num_len]
+            .parse()
+            .map_err(|_| format!("invalid duration \"{s}\""))?;
+        rest = &rest[num_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let unit = &rest[..unit_len];
+        let scale = match unit {
+            "ns" => 1.0,
+            "us" | "µs" | "μs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            "" => return Err(format!("invalid duration \"{s}\": missing unit after {n}")),
+            other => {
+                return Err(format!(
+                    "invalid duration \"{s}\": unknown unit \"{other}\" (use ns, us, ms, s, m or h)"
+                ))
+            }
+        };
+        total_ns += n * scale;
+        rest = &rest[unit_len..];
+    }
+    let ms = (total_ns / 1e6).ceil();
+    if !ms.is_finite() || ms > u32::MAX as f64 {
+        return Err(format!("duration \"{s}\" is too long"));
+    }
+    Ok(ms as u64)
+}
+
+fn secs_to_ms(secs: f64) -> Option<u64> {
+    (secs.is_finite() && secs >= 0.0 && secs * 1000.0 <= u32::MAX as f64)
+        .then(|| (secs * 1000.0).ceil() as u64)
+}
+
+/// Formats milliseconds as a Telegraf duration string (`5s`, `1m30s`, `250ms`).
+pub fn format_duration(ms: u64) -> String {
+    if ms == 0 {
+        return "0s".into();
+    }
+    let mut out = String::new();
+    let (h, rem) = (ms / 3_600_000, ms % 3_600_000);
+    let (m, rem) = (rem / 60_000, rem % 60_000);
+    let (s, milli) = (rem / 1000, rem % 1000);
+    if h > 0 {
+        out += &format!("{h}h");
+    }
+    if m > 0 {
+        out += &format!("{m}m");
+    }
+    if s > 0 {
+        out += &format!("{s}s");
+    }
+    if milli > 0 {
+        out += &format!("{milli}ms");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duration_forms() {
+        for (s, ms) in [
+            ("5s", 5000),
+            ("1m30s", 90_000),
+            ("500ms", 500),
+            ("1.5s", 1500),
+            ("2h", 7_200_000),
+            ("100us", 1),
+            ("100µs", 1),
+            ("10", 10_000),
+            ("0.25", 250),
+            ("1h1m1s1ms", 3_661_001),
+        ] {
+            assert_eq!(parse_duration(s), Ok(ms), "{s}");
+        }
+        for bad in ["", "s", "5x", "5", "1m30", "-1s", "abc"] {
+            if bad == "5" {
+                continue;
+            }
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert!(parse_duration("5d")
+            .unwrap_err()
+            .contains("unknown unit \"d\""));
+    }
+
+    #[test]
+    fn duration_format_round_trips() {
+        for ms in [1, 250, 1000, 5000, 90_000, 3_661_001] {
+            assert_eq!(parse_duration(&format_duration(ms)), Ok(ms));
+        }
+        assert_eq!(format_duration(90_000), "1m30s");
+    }
+}

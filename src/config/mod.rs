@@ -1,0 +1,365 @@
+//! `[[outputs.librato]]` configuration: from TOML text (a whole Telegraf config or one table
+//! body) or from a plain JS object with the same keys. Keys, defaults and validation follow
+//! Telegraf's plugin (`telegraf-librato.md`), plus this project's `api_url`, `batch_size`,
+//! `retries`, `concurrency`, `retry_backoff` and `retry_max_wait`.
+
+mod duration;
+mod substitute;
+mod value;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+
+pub use duration::{format_duration, parse_duration};
+pub use substitute::{resolve_secrets, secret_refs, substitute_env};
+pub use value::{CTable, CValue, Entry, Pos};
+
+use crate::librato::MAX_BATCH;
+use crate::template::Template;
+
+pub const DEFAULT_API_URL: &str = "https://metrics-api.librato.com/v1/metrics";
+
+/// A config error: what is wrong, and where when the config came from text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub message: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub key: Option<String>,
+}
+
+impl ConfigError {
+    pub fn new(message: impl Into<String>, pos: Pos, key: Option<&str>) -> Self {
+        ConfigError {
+            message: message.into(),
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+            key: key.map(str::to_string),
+        }
+    }
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "line {l}, column {c}: {}", self.message),
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
+/// One validated `[[outputs.librato]]` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LibratoConfig {
+    /// May hold `@{store:key}` references, resolved only when sending.
+    pub api_user: String,
+    pub api_token: String,
+    pub api_url: String,
+    pub template: String,
+    pub timeout_ms: u64,
+    pub debug: bool,
+    pub batch_size: usize,
+    pub retries: u32,
+    pub concurrency: usize,
+    pub retry_backoff_ms: u64,
+    pub retry_max_wait_ms: u64,
+    pub alias: String,
+    /// Deprecations and ignored keys, for people to read.
+    pub warnings: Vec<String>,
+}
+
+impl Default for LibratoConfig {
+    fn default() -> Self {
+        LibratoConfig {
+            api_user: String::new(),
+            api_token: String::new(),
+            api_url: DEFAULT_API_URL.to_string(),
+            template: "host".to_string(),
+            timeout_ms: 5_000,
+            debug: false,
+            batch_size: MAX_BATCH,
+            retries: 3,
+            concurrency: 4,
+            retry_backoff_ms: 500,
+            retry_max_wait_ms: 30_000,
+            alias: String::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+impl LibratoConfig {
+    pub fn compiled_template(&self) -> Template {
+        Template::new(&self.template)
+    }
+
+    /// The config as the JSON object JS sees (TOML key names; durations as strings).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "api_user": self.api_user,
+            "api_token": self.api_token,
+            "api_url": self.api_url,
+            "template": self.template,
+            "timeout": format_duration(self.timeout_ms),
+            "debug": self.debug,
+            "batch_size": self.batch_size,
+            "retries": self.retries,
+            "concurrency": self.concurrency,
+            "retry_backoff": format_duration(self.retry_backoff_ms),
+            "retry_max_wait": format_duration(self.retry_max_wait_ms),
+            "alias": self.alias,
+        })
+    }
+}
+
+/// Options of `loadConfig`.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub env: HashMap<String, String>,
+    /// When given, every secret reference must resolve (references stay in the values).
+    pub secrets: Option<HashMap<String, String>>,
+}
+
+/// Telegraf's top-level sections: a text with one of these is a whole config file.
+const TELEGRAF_SECTIONS: &[&str] = &[
+    "agent",
+    "global_tags",
+    "inputs",
+    "outputs",
+    "processors",
+    "aggregators",
+    "secretstores",
+];
+
+/// Parses TOML text into one config per `[[outputs.librato]]` table (or one for a bare body).
+pub fn load_config(text: &str, options: &LoadOptions) -> Result<Vec<LibratoConfig>, ConfigError> {
+    let lines0 = value::Lines::new(text);
+    let text = substitute_env(text, &options.env)
+        .map_err(|e| ConfigError::new(e.message, Some(lines0.pos(e.offset)), None))?;
+    let lines = value::Lines::new(&text);
+    let root = toml::de::DeTable::parse(&text).map_err(|e| {
+        let pos = e.span().map(|s| lines.pos(s.start));
+        ConfigError::new(format!("invalid TOML: {}", e.message().trim()), pos, None)
+    })?;
+    let root = value::from_toml_table(root.get_ref(), &lines);
+    let is_whole_file = root
+        .iter()
+        .any(|e| TELEGRAF_SECTIONS.contains(&e.key.as_str()));
+    let tables: Vec<(CTable, Pos)> = if !is_whole_file {
+        vec![(root, Some((1, 1)))]
+    } else {
+        let outputs = root.iter().find(|e| e.key == "outputs");
+        let librato = outputs.and_then(|o| match &o.value {
+            CValue::Table(t) => t.iter().find(|e| e.key == "librato"),
+            _ => None,
+        });
+        match librato.map(|e| (&e.value, e.value_pos)) {
+            None => Vec::new(),
+            Some((CValue::Array(items), _)) => items
+                .iter()
+                .map(|(v, pos)| match v {
+                    CValue::Table(t) => Ok((t.clone(), *pos)),
+                    other => Err(ConfigError::new(
+                        format!(
+                            "outputs.librato must be a table, found {}",
+                            other.type_name()
+                        ),
+                        *pos,
+                        Some("outputs.librato"),
+                    )),
+                })
+                .collect::<Result<_, _>>()?,
+            Some((CValue::Table(t), pos)) => vec![(t.clone(), pos)],
+            Some((other, pos)) => {
+                return Err(ConfigError::new(
+                    format!(
+                        "outputs.librato must be a table, found {}",
+                        other.type_name()
+                    ),
+                    pos,
+                    Some("outputs.librato"),
+                ))
+            }
+        }
+    };
+    tables
+        .iter()
+        .map(|(t, _)| {
+            let config = from_table(t)?;
+            if let Some(secrets) = &options.secrets {
+                check_secrets(t, &config, secrets)?;
+            }
+            Ok(config)
+        })
+        .collect()
+}
+
+/// Config from a plain JS object (already decoded from JSON).
+pub fn from_json_object(v: &serde_json::Value) -> Result<LibratoConfig, ConfigError> {
+    match value::from_json(v) {
+        CValue::Table(t) => from_table(&t),
+        CValue::Other("null") => Ok(LibratoConfig::default()),
+        other => Err(ConfigError::new(
+            format!(
+                "config must be an object or TOML text, found {}",
+                other.type_name()
+            ),
+            None,
+            None,
+        )),
+    }
+}
+
+fn check_secrets(
+    t: &CTable,
+    config: &LibratoConfig,
+    secrets: &HashMap<String, String>,
+) -> Result<(), ConfigError> {
+    for (key, v) in [
+        ("api_user", &config.api_user),
+        ("api_token", &config.api_token),
+    ] {
+        if let Err(message) = resolve_secrets(v, secrets) {
+            let pos = t.iter().find(|e| e.key == key).and_then(|e| e.value_pos);
+            return Err(ConfigError::new(message, pos, Some(key)));
+        }
+    }
+    Ok(())
+}
+
+/// Keys every Telegraf output accepts that only matter to Telegraf's agent loop.
+const AGENT_KEYS: &[&str] = &[
+    "flush_interval",
+    "flush_jitter",
+    "metric_batch_size",
+    "metric_buffer_limit",
+    "log_level",
+];
+
+/// Validates one table's keys and values.
+pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
+    let mut c = LibratoConfig::default();
+    let mut source_tag: Option<(String, Pos)> = None;
+    let mut template_set = false;
+    for e in t {
+        let key = e.key.as_str();
+        let err = |msg: String| ConfigError::new(msg, e.value_pos, Some(key));
+        match key {
+            "api_user" => c.api_user = string(e)?,
+            "api_token" => c.api_token = string(e)?,
+            "api_url" => c.api_url = api_url(&string(e)?).map_err(err)?,
+            "template" => {
+                c.template = string(e)?;
+                template_set = true;
+            }
+            "source_tag" => source_tag = Some((string(e)?, e.value_pos)),
+            "timeout" => {
+                c.timeout_ms = duration(e)?;
+                if c.timeout_ms == 0 {
+                    return Err(err("timeout must be greater than zero".into()));
+                }
+            }
+            "debug" => c.debug = boolean(e)?,
+            "batch_size" => c.batch_size = int_in(e, 1, MAX_BATCH as i64)? as usize,
+            "retries" => c.retries = int_in(e, 0, 20)? as u32,
+            "concurrency" => c.concurrency = int_in(e, 1, 64)? as usize,
+            "retry_backoff" => c.retry_backoff_ms = duration(e)?,
+            "retry_max_wait" => c.retry_max_wait_ms = duration(e)?,
+            "alias" => c.alias = string(e)?,
+            k if AGENT_KEYS.contains(&k) => c.warnings.push(format!(
+                "{k} is accepted but not used: this runtime does not schedule flushes (the caller decides when to write)"
+            )),
+            _ => {
+                return Err(ConfigError::new(
+                    format!("unknown key \"{key}\" in [[outputs.librato]]"),
+                    e.key_pos,
+                    Some(key),
+                ))
+            }
+        }
+    }
+    if let Some((tag, pos)) = source_tag {
+        if template_set && tag != c.template {
+            return Err(ConfigError::new(
+                format!(
+                    "source_tag = \"{tag}\" conflicts with template = \"{}\"; remove the deprecated source_tag",
+                    c.template
+                ),
+                pos,
+                Some("source_tag"),
+            ));
+        }
+        c.warnings.push(format!(
+            "source_tag is deprecated: use template = \"{tag}\" instead"
+        ));
+        c.template = tag;
+    }
+    Ok(c)
+}
+
+fn type_error(e: &Entry, want: &str) -> ConfigError {
+    ConfigError::new(
+        format!("{} must be {want}, found {}", e.key, e.value.type_name()),
+        e.value_pos,
+        Some(&e.key),
+    )
+}
+
+fn string(e: &Entry) -> Result<String, ConfigError> {
+    match &e.value {
+        CValue::Str(s) => Ok(s.clone()),
+        _ => Err(type_error(e, "a string")),
+    }
+}
+
+fn boolean(e: &Entry) -> Result<bool, ConfigError> {
+    match e.value {
+        CValue::Bool(b) => Ok(b),
+        _ => Err(type_error(e, "a boolean")),
+    }
+}
+
+fn int_in(e: &Entry, min: i64, max: i64) -> Result<i64, ConfigError> {
+    let v = match e.value {
+        CValue::Int(i) => i,
+        CValue::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => f as i64,
+        _ => return Err(type_error(e, "an integer")),
+    };
+    if v < min || v > max {
+        return Err(ConfigError::new(
+            format!("{} must be between {min} and {max}, found {v}", e.key),
+            e.value_pos,
+            Some(&e.key),
+        ));
+    }
+    Ok(v)
+}
+
+/// A Telegraf duration string, or a number of seconds.
+fn duration(e: &Entry) -> Result<u64, ConfigError> {
+    let r = match &e.value {
+        CValue::Str(s) => parse_duration(s),
+        CValue::Int(i) if *i >= 0 => Ok(*i as u64 * 1000),
+        CValue::Float(f) => parse_duration(&f.to_string()),
+        _ => return Err(type_error(e, "a duration string such as \"5s\"")),
+    };
+    r.map_err(|m| ConfigError::new(format!("{}: {m}", e.key), e.value_pos, Some(&e.key)))
+}
+
+/// `http(s)://host[:port]/path`, never with credentials in it.
+fn api_url(url: &str) -> Result<String, String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| "api_url must start with http:// or https://".to_string())?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return Err("api_url must not contain credentials; use api_user and api_token".into());
+    }
+    if authority.is_empty() || authority.contains(char::is_whitespace) {
+        return Err("api_url has no valid host".to_string());
+    }
+    Ok(url.to_string())
+}

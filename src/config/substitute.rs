@@ -1,0 +1,210 @@
+//! Config text substitutions, as Telegraf does them: `${VAR}` forms before TOML parsing, and
+//! `@{store:key}` secret references resolved only when the secret is used.
+
+use std::collections::HashMap;
+
+/// An error with the byte offset where it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubstError {
+    pub offset: usize,
+    pub message: String,
+}
+
+/// Replaces `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?message}`, `${VAR?message}`.
+/// An unset `${VAR}` becomes empty, as in Telegraf. Comment lines are left alone so a
+/// commented-out reference never fails the config.
+pub fn substitute_env(text: &str, env: &HashMap<String, String>) -> Result<String, SubstError> {
+    if !text.contains("${") {
+        return Ok(text.to_string());
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with('#') {
+            out.push_str(line);
+            continue;
+        }
+        let line_offset = line.as_ptr() as usize - text.as_ptr() as usize;
+        let mut rest = line;
+        while let Some(i) = rest.find("${") {
+            out.push_str(&rest[..i]);
+            let at = line_offset + (line.len() - rest.len()) + i;
+            let body_start = &rest[i + 2..];
+            let Some(close) = body_start.find('}') else {
+                return Err(SubstError {
+                    offset: at,
+                    message: "unterminated \"${\": missing \"}\"".into(),
+                });
+            };
+            out.push_str(&expand(&body_start[..close], env, at)?);
+            rest = &body_start[close + 1..];
+        }
+        out.push_str(rest);
+    }
+    Ok(out)
+}
+
+fn expand(body: &str, env: &HashMap<String, String>, at: usize) -> Result<String, SubstError> {
+    let name_len = body
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(body.len());
+    let (name, op) = body.split_at(name_len);
+    if name.is_empty() {
+        return Err(SubstError {
+            offset: at,
+            message: format!("invalid variable reference \"${{{body}}}\": expected a name"),
+        });
+    }
+    let value = env.get(name);
+    let set_nonempty = value.is_some_and(|v| !v.is_empty());
+    let fail = |msg: &str| {
+        let detail = if msg.is_empty() { "is not set" } else { msg };
+        Err(SubstError {
+            offset: at,
+            message: format!("variable {name} {detail}"),
+        })
+    };
+    if let Some(default) = op.strip_prefix(":-") {
+        Ok(if set_nonempty {
+            value.cloned().unwrap_or_default()
+        } else {
+            default.to_string()
+        })
+    } else if let Some(default) = op.strip_prefix('-') {
+        Ok(value.cloned().unwrap_or_else(|| default.to_string()))
+    } else if let Some(msg) = op.strip_prefix(":?") {
+        if set_nonempty {
+            Ok(value.cloned().unwrap_or_default())
+        } else {
+            fail(msg)
+        }
+    } else if let Some(msg) = op.strip_prefix('?') {
+        match value {
+            Some(v) => Ok(v.clone()),
+            None => fail(msg),
+        }
+    } else if op.is_empty() {
+        Ok(value.cloned().unwrap_or_default())
+    } else {
+        Err(SubstError {
+            offset: at,
+            message: format!("invalid variable reference \"${{{body}}}\""),
+        })
+    }
+}
+
+/// Every `@{store:key}` reference in `s`, with its byte range.
+pub fn secret_refs(s: &str) -> Vec<(usize, usize)> {
+    let mut refs = Vec::new();
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(off) = s[i..].find("@{") {
+        let start = i + off;
+        let mut j = start + 2;
+        let word = |j: &mut usize| {
+            let from = *j;
+            while *j < b.len() && (b[*j].is_ascii_alphanumeric() || b[*j] == b'_') {
+                *j += 1;
+            }
+            *j > from
+        };
+        if word(&mut j) && b.get(j) == Some(&b':') {
+            j += 1;
+            if word(&mut j) && b.get(j) == Some(&b'}') {
+                refs.push((start, j + 1));
+                i = j + 1;
+                continue;
+            }
+        }
+        i = start + 2;
+    }
+    refs
+}
+
+/// Replaces every secret reference in `s` in place. The error names the reference only.
+pub fn resolve_secrets(s: &str, secrets: &HashMap<String, String>) -> Result<String, String> {
+    let refs = secret_refs(s);
+    if refs.is_empty() {
+        return Ok(s.to_string());
+    }
+    let mut out = String::new();
+    let mut last = 0;
+    for (start, end) in refs {
+        out.push_str(&s[last..start]);
+        let reference = &s[start..end];
+        let inner = &reference[2..reference.len() - 1];
+        // Accept both the full "store:key" and the bare "key" as lookup names.
+        let key = inner.split_once(':').map_or(inner, |(_, k)| k);
+        match secrets.get(inner).or_else(|| secrets.get(key)) {
+            Some(v) => out.push_str(v),
+            None => return Err(format!("unresolved secret reference {reference}")),
+        }
+        last = end;
+    }
+    out.push_str(&s[last..]);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env() -> HashMap<String, String> {
+        [("USER", "me@example.com"), ("EMPTY", "")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn env_forms() {
+        let e = env();
+        let s = |t: &str| substitute_env(t, &e);
+        assert_eq!(s("a = \"${USER}\"").unwrap(), "a = \"me@example.com\"");
+        assert_eq!(s("${MISSING}").unwrap(), "");
+        assert_eq!(s("${MISSING:-d}").unwrap(), "d");
+        assert_eq!(s("${EMPTY:-d}").unwrap(), "d");
+        assert_eq!(s("${EMPTY-d}").unwrap(), "");
+        assert_eq!(s("${MISSING-d}").unwrap(), "d");
+        assert_eq!(s("${USER:?need it}").unwrap(), "me@example.com");
+        assert_eq!(
+            s("x\n  y ${EMPTY:?need it}").unwrap_err(),
+            SubstError {
+                offset: 6,
+                message: "variable EMPTY need it".into()
+            }
+        );
+        assert_eq!(
+            s("${MISSING?}").unwrap_err().message,
+            "variable MISSING is not set"
+        );
+        assert_eq!(s("${EMPTY?}").unwrap(), "");
+        assert_eq!(s("# ${MISSING:?x}\nb").unwrap(), "# ${MISSING:?x}\nb");
+        assert!(s("${USER").unwrap_err().message.contains("unterminated"));
+        assert!(s("${}").unwrap_err().message.contains("expected a name"));
+    }
+
+    #[test]
+    fn secrets_resolve_in_place() {
+        let secrets: HashMap<String, String> = [
+            ("vault:token".to_string(), "s3cret".to_string()),
+            ("user".to_string(), "u".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            resolve_secrets("Bearer @{vault:token}!", &secrets).unwrap(),
+            "Bearer s3cret!"
+        );
+        assert_eq!(
+            resolve_secrets("@{env:user}@{vault:token}", &secrets).unwrap(),
+            "us3cret"
+        );
+        assert_eq!(
+            resolve_secrets("plain @{not a ref}", &secrets).unwrap(),
+            "plain @{not a ref}"
+        );
+        let err = resolve_secrets("@{vault:missing}", &secrets).unwrap_err();
+        assert_eq!(err, "unresolved secret reference @{vault:missing}");
+        assert!(!err.contains("s3cret"));
+    }
+}

@@ -1,0 +1,229 @@
+use super::*;
+
+fn load(text: &str) -> Result<Vec<LibratoConfig>, ConfigError> {
+    load_config(text, &LoadOptions::default())
+}
+
+const TELEGRAF_SAMPLE: &str = r#"
+# Configuration for Librato API to send metrics to.
+[[outputs.librato]]
+  ## Librato API Docs
+  ## http://dev.librato.com/v1/metrics-authentication
+  ## Librato API user
+  api_user = "telegraf@influxdb.com" # required.
+  ## Librato API token
+  api_token = "my-secret-token" # required.
+  ## Debug
+  # debug = false
+  ## Connection timeout.
+  # timeout = "5s"
+  ## Output source Template (same as graphite buckets)
+  ## see https://github.com/influxdata/telegraf/blob/master/docs/DATA_FORMATS_OUTPUT.md#graphite
+  ## This template is used in librato's source (not metric's name)
+  template = "host"
+"#;
+
+#[test]
+fn config_telegraf_sample_block() {
+    let c = load(TELEGRAF_SAMPLE).unwrap();
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].api_user, "telegraf@influxdb.com");
+    assert_eq!(c[0].api_token, "my-secret-token");
+    assert_eq!(c[0].template, "host");
+    assert_eq!(c[0].timeout_ms, 5000);
+    assert_eq!(c[0].api_url, DEFAULT_API_URL);
+    assert_eq!(c[0].batch_size, 300);
+}
+
+#[test]
+fn config_whole_file_with_two_tables_and_other_plugins() {
+    let text = r#"
+[agent]
+  interval = "10s"
+[[inputs.cpu]]
+  percpu = true
+[[outputs.librato]]
+  api_user = "a"
+  api_token = "b"
+  template = "host.tags"
+[[outputs.file]]
+  files = ["stdout"]
+[[outputs.librato]]
+  api_user = "c"
+  api_token = "d"
+  timeout = "1m30s"
+  api_url = "http://127.0.0.1:8071/v1/metrics"
+"#;
+    let c = load(text).unwrap();
+    assert_eq!(c.len(), 2);
+    assert_eq!(c[0].template, "host.tags");
+    assert_eq!(c[1].timeout_ms, 90_000);
+    assert_eq!(c[1].api_url, "http://127.0.0.1:8071/v1/metrics");
+    assert!(load("[agent]\ninterval = \"10s\"\n").unwrap().is_empty());
+}
+
+#[test]
+fn config_bare_body_and_empty_text() {
+    let c = load("api_user = \"u\"\ntemplate = \"tags\"\nbatch_size = 50\n").unwrap();
+    assert_eq!((c[0].template.as_str(), c[0].batch_size), ("tags", 50));
+    let empty = load("").unwrap();
+    assert_eq!(empty, vec![LibratoConfig::default()]);
+}
+
+#[test]
+fn config_unknown_key_names_key_and_line() {
+    let e = load("[[outputs.librato]]\n  api_user = \"u\"\n  tempalte = \"host\"\n").unwrap_err();
+    assert_eq!(e.message, "unknown key \"tempalte\" in [[outputs.librato]]");
+    assert_eq!((e.line, e.column), (Some(3), Some(3)));
+    assert_eq!(e.key.as_deref(), Some("tempalte"));
+}
+
+#[test]
+fn config_wrong_types_and_values_with_positions() {
+    let cases = [
+        (
+            "debug = \"yes\"",
+            "debug must be a boolean, found a string",
+            9,
+        ),
+        (
+            "timeout = \"5 parsecs\"",
+            "timeout: invalid duration \"5 parsecs\"",
+            11,
+        ),
+        ("timeout = \"0s\"", "timeout must be greater than zero", 11),
+        (
+            "batch_size = 301",
+            "batch_size must be between 1 and 300, found 301",
+            14,
+        ),
+        (
+            "batch_size = 0",
+            "batch_size must be between 1 and 300, found 0",
+            14,
+        ),
+        (
+            "template = 5",
+            "template must be a string, found an integer",
+            12,
+        ),
+        (
+            "api_url = \"ftp://x\"",
+            "api_url must start with http:// or https://",
+            11,
+        ),
+        (
+            "api_url = \"https://u:p@host/v1\"",
+            "api_url must not contain credentials",
+            11,
+        ),
+        (
+            "retries = -1",
+            "retries must be between 0 and 20, found -1",
+            11,
+        ),
+        (
+            "concurrency = 1.5",
+            "concurrency must be an integer, found a float",
+            15,
+        ),
+    ];
+    for (text, msg, col) in cases {
+        let e = load(text).unwrap_err();
+        assert!(e.message.starts_with(msg), "{text}: {}", e.message);
+        assert_eq!((e.line, e.column), (Some(1), Some(col)), "{text}");
+    }
+    // Credentials in a bad URL never reach the message.
+    let e = load("api_url = \"https://user:hunter2@host\"").unwrap_err();
+    assert!(!e.message.contains("hunter2"));
+}
+
+#[test]
+fn config_bad_toml_has_line_and_column() {
+    let e = load("[[outputs.librato]]\napi_user = \"u\"\ntemplate = host\n").unwrap_err();
+    assert!(e.message.starts_with("invalid TOML"), "{}", e.message);
+    assert_eq!(e.line, Some(3));
+    assert_eq!(e.column, Some(12));
+}
+
+#[test]
+fn config_durations_as_numbers_are_seconds() {
+    assert_eq!(load("timeout = 7").unwrap()[0].timeout_ms, 7000);
+    assert_eq!(load("timeout = 0.5").unwrap()[0].timeout_ms, 500);
+}
+
+#[test]
+fn config_source_tag_migrates_with_warning() {
+    let c = load("source_tag = \"hostname\"").unwrap();
+    assert_eq!(c[0].template, "hostname");
+    assert!(c[0].warnings[0].contains("source_tag is deprecated"));
+    let same = load("source_tag = \"h\"\ntemplate = \"h\"").unwrap();
+    assert_eq!(same[0].template, "h");
+    let e = load("template = \"host\"\nsource_tag = \"hostname\"").unwrap_err();
+    assert!(e.message.contains("conflicts"), "{}", e.message);
+    assert_eq!(e.line, Some(2));
+}
+
+#[test]
+fn config_agent_keys_warn() {
+    let c = load("flush_interval = \"10s\"\nmetric_batch_size = 1000").unwrap();
+    assert_eq!(c[0].warnings.len(), 2);
+    assert!(c[0].warnings[0].starts_with("flush_interval is accepted but not used"));
+}
+
+#[test]
+fn config_env_substitution_before_parsing() {
+    let mut options = LoadOptions::default();
+    options
+        .env
+        .insert("LIBRATO_USER".into(), "me@example.com".into());
+    let c = load_config(
+        "api_user = \"${LIBRATO_USER}\"\napi_token = \"${LIBRATO_TOKEN:-fallback}\"",
+        &options,
+    )
+    .unwrap();
+    assert_eq!(c[0].api_user, "me@example.com");
+    assert_eq!(c[0].api_token, "fallback");
+    let e = load_config("\napi_token = \"${LIBRATO_TOKEN:?is required}\"", &options).unwrap_err();
+    assert_eq!(e.message, "variable LIBRATO_TOKEN is required");
+    assert_eq!((e.line, e.column), (Some(2), Some(14)));
+}
+
+#[test]
+fn config_secret_references_checked_not_resolved() {
+    let text = "api_user = \"@{vault:user}\"\napi_token = \"@{vault:token}\"";
+    assert_eq!(load(text).unwrap()[0].api_token, "@{vault:token}");
+    let mut options = LoadOptions {
+        secrets: Some(HashMap::from([("vault:user".to_string(), "u".to_string())])),
+        ..Default::default()
+    };
+    let e = load_config(text, &options).unwrap_err();
+    assert_eq!(e.message, "unresolved secret reference @{vault:token}");
+    assert_eq!((e.line, e.key.as_deref()), (Some(2), Some("api_token")));
+    options
+        .secrets
+        .as_mut()
+        .unwrap()
+        .insert("token".into(), "t0p".into());
+    let c = load_config(text, &options).unwrap();
+    assert_eq!(
+        c[0].api_token, "@{vault:token}",
+        "references stay until the secret is used"
+    );
+}
+
+#[test]
+fn config_from_js_object() {
+    let v = serde_json::json!({"api_user": "u", "template": "host.tags", "timeout": "2s", "batch_size": 10});
+    let c = from_json_object(&v).unwrap();
+    assert_eq!(
+        (c.template.as_str(), c.timeout_ms, c.batch_size),
+        ("host.tags", 2000, 10)
+    );
+    let e = from_json_object(&serde_json::json!({"bogus": 1})).unwrap_err();
+    assert_eq!(e.message, "unknown key \"bogus\" in [[outputs.librato]]");
+    assert_eq!(e.line, None);
+    // The JSON form of a config reads back to the same config.
+    let back = from_json_object(&c.to_json()).unwrap();
+    assert_eq!(back, c);
+}

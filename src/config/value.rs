@@ -1,0 +1,132 @@
+//! One value type for config read from TOML (with positions) or from a JS object (JSON),
+//! so both go through the same validation.
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+/// Line and column (1-based) in the config text, when the config came from text.
+pub type Pos = Option<(u32, u32)>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CValue {
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Array(Vec<(CValue, Pos)>),
+    Table(CTable),
+    /// A type config never uses (TOML datetime, JSON null); the name is for the error.
+    Other(&'static str),
+}
+
+/// Table entries in input order: key, key position, value, value position.
+pub type CTable = Vec<Entry>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_pos: Pos,
+    pub value: CValue,
+    pub value_pos: Pos,
+}
+
+impl CValue {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            CValue::Str(_) => "a string",
+            CValue::Int(_) => "an integer",
+            CValue::Float(_) => "a float",
+            CValue::Bool(_) => "a boolean",
+            CValue::Array(_) => "an array",
+            CValue::Table(_) => "a table",
+            CValue::Other(t) => t,
+        }
+    }
+}
+
+/// Maps byte offsets to line and column.
+pub struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { text, starts }
+    }
+
+    pub fn pos(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line as u32 + 1, col as u32 + 1)
+    }
+}
+
+pub fn from_toml_table(table: &DeTable<'_>, lines: &Lines<'_>) -> CTable {
+    let mut entries: Vec<Entry> = table
+        .iter()
+        .map(|(k, v)| Entry {
+            key: k.get_ref().to_string(),
+            key_pos: Some(lines.pos(k.span().start)),
+            value: from_toml(v, lines),
+            value_pos: Some(lines.pos(v.span().start)),
+        })
+        .collect();
+    // TOML tables are unordered maps; report problems in the order of the text.
+    entries.sort_by_key(|e| e.key_pos);
+    entries
+}
+
+fn from_toml(v: &Spanned<DeValue<'_>>, lines: &Lines<'_>) -> CValue {
+    match v.get_ref() {
+        DeValue::String(s) => CValue::Str(s.to_string()),
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+            .map(CValue::Int)
+            .unwrap_or(CValue::Other("an integer out of range")),
+        DeValue::Float(f) => f
+            .as_str()
+            .replace('_', "")
+            .parse()
+            .map(CValue::Float)
+            .unwrap_or(CValue::Other("a float")),
+        DeValue::Boolean(b) => CValue::Bool(*b),
+        DeValue::Datetime(_) => CValue::Other("a datetime"),
+        DeValue::Array(a) => CValue::Array(
+            a.iter()
+                .map(|e| (from_toml(e, lines), Some(lines.pos(e.span().start))))
+                .collect(),
+        ),
+        DeValue::Table(t) => CValue::Table(from_toml_table(t, lines)),
+    }
+}
+
+pub fn from_json(v: &serde_json::Value) -> CValue {
+    use serde_json::Value;
+    match v {
+        Value::Null => CValue::Other("null"),
+        Value::Bool(b) => CValue::Bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => CValue::Int(i),
+            None => CValue::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => CValue::Str(s.clone()),
+        Value::Array(a) => CValue::Array(a.iter().map(|e| (from_json(e), None)).collect()),
+        Value::Object(o) => CValue::Table(
+            o.iter()
+                .map(|(k, v)| Entry {
+                    key: k.clone(),
+                    key_pos: None,
+                    value: from_json(v),
+                    value_pos: None,
+                })
+                .collect(),
+        ),
+    }
+}
