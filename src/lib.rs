@@ -1,14 +1,21 @@
 //! librato-wasm: Telegraf's `outputs.librato` as a Rust library compiled to WebAssembly.
 //!
-//! The core (everything but [`wasm`]) is pure Rust with no JS dependency and is tested
+//! The core (every module but `wasm`) is pure Rust with no JS dependency and is tested
 //! natively; `src/wasm` is the only place that knows about JavaScript.
 
-#![forbid(unsafe_code)]
+#![cfg_attr(not(target_arch = "wasm32"), forbid(unsafe_code))]
 
+pub mod api_response;
+pub mod basic_auth;
 pub mod config;
 pub mod json_input;
 pub mod librato;
 pub mod line_protocol;
 pub mod metric;
 pub mod number;
+pub mod render;
+pub mod retry;
 pub mod template;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;

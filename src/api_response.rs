@@ -1,0 +1,191 @@
+//! Reading Librato's responses: every error body shape seen in the wild becomes one readable
+//! message, and the rate-limit headers become numbers.
+
+use serde_json::Value;
+
+use crate::metric::cut;
+
+/// `"{status}: {what the body says}"`, e.g. `400: name "x y" is not a valid metric name`.
+pub fn error_message(status: u16, body: &str) -> String {
+    format!("{status}: {}", describe_body(body))
+}
+
+/// The human part of an error body.
+pub fn describe_body(body: &str) -> String {
+    let trimmed = body.trim();
+    if trimmed.is_empty() {
+        return "(empty response body)".to_string();
+    }
+    match serde_json::from_str::<Value>(trimmed) {
+        Ok(v) => {
+            let mut parts = Vec::new();
+            collect(&v, &mut parts);
+            if parts.is_empty() {
+                cut(trimmed, 300)
+            } else {
+                cut(&parts.join("; "), 500)
+            }
+        }
+        Err(_) => cut(&trimmed.replace(['\n', '\r'], " "), 300),
+    }
+}
+
+/// Walks the known shapes: `errors.params.<key>: [msg]`, `errors.request|system: [msg]`,
+/// `errors: [msg]`, `error: msg`, `message: msg`.
+fn collect(v: &Value, out: &mut Vec<String>) {
+    let Some(obj) = v.as_object() else {
+        if let Some(s) = v.as_str() {
+            out.push(s.to_string());
+        }
+        return;
+    };
+    match obj.get("errors") {
+        Some(Value::Object(errors)) => {
+            for (kind, detail) in errors {
+                if kind == "params" {
+                    params(detail, "", out);
+                } else {
+                    strings(detail, out);
+                }
+            }
+        }
+        Some(other @ (Value::Array(_) | Value::String(_))) => strings(other, out),
+        _ => {}
+    }
+    if let Some(Value::String(e)) = obj.get("error") {
+        out.push(e.clone());
+    }
+    if let Some(Value::String(m)) = obj.get("message") {
+        out.push(m.clone());
+    }
+}
+
+/// `{"name": ["is not valid"]}` → `name is not valid`; nested keys are joined with dots.
+fn params(v: &Value, prefix: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, inner) in map {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                params(inner, &key, out);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                params(item, prefix, out);
+            }
+        }
+        Value::String(s) if prefix.is_empty() => out.push(s.clone()),
+        Value::String(s) => out.push(format!("{prefix} {s}")),
+        _ => {}
+    }
+}
+
+fn strings(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|i| strings(i, out)),
+        Value::Object(map) => map.values().for_each(|i| strings(i, out)),
+        _ => {}
+    }
+}
+
+/// True when a 403 body says the account is rate limited rather than forbidden.
+pub fn says_rate_limited(body: &str) -> bool {
+    let lower = body.to_ascii_lowercase();
+    lower.contains("rate limit") || lower.contains("api limit")
+}
+
+/// `X-Librato-RateLimit-Std: limit=300,remaining=299,reset=1700000000` → pairs.
+pub fn parse_rate_limit(header: &str) -> Vec<(String, f64)> {
+    header
+        .split(',')
+        .filter_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            Some((k.trim().to_string(), v.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_of_every_shape() {
+        let cases = [
+            (
+                400,
+                r#"{"errors":{"params":{"name":["\"x y\" is not a valid metric name"]}}}"#,
+                r#"400: name "x y" is not a valid metric name"#,
+            ),
+            (
+                400,
+                r#"{"errors":{"params":{"measure_time":["is too far in the past"]}},"request_time":1700000000}"#,
+                "400: measure_time is too far in the past",
+            ),
+            (
+                401,
+                r#"{"errors":{"request":["Please provide credentials for authentication."]}}"#,
+                "401: Please provide credentials for authentication.",
+            ),
+            (
+                500,
+                r#"{"errors":{"system":["The API is temporarily unavailable."]}}"#,
+                "500: The API is temporarily unavailable.",
+            ),
+            (
+                400,
+                r#"{"errors":["first","second"]}"#,
+                "400: first; second",
+            ),
+            (
+                403,
+                r#"{"error":"You have hit the API limit for measurements [measure:raw_rate]"}"#,
+                "403: You have hit the API limit for measurements [measure:raw_rate]",
+            ),
+            (
+                400,
+                r#"{"code":400,"message":"Unable to process JSON"}"#,
+                "400: Unable to process JSON",
+            ),
+            (
+                400,
+                r#"{"errors":{"params":{"gauges":{"0":{"value":["is not a number"]}}}}}"#,
+                "400: gauges.0.value is not a number",
+            ),
+            (
+                502,
+                "<html>\n<b>Bad gateway</b></html>",
+                "502: <html> <b>Bad gateway</b></html>",
+            ),
+            (503, "", "503: (empty response body)"),
+            (500, r#"{"unexpected":true}"#, r#"500: {"unexpected":true}"#),
+        ];
+        for (status, body, want) in cases {
+            assert_eq!(error_message(status, body), want);
+        }
+    }
+
+    #[test]
+    fn rate_limit_headers() {
+        assert_eq!(
+            parse_rate_limit("limit=300, remaining=299,reset=1700000000"),
+            vec![
+                ("limit".into(), 300.0),
+                ("remaining".into(), 299.0),
+                ("reset".into(), 1.7e9)
+            ]
+        );
+        assert!(parse_rate_limit("garbage").is_empty());
+        assert!(says_rate_limited(
+            r#"{"error":"You have hit the API limit"}"#
+        ));
+        assert!(!says_rate_limited(
+            r#"{"errors":{"request":["forbidden"]}}"#
+        ));
+    }
+}

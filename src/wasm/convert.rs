@@ -1,0 +1,358 @@
+//! JS values ⇄ core types. Everything crossing the boundary is checked here, and every
+//! problem becomes a real `Error` with a stable `code` (and `line`/`column`/`key` when known).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use js_sys::{Array, BigInt, JsString, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::config::{self, ConfigError, LibratoConfig, LoadOptions};
+use crate::librato::Skipped;
+use crate::metric::{FieldValue, LineError, Metric, ParseOptions, Precision};
+use crate::render::{Format, Plan};
+
+/// A JS `Error` with `code` and optional extra fields.
+pub fn js_error(code: &str, message: &str) -> JsValue {
+    let e = js_sys::Error::new(message);
+    set(&e, "code", &code.into());
+    e.into()
+}
+
+pub fn config_error(e: &ConfigError) -> JsValue {
+    let err = js_error("invalid_config", &e.to_string());
+    if let (Some(l), Some(c)) = (e.line, e.column) {
+        set(&err, "line", &l.into());
+        set(&err, "column", &c.into());
+    }
+    if let Some(k) = &e.key {
+        set(&err, "key", &k.as_str().into());
+    }
+    err
+}
+
+pub fn set(target: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &key.into(), value);
+}
+
+pub fn get(target: &JsValue, key: &str) -> JsValue {
+    if target.is_object() {
+        Reflect::get(target, &key.into()).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+fn type_of(v: &JsValue) -> String {
+    if v.is_null() {
+        "null".into()
+    } else if Array::is_array(v) {
+        "an array".into()
+    } else {
+        v.js_typeof().as_string().unwrap_or_default()
+    }
+}
+
+/// Reads `ParseOptions` and the format; `now_ns` is used when `defaultTime` is absent.
+pub fn parse_options(options: &JsValue, now_ns: i64) -> Result<(ParseOptions, Format), JsValue> {
+    if !(options.is_undefined() || options.is_null() || options.is_object()) {
+        return Err(js_error(
+            "invalid_options",
+            &format!("options must be an object, found {}", type_of(options)),
+        ));
+    }
+    let format = match get(options, "format") {
+        v if v.is_undefined() => Format::Influx,
+        v => v
+            .as_string()
+            .as_deref()
+            .and_then(Format::parse)
+            .ok_or_else(|| {
+                js_error(
+                    "invalid_options",
+                    "options.format must be 'influx' or 'json'",
+                )
+            })?,
+    };
+    let default_precision = if format == Format::Json {
+        Precision::S
+    } else {
+        Precision::Ns
+    };
+    let precision = match get(options, "precision") {
+        v if v.is_undefined() => default_precision,
+        v => v
+            .as_string()
+            .as_deref()
+            .and_then(Precision::parse)
+            .ok_or_else(|| {
+                js_error(
+                    "invalid_options",
+                    "options.precision must be one of 'ns', 'us', 'ms', 's'",
+                )
+            })?,
+    };
+    let default_time = match get(options, "defaultTime") {
+        v if v.is_undefined() => now_ns,
+        v => bigint_i64(&v).ok_or_else(|| {
+            js_error(
+                "invalid_options",
+                "options.defaultTime must be a bigint of nanoseconds within the 64-bit range",
+            )
+        })?,
+    };
+    Ok((
+        ParseOptions {
+            precision,
+            default_time,
+        },
+        format,
+    ))
+}
+
+fn bigint_i64(v: &JsValue) -> Option<i64> {
+    let b = v.dyn_ref::<BigInt>()?;
+    i64::try_from(b.clone()).ok()
+}
+
+fn bigint_u64(v: &JsValue) -> Option<u64> {
+    let b = v.dyn_ref::<BigInt>()?;
+    u64::try_from(b.clone()).ok()
+}
+
+/// A config argument: nothing (defaults), TOML text (its first librato table), or an object.
+pub fn config_arg(v: &JsValue, load: &LoadOptions) -> Result<LibratoConfig, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(LibratoConfig::default());
+    }
+    if let Some(text) = v.as_string() {
+        let mut all = config::load_config(&text, load).map_err(|e| config_error(&e))?;
+        if all.is_empty() {
+            return Err(js_error(
+                "invalid_config",
+                "the config text has no [[outputs.librato]] table",
+            ));
+        }
+        return Ok(all.swap_remove(0));
+    }
+    if !v.is_object() || Array::is_array(v) {
+        return Err(js_error(
+            "invalid_config",
+            &format!(
+                "config must be an object or TOML text, found {}",
+                type_of(v)
+            ),
+        ));
+    }
+    let json = js_sys::JSON::stringify(v).map_err(|_| {
+        js_error(
+            "invalid_config",
+            "config object cannot be read as JSON (does it hold a bigint or a cycle?)",
+        )
+    })?;
+    let json: String = json.into();
+    let value: serde_json::Value = serde_json::from_str(&json)
+        .map_err(|e| js_error("invalid_config", &format!("config object: {e}")))?;
+    config::from_json_object(&value).map_err(|e| config_error(&e))
+}
+
+/// A `Record<string, string>` option such as `secrets` or `env`.
+pub fn string_map(v: &JsValue, what: &str) -> Result<HashMap<String, String>, JsValue> {
+    let mut map = HashMap::new();
+    if v.is_undefined() || v.is_null() {
+        return Ok(map);
+    }
+    if !v.is_object() {
+        return Err(js_error(
+            "invalid_options",
+            &format!("{what} must be an object of strings"),
+        ));
+    }
+    for entry in Object::entries(v.unchecked_ref()).iter() {
+        let pair: Array = entry.unchecked_into();
+        let key = pair.get(0).as_string().unwrap_or_default();
+        match pair.get(1).as_string() {
+            Some(value) => {
+                map.insert(key, value);
+            }
+            None => {
+                return Err(js_error(
+                    "invalid_options",
+                    &format!("{what}[\"{key}\"] must be a string"),
+                ))
+            }
+        }
+    }
+    Ok(map)
+}
+
+/// `Metric[]` from JS objects. Errors name the index and the key.
+pub fn metrics_from_js(arr: &Array, default_time: i64) -> Result<Vec<Metric<'static>>, JsValue> {
+    let mut out = Vec::with_capacity(arr.length() as usize);
+    for (i, item) in arr.iter().enumerate() {
+        let bad = |msg: String| js_error("invalid_metric", &format!("metrics[{i}]: {msg}"));
+        if !item.is_object() {
+            return Err(bad(format!(
+                "expected a metric object, found {}",
+                type_of(&item)
+            )));
+        }
+        let name = get(&item, "name")
+            .as_string()
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| bad("name must be a non-empty string".into()))?;
+        let time = match get(&item, "time") {
+            v if v.is_undefined() => default_time,
+            v => bigint_i64(&v).ok_or_else(|| {
+                bad(format!(
+                    "time must be a bigint of nanoseconds, found {}",
+                    type_of(&v)
+                ))
+            })?,
+        };
+        let mut m = Metric::new(Cow::Owned(name), time);
+        let tags = get(&item, "tags");
+        if tags.is_object() {
+            for entry in Object::entries(tags.unchecked_ref()).iter() {
+                let pair: Array = entry.unchecked_into();
+                let key = pair.get(0).as_string().unwrap_or_default();
+                let value = pair.get(1).as_string().ok_or_else(|| {
+                    bad(format!(
+                        "tags[\"{key}\"] must be a string, found {}",
+                        type_of(&pair.get(1))
+                    ))
+                })?;
+                m.set_tag(Cow::Owned(key), Cow::Owned(value));
+            }
+        } else if !(tags.is_undefined() || tags.is_null()) {
+            return Err(bad(format!(
+                "tags must be an object, found {}",
+                type_of(&tags)
+            )));
+        }
+        let fields = get(&item, "fields");
+        if !fields.is_object() {
+            return Err(bad(format!(
+                "fields must be an object, found {}",
+                type_of(&fields)
+            )));
+        }
+        for entry in Object::entries(fields.unchecked_ref()).iter() {
+            let pair: Array = entry.unchecked_into();
+            let key = pair.get(0).as_string().unwrap_or_default();
+            let v = pair.get(1);
+            let value = if let Some(f) = v.as_f64() {
+                FieldValue::Float(f)
+            } else if let Some(b) = v.as_bool() {
+                FieldValue::Bool(b)
+            } else if let Some(s) = v.as_string() {
+                FieldValue::Str(Cow::Owned(s))
+            } else if v.is_bigint() {
+                match (bigint_i64(&v), bigint_u64(&v)) {
+                    (Some(i), _) => FieldValue::Int(i),
+                    (None, Some(u)) => FieldValue::UInt(u),
+                    _ => {
+                        return Err(bad(format!(
+                            "fields[\"{key}\"] is a bigint outside the 64-bit range"
+                        )))
+                    }
+                }
+            } else {
+                return Err(bad(format!(
+                    "fields[\"{key}\"] must be a number, bigint, boolean or string, found {}",
+                    type_of(&v)
+                )));
+            };
+            m.set_field(Cow::Owned(key), value);
+        }
+        if m.fields.is_empty() {
+            return Err(bad("fields must hold at least one field".into()));
+        }
+        out.push(m);
+    }
+    Ok(out)
+}
+
+/// A metric as the JS `Metric` shape (integers as bigint).
+pub fn metric_to_js(m: &Metric<'_>) -> JsValue {
+    let obj = Object::new();
+    set(&obj, "name", &JsValue::from_str(&m.name));
+    let tags = Object::new();
+    for (k, v) in &m.tags {
+        set(&tags, k, &JsValue::from_str(v));
+    }
+    set(&obj, "tags", &tags);
+    let fields = Object::new();
+    for (k, v) in &m.fields {
+        let value: JsValue = match v {
+            FieldValue::Float(f) => (*f).into(),
+            FieldValue::Int(i) => BigInt::from(*i).into(),
+            FieldValue::UInt(u) => BigInt::from(*u).into(),
+            FieldValue::Bool(b) => (*b).into(),
+            FieldValue::Str(s) => JsValue::from_str(s),
+        };
+        set(&fields, k, &value);
+    }
+    set(&obj, "fields", &fields);
+    set(&obj, "time", &BigInt::from(m.time).into());
+    obj.into()
+}
+
+pub fn line_errors_json(errors: &[LineError]) -> serde_json::Value {
+    errors
+        .iter()
+        .map(|e| serde_json::json!({"line": e.line, "column": e.column, "message": e.message, "text": e.text}))
+        .collect()
+}
+
+pub fn skipped_json(skipped: &[Skipped]) -> serde_json::Value {
+    skipped
+        .iter()
+        .map(|s| {
+            let mut o = serde_json::Map::new();
+            if let Some(l) = s.line {
+                o.insert("line".into(), l.into());
+            }
+            o.insert("metric".into(), s.metric.clone().into());
+            if let Some(f) = &s.field {
+                o.insert("field".into(), f.clone().into());
+            }
+            o.insert("reason".into(), s.reason.code().into());
+            o.insert("message".into(), s.message.clone().into());
+            serde_json::Value::Object(o)
+        })
+        .collect()
+}
+
+/// Parses JSON produced here into JS (one boundary crossing for many small objects).
+pub fn json_to_js(v: &serde_json::Value) -> JsValue {
+    js_sys::JSON::parse(&v.to_string()).unwrap_or(JsValue::NULL)
+}
+
+/// The JS `Plan`: metadata in one JSON crossing, bodies sliced out of one string.
+pub fn plan_to_js(plan: &Plan, url: &str) -> JsValue {
+    let meta = serde_json::json!({
+        "gauges": plan.gauges,
+        "skipped": skipped_json(&plan.skipped),
+        "errors": line_errors_json(&plan.errors),
+        "warnings": plan.warnings,
+    });
+    let obj = json_to_js(&meta);
+    let all = JsString::from(plan.bodies.text.as_str());
+    let requests = Array::new();
+    let url = JsValue::from_str(url);
+    for &(start, end, count) in &plan.bodies.batches {
+        let r = Object::new();
+        set(&r, "method", &"POST".into());
+        set(&r, "url", &url);
+        let headers = Object::new();
+        set(&headers, "Content-Type", &"application/json".into());
+        set(&r, "headers", &headers);
+        set(&r, "body", &all.slice(start as u32, end as u32).into());
+        set(&r, "count", &(count as u32).into());
+        requests.push(&r);
+    }
+    set(&obj, "requests", &requests);
+    obj
+}

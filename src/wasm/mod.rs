@@ -1,0 +1,150 @@
+//! The only JS boundary: `parse`, `loadConfig`, `render` and `LibratoOutput`.
+//! Core types are used under their own names; JS-facing names are set with `js_name`.
+
+mod convert;
+mod http;
+mod output;
+
+use std::cell::RefCell;
+
+use js_sys::Array;
+use wasm_bindgen::prelude::*;
+
+use crate::config::{self as core_config, LoadOptions};
+use crate::render::{render_metrics, render_text, Format, Plan};
+use crate::{json_input, line_protocol};
+use convert::{get, js_error};
+
+thread_local! {
+    static LAST_PANIC: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Keeps the panic message so the JS glue can report it after the trap (panics abort in wasm).
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info.to_string();
+        LAST_PANIC.with(|p| *p.borrow_mut() = msg);
+    }));
+}
+
+/// The message of the last panic (read by the JS glue before it resets the instance).
+#[wasm_bindgen(js_name = "__lastPanic")]
+pub fn last_panic() -> String {
+    LAST_PANIC.with(|p| p.borrow().clone())
+}
+
+pub(crate) fn now_ns() -> i64 {
+    (js_sys::Date::now() * 1e6) as i64
+}
+
+/// `parse(text, options) → { metrics, errors }`.
+#[wasm_bindgen(js_name = "parse")]
+pub fn parse_js(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let text = text.as_string().ok_or_else(|| {
+        js_error(
+            "invalid_input",
+            "parse() takes the metrics text as a string",
+        )
+    })?;
+    let (opts, format) = convert::parse_options(&options, now_ns())?;
+    let metrics = Array::new();
+    let errors = match format {
+        Format::Influx => {
+            let mut errors = Vec::new();
+            for item in line_protocol::parse(&text, opts) {
+                match item {
+                    Ok(m) => {
+                        metrics.push(&convert::metric_to_js(&m));
+                    }
+                    Err(e) => errors.push(e),
+                }
+            }
+            errors
+        }
+        Format::Json => {
+            let (ms, errors) = json_input::parse(&text, opts);
+            for m in &ms {
+                metrics.push(&convert::metric_to_js(m));
+            }
+            errors
+        }
+    };
+    let out = js_sys::Object::new();
+    convert::set(&out, "metrics", &metrics);
+    convert::set(
+        &out,
+        "errors",
+        &convert::json_to_js(&convert::line_errors_json(&errors)),
+    );
+    Ok(out.into())
+}
+
+/// `loadConfig(toml, { env, secrets }) → LibratoConfig[]`.
+#[wasm_bindgen(js_name = "loadConfig")]
+pub fn load_config_js(toml: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let text = toml.as_string().ok_or_else(|| {
+        js_error(
+            "invalid_config",
+            "loadConfig() takes the TOML text as a string",
+        )
+    })?;
+    let load = load_options(&options)?;
+    let configs = core_config::load_config(&text, &load).map_err(|e| convert::config_error(&e))?;
+    let out = Array::new();
+    for c in &configs {
+        let obj = convert::json_to_js(&c.to_json());
+        // Warnings ride along without becoming a config key (not enumerable, not in JSON).
+        let desc = js_sys::Object::new();
+        convert::set(
+            &desc,
+            "value",
+            &convert::json_to_js(&serde_json::json!(c.warnings)),
+        );
+        let _ = js_sys::Reflect::define_property::<js_sys::Object>(
+            obj.unchecked_ref(),
+            &"warnings".into(),
+            &desc,
+        );
+        out.push(&obj);
+    }
+    Ok(out.into())
+}
+
+pub(crate) fn load_options(options: &JsValue) -> Result<LoadOptions, JsValue> {
+    let env = convert::string_map(&get(options, "env"), "options.env")?;
+    let secrets = match get(options, "secrets") {
+        v if v.is_undefined() || v.is_null() => None,
+        v => Some(convert::string_map(&v, "options.secrets")?),
+    };
+    Ok(LoadOptions { env, secrets })
+}
+
+/// Builds the plan for `input` (text or `Metric[]`).
+pub(crate) fn plan_for(
+    input: &JsValue,
+    config: &core_config::LibratoConfig,
+    options: &JsValue,
+) -> Result<Plan, JsValue> {
+    let (opts, format) = convert::parse_options(options, now_ns())?;
+    if let Some(text) = input.as_string() {
+        Ok(render_text(&text, format, opts, config))
+    } else if Array::is_array(input) {
+        let metrics = convert::metrics_from_js(input.unchecked_ref(), opts.default_time)?;
+        Ok(render_metrics(&metrics, config))
+    } else {
+        Err(js_error(
+            "invalid_input",
+            "input must be line protocol / JSON text or an array of metrics",
+        ))
+    }
+}
+
+/// `render(input, config, options) → Plan`.
+#[wasm_bindgen(js_name = "render")]
+pub fn render_js(input: JsValue, config: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let load = load_options(&options)?;
+    let config = convert::config_arg(&config, &load)?;
+    let plan = plan_for(&input, &config, &options)?;
+    Ok(convert::plan_to_js(&plan, &config.api_url))
+}
