@@ -1,0 +1,131 @@
+// Librato's validation rules (../shared/docs/librato-api.md), as pure functions.
+// Each returns { count, gauges?, counters?, measurements? } or { error: <Librato error body> }.
+// One invalid measurement rejects the whole request; the error names the value at fault.
+
+const NAME_RE = /^[A-Za-z0-9.:\-_]{1,255}$/;
+const TAG_NAME_RE = /^[-.:_A-Za-z0-9]{1,64}$/;
+const TAG_VALUE_RE = /^[-.:_?\\/A-Za-z0-9 ]{1,255}$/;
+const MAX_ABS = 1e127; // exponents above 126 are rejected
+const LEGACY_KEYS = new Set(['name', 'value', 'source', 'measure_time', 'period', 'attributes',
+  'count', 'sum', 'max', 'min', 'sum_squares']);
+const LEGACY_TOP_KEYS = new Set(['gauges', 'counters', 'source', 'measure_time']);
+
+const params = (key, msg) => ({ errors: { params: { [key]: [msg] } } });
+const quote = (v) => JSON.stringify(typeof v === 'string' && v.length > 80 ? v.slice(0, 80) + '…' : v);
+
+function checkName(name) {
+  if (typeof name !== 'string' || name === '') return params('name', 'is required and must be a non-empty string');
+  if (name.length > 255) return params('name', `${quote(name)} is longer than 255 characters`);
+  if (!NAME_RE.test(name)) return params('name', `${quote(name)} is not a valid metric name`);
+  return null;
+}
+
+function checkSource(source) {
+  if (typeof source !== 'string' || source === '') return params('source', 'must be a non-empty string');
+  if (source.length > 255) return params('source', `${quote(source)} is longer than 255 characters`);
+  if (!NAME_RE.test(source)) return params('source', `${quote(source)} is not a valid source name`);
+  if (source.toLowerCase() === 'all') return params('source', `${quote(source)} is reserved`);
+  return null;
+}
+
+function checkNumber(key, v) {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return params(key, `${quote(v)} is not a number`);
+  if (Math.abs(v) >= MAX_ABS) return params(key, `${v} has an exponent above 126`);
+  return null;
+}
+
+function checkTime(key, t, { maxAgeSeconds, now }) {
+  if (typeof t !== 'number' || !Number.isInteger(t)) return params(key, `${quote(t)} must be an integer number of seconds`);
+  if (maxAgeSeconds !== null && maxAgeSeconds !== undefined && t < now - maxAgeSeconds) {
+    return params(key, 'is too far in the past');
+  }
+  return null;
+}
+
+export function validateLegacy(body, opts) {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return { error: { errors: { request: ['the body must be a JSON object with "gauges" and/or "counters"'] } } };
+  }
+  for (const k of Object.keys(body)) {
+    if (!LEGACY_TOP_KEYS.has(k)) return { error: { errors: { request: [`unknown top-level key ${quote(k)}`] } } };
+  }
+  const topSource = body.source;
+  if (topSource !== undefined) { const e = checkSource(topSource); if (e) return { error: e }; }
+  if (body.measure_time !== undefined) { const e = checkTime('measure_time', body.measure_time, opts); if (e) return { error: e }; }
+  const out = { gauges: [], counters: [] };
+  let total = 0;
+  for (const kind of ['gauges', 'counters']) {
+    const list = body[kind];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) return { error: params(kind, 'must be an array') };
+    total += list.length;
+    if (total > opts.maxPerRequest) {
+      return { error: params(kind, `too many measurements in one request: ${total} > ${opts.maxPerRequest}`) };
+    }
+    for (const m of list) {
+      if (m === null || typeof m !== 'object' || Array.isArray(m)) return { error: params(kind, 'each measurement must be an object') };
+      for (const k of Object.keys(m)) {
+        if (!LEGACY_KEYS.has(k)) return { error: params(kind, `unknown key ${quote(k)} in a measurement`) };
+      }
+      const err = checkName(m.name)
+        || (m.value === undefined && m.sum === undefined ? params('value', 'is required') : null)
+        || (m.value !== undefined ? checkNumber('value', m.value) : null)
+        || (m.source !== undefined ? checkSource(m.source) : null)
+        || (m.measure_time !== undefined ? checkTime('measure_time', m.measure_time, opts) : null);
+      if (err) return { error: err };
+      out[kind].push({
+        name: m.name,
+        value: m.value,
+        source: m.source ?? topSource ?? null,
+        measure_time: m.measure_time ?? body.measure_time ?? opts.now,
+      });
+    }
+  }
+  if (total === 0) return { error: { errors: { request: ['no measurements: "gauges" and "counters" are both empty'] } } };
+  return { count: total, ...out };
+}
+
+const UNPROCESSABLE = { code: 400, message: 'Unable to process JSON' };
+const TAGGED_TOP_KEYS = new Set(['tags', 'time', 'period', 'measurements']);
+const TAGGED_KEYS = new Set(['name', 'value', 'tags', 'time', 'period', 'count', 'sum', 'min', 'max', 'last', 'stddev']);
+
+function checkTags(tags) {
+  if (tags === null || typeof tags !== 'object' || Array.isArray(tags)) return params('tags', 'must be an object');
+  const entries = Object.entries(tags);
+  if (entries.length > 50) return params('tags', `${entries.length} tags; at most 50 are allowed`);
+  for (const [k, v] of entries) {
+    if (!TAG_NAME_RE.test(k)) return params('tags', `tag name ${quote(k)} is not valid`);
+    if (typeof v !== 'string' || !TAG_VALUE_RE.test(v)) return params('tags', `tag value ${quote(v)} of ${quote(k)} is not valid`);
+  }
+  return null;
+}
+
+export function validateTagged(body, { maxMeasurements }) {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { error: UNPROCESSABLE };
+  for (const k of Object.keys(body)) if (!TAGGED_TOP_KEYS.has(k)) return { error: UNPROCESSABLE };
+  if (!Array.isArray(body.measurements) || body.measurements.length === 0) {
+    return { error: params('measurements', 'must be a non-empty array') };
+  }
+  if (body.measurements.length > maxMeasurements) {
+    return { error: params('measurements', `too many measurements in one request: ${body.measurements.length} > ${maxMeasurements}`) };
+  }
+  if (body.tags !== undefined) { const e = checkTags(body.tags); if (e) return { error: e }; }
+  if (body.time !== undefined && !Number.isInteger(body.time)) return { error: params('time', 'must be an integer') };
+  const measurements = [];
+  for (const m of body.measurements) {
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) return { error: UNPROCESSABLE };
+    for (const k of Object.keys(m)) if (!TAGGED_KEYS.has(k)) return { error: UNPROCESSABLE };
+    const summary = m.count !== undefined || m.sum !== undefined;
+    const err = checkName(m.name)
+      || (summary
+        ? (checkNumber('count', m.count) || checkNumber('sum', m.sum))
+        : checkNumber('value', m.value))
+      || (m.tags !== undefined ? checkTags(m.tags) : null)
+      || (m.time !== undefined && !Number.isInteger(m.time) ? params('time', 'must be an integer') : null);
+    if (err) return { error: err };
+    // Per-measurement tags replace the top-level tags; tag names and values are lower-cased.
+    const tags = Object.fromEntries(Object.entries(m.tags ?? body.tags ?? {}).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]));
+    measurements.push({ name: m.name, value: m.value, count: m.count, sum: m.sum, tags, time: m.time ?? body.time });
+  }
+  return { count: measurements.length, measurements };
+}

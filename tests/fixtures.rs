@@ -1,0 +1,122 @@
+//! Runs every case in `tests/fixtures/` through the native core. The JS test
+//! `tests/js/fixtures.test.mjs` runs the same cases through the built package.
+
+use std::fs;
+use std::path::Path;
+
+use librato_wasm::config::{load_config, LibratoConfig, LoadOptions};
+use librato_wasm::metric::{ParseOptions, Precision};
+use librato_wasm::render::{render_text, Format};
+use serde_json::{json, Value};
+
+fn run_case(dir: &Path) -> Result<(), String> {
+    let read = |f: &str| fs::read_to_string(dir.join(f)).ok();
+    let (input, format) = match (read("input.lp"), read("input.json")) {
+        (Some(lp), _) => (lp, Format::Influx),
+        (None, Some(js)) => (js, Format::Json),
+        _ => return Err("no input.lp or input.json".into()),
+    };
+    let config = match read("config.toml") {
+        Some(text) => load_config(&text, &LoadOptions::default())
+            .map_err(|e| format!("config: {e}"))?
+            .into_iter()
+            .next()
+            .ok_or("config.toml has no librato table")?,
+        None => LibratoConfig::default(),
+    };
+    let options: Value = read("options.json")
+        .map(|t| serde_json::from_str(&t).unwrap())
+        .unwrap_or(json!({}));
+    let format = match options["format"].as_str() {
+        Some("json") => Format::Json,
+        _ => format,
+    };
+    let precision = options["precision"]
+        .as_str()
+        .map(|p| Precision::parse(p).unwrap())
+        .unwrap_or(if format == Format::Json { Precision::S } else { Precision::Ns });
+    let default_time = options["defaultTime"]
+        .as_str()
+        .map(|t| t.parse().unwrap())
+        .unwrap_or(0);
+    let plan = render_text(&input, format, ParseOptions { precision, default_time }, &config);
+
+    let expected: Value = serde_json::from_str(&read("expected.json").ok_or("no expected.json")?)
+        .map_err(|e| e.to_string())?;
+    let mut gauges = Vec::new();
+    let mut batches = Vec::new();
+    for (body, count) in plan.bodies.iter() {
+        let v: Value = serde_json::from_str(body).map_err(|e| format!("body is not JSON: {e}"))?;
+        let list = v["gauges"].as_array().ok_or("body without gauges")?;
+        if list.len() != count {
+            return Err(format!("count {count} but {} gauges in body", list.len()));
+        }
+        batches.push(json!(count));
+        for g in list {
+            let keys: Vec<&String> = g.as_object().unwrap().keys().collect();
+            if keys != ["name", "value", "source", "measure_time"] {
+                return Err(format!("gauge keys {keys:?}"));
+            }
+            gauges.push(json!([g["name"], g["value"], g["source"], g["measure_time"]]));
+        }
+    }
+    let skipped: Vec<Value> = plan
+        .skipped
+        .iter()
+        .map(|s| json!([s.line, s.metric, s.field, s.reason.code()]))
+        .collect();
+    check("gauges", &numbers_as_f64(&json!(gauges)), &numbers_as_f64(&expected["gauges"]))?;
+    check("batches", &json!(batches), &expected["batches"])?;
+    check("skipped", &json!(skipped), &expected["skipped"])?;
+    let want_errors = expected["errors"].as_array().cloned().unwrap_or_default();
+    if plan.errors.len() != want_errors.len() {
+        return Err(format!("errors: got {:?}, want {want_errors:?}", plan.errors));
+    }
+    for (got, want) in plan.errors.iter().zip(&want_errors) {
+        let (line, column, text) = (want[0].as_u64().unwrap(), want[1].as_u64().unwrap(), want[2].as_str().unwrap());
+        if u64::from(got.line) != line || u64::from(got.column) != column || !got.message.contains(text) {
+            return Err(format!("error: got {got:?}, want {want}"));
+        }
+    }
+    for w in expected["warnings"].as_array().into_iter().flatten() {
+        let w = w.as_str().unwrap();
+        if !plan.warnings.iter().any(|x| x.contains(w)) {
+            return Err(format!("warning {w:?} missing from {:?}", plan.warnings));
+        }
+    }
+    Ok(())
+}
+
+/// Compares numbers as float64 (the JSON text of 3 and 3.0 differ, the values do not).
+fn numbers_as_f64(v: &Value) -> Value {
+    match v {
+        Value::Number(n) => json!(n.as_f64().unwrap()),
+        Value::Array(a) => Value::Array(a.iter().map(numbers_as_f64).collect()),
+        other => other.clone(),
+    }
+}
+
+fn check(what: &str, got: &Value, want: &Value) -> Result<(), String> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!("{what}:\n  got  {got}\n  want {want}"))
+    }
+}
+
+#[test]
+fn shared_fixtures() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut dirs: Vec<_> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 30, "expected at least 30 fixture cases, found {}", dirs.len());
+    let failures: Vec<String> = dirs
+        .iter()
+        .filter_map(|d| run_case(d).err().map(|e| format!("{}: {e}", d.file_name().unwrap().to_string_lossy())))
+        .collect();
+    assert!(failures.is_empty(), "{} of {} fixtures failed:\n{}", failures.len(), dirs.len(), failures.join("\n"));
+}

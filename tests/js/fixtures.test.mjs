@@ -1,0 +1,41 @@
+// The shared fixtures (tests/fixtures) through the built package in Node: the same answers
+// the Rust test (tests/fixtures.rs) demands of the core.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { render } from '../../pkg/node.js';
+import { loadFixtures, gaugeRows } from './helpers.mjs';
+
+const cases = loadFixtures();
+
+test('there are at least 30 shared fixtures', () => {
+  assert.ok(cases.length >= 30, `found ${cases.length}`);
+});
+
+for (const c of cases) {
+  test(`fixture ${c.name}`, () => {
+    const plan = render(c.input, c.config, c.options);
+    const rows = gaugeRows(plan.requests.map((r) => r.body));
+    assert.deepEqual(rows, c.expected.gauges);
+    assert.deepEqual(plan.requests.map((r) => r.count), c.expected.batches);
+    assert.equal(plan.gauges, c.expected.gauges.length);
+    for (const r of plan.requests) {
+      assert.equal(r.method, 'POST');
+      assert.deepEqual(r.headers, { 'Content-Type': 'application/json' });
+      assert.equal(JSON.parse(r.body).gauges.length, r.count);
+    }
+    assert.deepEqual(
+      plan.skipped.map((s) => [s.line ?? null, s.metric, s.field ?? null, s.reason]),
+      c.expected.skipped,
+    );
+    assert.equal(plan.errors.length, c.expected.errors.length, JSON.stringify(plan.errors));
+    plan.errors.forEach((e, i) => {
+      const [line, column, text] = c.expected.errors[i];
+      assert.equal(e.line, line);
+      assert.equal(e.column, column);
+      assert.ok(e.message.includes(text), `${e.message} should include ${text}`);
+    });
+    for (const w of c.expected.warnings ?? []) {
+      assert.ok(plan.warnings.some((x) => x.includes(w)), `warning ${w} in ${plan.warnings}`);
+    }
+  });
+}
