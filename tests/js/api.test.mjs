@@ -1,0 +1,168 @@
+// The public JS API (design.md's contract) through the built package in Node.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parse, loadConfig, render, LibratoOutput } from '../../pkg/node.js';
+
+const T = 1_700_000_000_000_000_000n;
+
+test('parse returns typed metrics: bigint integers and time', () => {
+  const { metrics, errors } = parse(`cpu,host=a f=1.5,i=-3i,u=18446744073709551615u,b=t,s="x y" ${T}`);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(metrics, [{
+    name: 'cpu',
+    tags: { host: 'a' },
+    fields: { f: 1.5, i: -3n, u: 18446744073709551615n, b: true, s: 'x y' },
+    time: T,
+  }]);
+});
+
+test('parse keeps good lines and reports bad ones with line, column and text', () => {
+  const { metrics, errors } = parse('a v=1 1\nb v=oops 2\nc v=3 3', { precision: 's' });
+  assert.deepEqual(metrics.map((m) => [m.name, m.time]), [['a', 1_000_000_000n], ['c', 3_000_000_000n]]);
+  assert.equal(errors.length, 1);
+  assert.deepEqual({ ...errors[0], message: undefined }, { line: 2, column: 5, message: undefined, text: 'b v=oops 2' });
+  assert.match(errors[0].message, /invalid field value "oops"/);
+});
+
+test('parse uses defaultTime for lines without a timestamp, and now by default', () => {
+  assert.equal(parse('a v=1', { defaultTime: 42n }).metrics[0].time, 42n);
+  const before = BigInt(Date.now()) * 1_000_000n;
+  const t = parse('a v=1').metrics[0].time;
+  assert.ok(t >= before - 1_000_000_000n && t <= before + 5_000_000_000n, `${t} is about now`);
+});
+
+test('parse reads Telegraf JSON', () => {
+  const { metrics } = parse('{"metrics":[{"name":"m","tags":{},"fields":{"v":2},"timestamp":5}]}', { format: 'json' });
+  assert.deepEqual(metrics, [{ name: 'm', tags: {}, fields: { v: 2n }, time: 5_000_000_000n }]);
+});
+
+test('bad options are Errors with a code', () => {
+  for (const [opts, re] of [
+    [{ precision: 'h' }, /precision must be one of/],
+    [{ format: 'xml' }, /format must be 'influx' or 'json'/],
+    [{ defaultTime: 5 }, /defaultTime must be a bigint/],
+    ['ns', /options must be an object/],
+  ]) {
+    assert.throws(() => parse('a v=1', opts), (e) => e instanceof Error && e.code === 'invalid_options' && re.test(e.message));
+  }
+  assert.throws(() => parse(42), (e) => e.code === 'invalid_input');
+});
+
+test('loadConfig returns one config per librato table with defaults', () => {
+  const configs = loadConfig(`
+[[outputs.librato]]
+  api_user = "a@example.com"
+  api_token = "t1"
+[[outputs.librato]]
+  api_user = "b@example.com"
+  api_token = "t2"
+  template = "host.tags"
+  timeout = "1m30s"
+`);
+  assert.equal(configs.length, 2);
+  assert.deepEqual(configs[0], {
+    api_user: 'a@example.com', api_token: 't1', api_url: 'https://metrics-api.librato.com/v1/metrics',
+    template: 'host', timeout: '5s', debug: false, batch_size: 300, retries: 3, concurrency: 4,
+    retry_backoff: '500ms', retry_max_wait: '30s', alias: '',
+  });
+  assert.equal(configs[1].timeout, '1m30s');
+  assert.equal(configs[1].template, 'host.tags');
+});
+
+test('loadConfig errors carry line, column and key', () => {
+  assert.throws(() => loadConfig('[[outputs.librato]]\n  api_user = "u"\n  tempalte = "host"\n'), (e) => {
+    assert.ok(e instanceof Error);
+    assert.equal(e.code, 'invalid_config');
+    assert.equal(e.line, 3);
+    assert.equal(e.column, 3);
+    assert.equal(e.key, 'tempalte');
+    assert.match(e.message, /unknown key "tempalte"/);
+    return true;
+  });
+  assert.throws(() => loadConfig('template = host'), (e) => e.line === 1 && /invalid TOML/.test(e.message));
+});
+
+test('loadConfig substitutes env and checks secret references without showing secrets', () => {
+  const [c] = loadConfig('api_user = "${USER_EMAIL}"\napi_token = "@{vault:token}"', {
+    env: { USER_EMAIL: 'me@example.com' },
+    secrets: { 'vault:token': 'hunter2-secret' },
+  });
+  assert.equal(c.api_user, 'me@example.com');
+  assert.equal(c.api_token, '@{vault:token}');
+  assert.throws(
+    () => loadConfig('api_token = "@{vault:nope}"', { secrets: { 'vault:token': 'hunter2-secret' } }),
+    (e) => e.message.includes('@{vault:nope}') && !e.message.includes('hunter2'),
+  );
+});
+
+test('loadConfig warnings ride along without becoming keys', () => {
+  const [c] = loadConfig('source_tag = "hostname"\nflush_interval = "10s"');
+  assert.equal(c.template, 'hostname');
+  assert.equal(c.warnings.length, 2);
+  assert.ok(!Object.keys(c).includes('warnings'));
+  // A loaded config feeds straight back into render.
+  assert.equal(render(`m,hostname=x value=1 ${T}`, c).requests.length, 1);
+});
+
+test('render accepts a config object, TOML text, or nothing', () => {
+  const line = `m,host=a,dc=b value=1 ${T}`;
+  const src = (plan) => JSON.parse(plan.requests[0].body).gauges[0].source;
+  assert.equal(src(render(line)), 'a');
+  assert.equal(src(render(line, { template: 'host.dc' })), 'a.b');
+  assert.equal(src(render(line, '[[outputs.librato]]\ntemplate = "tags"\n')), 'b.a', 'tags sorted by key: dc, host');
+  assert.throws(() => render(line, { nope: 1 }), (e) => e.code === 'invalid_config' && e.key === 'nope');
+  assert.throws(() => render(line, 5), (e) => e.code === 'invalid_config');
+  assert.throws(() => render(line, '[agent]\n'), /no \[\[outputs.librato\]\] table/);
+});
+
+test('render of Metric objects equals render of the same line protocol', () => {
+  const text = `cpu,host=a usage=1.5,n=3i,up=true,s="x" ${T}`;
+  const fromText = render(text);
+  const fromObjects = render(parse(text).metrics);
+  assert.deepEqual(fromObjects.requests, fromText.requests);
+  assert.deepEqual(fromObjects.skipped.map((s) => s.reason), ['string_value']);
+});
+
+test('render never puts credentials in requests', () => {
+  const plan = render(`m,host=a value=1 ${T}`, { api_user: 'user@example.com', api_token: 'secret-token-123' });
+  const text = JSON.stringify(plan);
+  assert.ok(!text.includes('secret-token-123') && !text.includes('user@example.com'));
+  assert.equal(plan.requests[0].headers.Authorization, undefined);
+});
+
+test('Metric objects are checked: wrong types are clear errors naming index and key', () => {
+  const cases = [
+    [[{ name: 'm', fields: { v: 1 }, time: 5 }], /metrics\[0\]: time must be a bigint/],
+    [[{ name: '', fields: { v: 1 } }], /metrics\[0\]: name must be a non-empty string/],
+    [[{ name: 'm', fields: { v: null } }], /metrics\[0\]: fields\["v"\] must be a number, bigint, boolean or string, found null/],
+    [[{ name: 'm', fields: {} }], /at least one field/],
+    [[{ name: 'm', tags: { a: 1 }, fields: { v: 1 } }], /tags\["a"\] must be a string/],
+    [[{ name: 'm', fields: { v: 2n ** 64n } }], /outside the 64-bit range/],
+    [[null], /expected a metric object/],
+  ];
+  for (const [input, re] of cases) {
+    assert.throws(() => render(input), (e) => e.code === 'invalid_metric' && re.test(e.message), String(re));
+  }
+  // NaN can come from JS: that gauge alone is skipped.
+  const plan = render([{ name: 'm', tags: { host: 'h' }, fields: { a: NaN, b: 1 }, time: T }]);
+  assert.deepEqual(plan.skipped.map((s) => [s.field, s.reason]), [['a', 'non_finite']]);
+  assert.equal(plan.gauges, 1);
+});
+
+test('the module keeps working after errors', () => {
+  for (let i = 0; i < 50; i++) {
+    assert.throws(() => loadConfig('x = '));
+    assert.throws(() => render(`m v=1`, { batch_size: 0 }));
+  }
+  assert.equal(render(`m,host=a value=1 ${T}`).gauges, 1);
+});
+
+test('LibratoOutput refuses to send without credentials, before any request', async () => {
+  let calls = 0;
+  const out = new LibratoOutput({ api_url: 'http://127.0.0.1:9/v1/metrics' }, { fetch: () => { calls++; } });
+  await assert.rejects(out.write(`m,host=a value=1 ${T}`), (e) => e.code === 'missing_credentials');
+  const refs = new LibratoOutput({ api_user: 'u@example.com', api_token: '@{vault:token}' }, { fetch: () => { calls++; } });
+  await assert.rejects(refs.write(`m,host=a value=1 ${T}`), (e) => e.code === 'unresolved_secret' && e.message.includes('@{vault:token}'));
+  assert.equal(calls, 0);
+  assert.throws(() => new LibratoOutput({}, { fetch: 5 }), (e) => e.code === 'invalid_options');
+});
