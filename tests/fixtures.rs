@@ -34,12 +34,24 @@ fn run_case(dir: &Path) -> Result<(), String> {
     let precision = options["precision"]
         .as_str()
         .map(|p| Precision::parse(p).unwrap())
-        .unwrap_or(if format == Format::Json { Precision::S } else { Precision::Ns });
+        .unwrap_or(if format == Format::Json {
+            Precision::S
+        } else {
+            Precision::Ns
+        });
     let default_time = options["defaultTime"]
         .as_str()
         .map(|t| t.parse().unwrap())
         .unwrap_or(0);
-    let plan = render_text(&input, format, ParseOptions { precision, default_time }, &config);
+    let plan = render_text(
+        &input,
+        format,
+        ParseOptions {
+            precision,
+            default_time,
+        },
+        &config,
+    );
 
     let expected: Value = serde_json::from_str(&read("expected.json").ok_or("no expected.json")?)
         .map_err(|e| e.to_string())?;
@@ -57,7 +69,12 @@ fn run_case(dir: &Path) -> Result<(), String> {
             if keys != ["name", "value", "source", "measure_time"] {
                 return Err(format!("gauge keys {keys:?}"));
             }
-            gauges.push(json!([g["name"], g["value"], g["source"], g["measure_time"]]));
+            gauges.push(json!([
+                g["name"],
+                g["value"],
+                g["source"],
+                g["measure_time"]
+            ]));
         }
     }
     let skipped: Vec<Value> = plan
@@ -65,16 +82,30 @@ fn run_case(dir: &Path) -> Result<(), String> {
         .iter()
         .map(|s| json!([s.line, s.metric, s.field, s.reason.code()]))
         .collect();
-    check("gauges", &numbers_as_f64(&json!(gauges)), &numbers_as_f64(&expected["gauges"]))?;
+    check(
+        "gauges",
+        &numbers_as_f64(&json!(gauges)),
+        &numbers_as_f64(&expected["gauges"]),
+    )?;
     check("batches", &json!(batches), &expected["batches"])?;
     check("skipped", &json!(skipped), &expected["skipped"])?;
     let want_errors = expected["errors"].as_array().cloned().unwrap_or_default();
     if plan.errors.len() != want_errors.len() {
-        return Err(format!("errors: got {:?}, want {want_errors:?}", plan.errors));
+        return Err(format!(
+            "errors: got {:?}, want {want_errors:?}",
+            plan.errors
+        ));
     }
     for (got, want) in plan.errors.iter().zip(&want_errors) {
-        let (line, column, text) = (want[0].as_u64().unwrap(), want[1].as_u64().unwrap(), want[2].as_str().unwrap());
-        if u64::from(got.line) != line || u64::from(got.column) != column || !got.message.contains(text) {
+        let (line, column, text) = (
+            want[0].as_u64().unwrap(),
+            want[1].as_u64().unwrap(),
+            want[2].as_str().unwrap(),
+        );
+        if u64::from(got.line) != line
+            || u64::from(got.column) != column
+            || !got.message.contains(text)
+        {
             return Err(format!("error: got {got:?}, want {want}"));
         }
     }
@@ -113,10 +144,24 @@ fn shared_fixtures() {
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
-    assert!(dirs.len() >= 30, "expected at least 30 fixture cases, found {}", dirs.len());
+    assert!(
+        dirs.len() >= 30,
+        "expected at least 30 fixture cases, found {}",
+        dirs.len()
+    );
     let failures: Vec<String> = dirs
         .iter()
-        .filter_map(|d| run_case(d).err().map(|e| format!("{}: {e}", d.file_name().unwrap().to_string_lossy())))
+        .filter_map(|d| {
+            run_case(d)
+                .err()
+                .map(|e| format!("{}: {e}", d.file_name().unwrap().to_string_lossy()))
+        })
         .collect();
-    assert!(failures.is_empty(), "{} of {} fixtures failed:\n{}", failures.len(), dirs.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures failed:\n{}",
+        failures.len(),
+        dirs.len(),
+        failures.join("\n")
+    );
 }

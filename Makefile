@@ -1,0 +1,40 @@
+# librato-wasm: the README's commands. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+JS_TESTS := $(sort $(wildcard tests/js/*.test.mjs))
+
+.PHONY: help tools build test test-rust test-js lint run bench fuzz clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-10s %s\n", $$1, $$2 }'
+
+tools: ## install what is missing (wasm target, wasm-bindgen CLI, npm dev deps, Chromium); skips what is present
+	@NEED_CHROMIUM=$${NEED_CHROMIUM:-0} bash scripts/tools.sh
+
+build: tools ## build the npm package in pkg/ (prints the .wasm size raw and gzipped)
+	@bash scripts/build.sh
+
+lint: ## cargo fmt --check and clippy (native and wasm) with warnings as errors
+	cargo fmt --check
+	cargo clippy --locked --all-targets -- -D warnings
+	cargo clippy --locked --release --target wasm32-unknown-unknown -- -D warnings
+
+test-rust: ## native Rust unit, fixture and property tests
+	cargo test --locked --quiet
+
+test-js: ## JS tests through the built package (Node, workerd, Chromium)
+	node --test --test-concurrency=1 $(JS_TESTS)
+
+test: build lint test-rust test-js ## install what is missing, build, run every test
+
+run: build ## build and start the whole system on local defaults (Ctrl-C stops it)
+	node dev/run.mjs
+
+bench: build ## print the benchmark table (throughput, size, start-up, memory, worker CPU)
+	node bench/run.mjs
+
+fuzz: ## run each fuzz target for FUZZ_SECONDS (default 60)
+	bash scripts/fuzz.sh $${FUZZ_SECONDS:-60}
+
+clean: ## remove build output
+	rm -rf target pkg/dist tests/artifacts bench/out

@@ -1,0 +1,48 @@
+// Packs the package (npm pack), installs the tarball into a temporary project and uses it
+// from Node 20 ESM exactly as a user would: `import ... from 'librato-wasm'`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { ROOT } from './helpers.mjs';
+
+test('npm pack → npm install → import from Node ESM', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'librato-wasm-pack-'));
+  try {
+    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: join(ROOT, 'pkg'), encoding: 'utf8' });
+    const [info] = JSON.parse(out);
+    const files = info.files.map((f) => f.path).sort();
+    assert.deepEqual(files, [
+      'README.md', 'browser.js', 'dist/librato_wasm.js', 'dist/librato_wasm_bg.wasm',
+      'index.d.ts', 'node.js', 'package.json', 'src/api.js', 'workerd.js',
+    ]);
+    const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
+    const app = join(dir, 'app');
+    execFileSync('mkdir', ['-p', app]);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(dir, tarball)], { cwd: app, encoding: 'utf8' });
+    writeFileSync(join(app, 'main.mjs'), `
+      import { parse, loadConfig, render, LibratoOutput } from 'librato-wasm';
+      import pkg from 'librato-wasm/package.json' with { type: 'json' };
+      const [config] = loadConfig('[[outputs.librato]]\\n  api_user = "u"\\n  api_token = "t"\\n  template = "host"\\n');
+      const plan = render('cpu,host=web.1 usage=1.5 1700000000000000000\\n', config);
+      console.log(JSON.stringify({
+        name: pkg.name,
+        metrics: parse('a v=1 1').metrics.length,
+        body: plan.requests[0].body,
+        output: typeof LibratoOutput,
+      }));
+    `);
+    const result = JSON.parse(execFileSync('node', ['main.mjs'], { cwd: app, encoding: 'utf8' }));
+    assert.deepEqual(result, {
+      name: 'librato-wasm',
+      metrics: 1,
+      body: '{"gauges":[{"name":"cpu.usage","value":1.5,"source":"web_1","measure_time":1700000000}]}',
+      output: 'function',
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

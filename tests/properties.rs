@@ -1,0 +1,188 @@
+//! Property tests: line protocol round trips, and render's guarantees on any input.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use librato_wasm::config::LibratoConfig;
+use librato_wasm::librato::{GaugeWriter, MAX_ABS_VALUE};
+use librato_wasm::line_protocol::{self, MAX_TIMESTAMP, MIN_TIMESTAMP};
+use librato_wasm::metric::{FieldValue, Metric, ParseOptions, Precision};
+use librato_wasm::render::{render_text, Format};
+use librato_wasm::template::Template;
+use proptest::prelude::*;
+
+const OPTS: ParseOptions = ParseOptions {
+    precision: Precision::Ns,
+    default_time: 0,
+};
+
+/// Text for names, keys and tag values: any character but line breaks, weighted toward the
+/// ones line protocol escapes.
+fn text() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            4 => prop::char::range('a', 'z'),
+            2 => prop::sample::select(vec![',', ' ', '=', '\\', '"', '.', '#', '😀', 'é', '\t', '-', '_']),
+            1 => any::<char>().prop_filter("no line breaks", |c| *c != '\n' && *c != '\r'),
+        ],
+        1..12,
+    )
+    .prop_map(|v| v.into_iter().collect())
+}
+
+fn field_value() -> impl Strategy<Value = FieldValue<'static>> {
+    prop_oneof![
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(FieldValue::Float),
+        any::<i64>().prop_map(FieldValue::Int),
+        any::<u64>().prop_map(FieldValue::UInt),
+        any::<bool>().prop_map(FieldValue::Bool),
+        ".{0,20}".prop_map(|s: String| FieldValue::Str(Cow::Owned(s))),
+    ]
+}
+
+fn metric() -> impl Strategy<Value = Metric<'static>> {
+    (
+        text().prop_filter("a line cannot start with # or blanks", |s| {
+            !s.starts_with('#') && !s.starts_with(' ') && !s.starts_with('\t')
+        }),
+        prop::collection::btree_map(text(), text(), 0..5),
+        prop::collection::btree_map(text(), field_value(), 1..6),
+        MIN_TIMESTAMP..=MAX_TIMESTAMP,
+    )
+        .prop_map(
+            |(name, tags, fields, time): (
+                String,
+                BTreeMap<String, String>,
+                BTreeMap<String, FieldValue<'static>>,
+                i64,
+            )| {
+                let mut m = Metric::new(Cow::Owned(name), time);
+                for (k, v) in tags {
+                    m.set_tag(Cow::Owned(k), Cow::Owned(v));
+                }
+                for (k, v) in fields {
+                    m.set_field(Cow::Owned(k), v);
+                }
+                m
+            },
+        )
+}
+
+fn escape(s: &str, specials: &[char]) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c == '\\' || specials.contains(&c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Writes a metric as line protocol (the writer side of the grammar).
+fn to_line(m: &Metric<'_>) -> String {
+    let mut line = escape(&m.name, &[',', ' ']);
+    for (k, v) in &m.tags {
+        line += &format!(
+            ",{}={}",
+            escape(k, &[',', '=', ' ']),
+            escape(v, &[',', '=', ' '])
+        );
+    }
+    line.push(' ');
+    let fields: Vec<String> = m
+        .fields
+        .iter()
+        .map(|(k, v)| {
+            let value = match v {
+                FieldValue::Float(f) => format!("{f:?}"),
+                FieldValue::Int(i) => format!("{i}i"),
+                FieldValue::UInt(u) => format!("{u}u"),
+                FieldValue::Bool(b) => b.to_string(),
+                FieldValue::Str(s) => format!("\"{}\"", escape(s, &['"'])),
+            };
+            format!("{}={value}", escape(k, &[',', '=', ' ']))
+        })
+        .collect();
+    line += &fields.join(",");
+    line + &format!(" {}", m.time)
+}
+
+fn librato_name_ok(s: &str) -> bool {
+    (1..=255).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn line_protocol_round_trips(metrics in prop::collection::vec(metric(), 1..5)) {
+        let text: String = metrics.iter().map(|m| to_line(m) + "\n").collect();
+        let parsed: Vec<_> = line_protocol::parse(&text, OPTS).collect();
+        prop_assert_eq!(parsed.len(), metrics.len(), "{}", text);
+        for (got, want) in parsed.into_iter().zip(&metrics) {
+            let mut got = got.map_err(|e| TestCaseError::fail(format!("{e:?} in {text:?}")))?;
+            got.line = 0;
+            prop_assert_eq!(&got, want);
+        }
+    }
+
+    #[test]
+    fn render_never_panics_on_any_text(text in ".{0,300}", json in any::<bool>()) {
+        let format = if json { Format::Json } else { Format::Influx };
+        let _ = render_text(&text, format, OPTS, &LibratoConfig::default());
+    }
+
+    #[test]
+    fn every_gauge_meets_librato_rules_and_every_field_is_accounted_for(
+        metrics in prop::collection::vec(metric(), 1..20),
+        template in prop::sample::select(vec!["host", "tags", "host.tags", "measurement.tags.field", "", "a.b", "tags.tags"]),
+        special in prop::collection::vec((any::<usize>(), prop::sample::select(vec![f64::NAN, f64::INFINITY, -1e200, 1e127, 5e-324])), 0..4),
+        batch_size in 1usize..=300,
+    ) {
+        let mut metrics = metrics;
+        // Values line protocol cannot carry but JS objects and JSON can.
+        for (i, v) in special {
+            let n = metrics.len();
+            let m = &mut metrics[i % n];
+            m.set_field(Cow::Borrowed("special"), FieldValue::Float(v));
+        }
+        let t = Template::new(template);
+        let mut w = GaugeWriter::new(&t, batch_size);
+        for m in &metrics {
+            let (g0, s0) = (w.gauges, w.skipped.len());
+            w.push(m);
+            let new_skips = &w.skipped[s0..];
+            // Every field is a gauge or a skipped entry; a metric-level skip (no field) covers all.
+            if new_skips.iter().any(|s| s.field.is_none()) {
+                prop_assert_eq!(new_skips.len(), 1);
+                prop_assert_eq!(w.gauges, g0);
+            } else {
+                prop_assert_eq!(w.gauges - g0 + new_skips.len(), m.fields.len());
+            }
+        }
+        let (bodies, gauges, skipped) = w.finish();
+        let mut seen = 0;
+        for (body, count) in bodies.iter() {
+            prop_assert!(count >= 1 && count <= batch_size);
+            let v: serde_json::Value = serde_json::from_str(body).unwrap();
+            for g in v["gauges"].as_array().unwrap() {
+                seen += 1;
+                let name = g["name"].as_str().unwrap();
+                let source = g["source"].as_str().unwrap();
+                prop_assert!(librato_name_ok(name), "name {:?}", name);
+                prop_assert!(librato_name_ok(source), "source {:?}", source);
+                prop_assert!(!source.eq_ignore_ascii_case("all"));
+                let value = g["value"].as_f64().unwrap();
+                prop_assert!(value.is_finite() && value.abs() < MAX_ABS_VALUE);
+                prop_assert!(g["measure_time"].is_i64());
+            }
+        }
+        prop_assert_eq!(seen, gauges);
+        let _ = skipped;
+    }
+}
