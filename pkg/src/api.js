@@ -2,8 +2,11 @@
 // (a trap, since wasm builds abort on panic) becomes a real Error and never leaves the module
 // unusable: the instance is reset and the next call works. No other logic lives in JS.
 
+// Bumped on every reset: objects made before it belong to the old instance. Module-level, so
+// every makeApi over the same bindings sees it.
+let generation = 0;
+
 export function makeApi(bindings) {
-  let generation = 0;
 
   function internalError(err) {
     let detail = '';
@@ -58,5 +61,6 @@ export function makeApi(bindings) {
     }
   }
 
-  return { parse, loadConfig, render, LibratoOutput };
+  // `call` is for the package's own tests (it runs a raw binding under the same guard).
+  return { parse, loadConfig, render, LibratoOutput, call: guard };
 }

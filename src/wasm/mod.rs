@@ -34,6 +34,12 @@ pub fn last_panic() -> String {
     LAST_PANIC.with(|p| p.borrow().clone())
 }
 
+/// Panics on purpose: lets the package's tests prove a panic never leaves the module unusable.
+#[wasm_bindgen(js_name = "__panicForTests")]
+pub fn panic_for_tests() {
+    panic!("deliberate panic for tests");
+}
+
 pub(crate) fn now_ns() -> i64 {
     (js_sys::Date::now() * 1e6) as i64
 }

@@ -166,3 +166,24 @@ test('LibratoOutput refuses to send without credentials, before any request', as
   assert.equal(calls, 0);
   assert.throws(() => new LibratoOutput({}, { fetch: 5 }), (e) => e.code === 'invalid_options');
 });
+
+test('a Rust panic becomes an internal_error and the module stays usable', async () => {
+  const bindings = await import('../../pkg/dist/librato_wasm.js');
+  const { makeApi } = await import('../../pkg/src/api.js');
+  const api = makeApi(bindings);
+  const before = new LibratoOutput({ api_user: 'u@example.com', api_token: 'token-1' }, {
+    fetch: async () => new Response('', { status: 200 }),
+  });
+  assert.throws(() => api.call(() => bindings.__panicForTests()), (e) => {
+    assert.equal(e.code, 'internal_error');
+    assert.match(e.message, /deliberate panic for tests/);
+    assert.ok(e.cause instanceof WebAssembly.RuntimeError);
+    return true;
+  });
+  // Both the entry's functions and objects made before the reset keep working.
+  assert.equal(render(`m,host=a value=1 ${T}`).gauges, 1);
+  assert.equal(parse('a v=1 1').metrics.length, 1);
+  const report = await before.write(`m,host=a value=1 ${T}`);
+  assert.equal(report.ok, true);
+  assert.equal(report.sent, 1);
+});
