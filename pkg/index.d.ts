@@ -159,6 +159,7 @@ export interface LibratoError extends Error {
     | 'invalid_metric'
     | 'missing_credentials'
     | 'unresolved_secret'
+    | 'too_many_requests'
     | 'internal_error';
   line?: number;
   column?: number;
@@ -177,6 +178,7 @@ export function render(
 
 export class LibratoOutput {
   constructor(config: Partial<LibratoConfig> | string, options?: OutputOptions);
-  write(input: string | Metric[], options?: ParseOptions): Promise<WriteReport>;
+  /** `maxRequests`: reject (code 'too_many_requests') before sending when more bodies are needed. */
+  write(input: string | Metric[], options?: ParseOptions & { maxRequests?: number }): Promise<WriteReport>;
   resend(failed: FailedRequest[]): Promise<WriteReport>;
 }

@@ -134,18 +134,34 @@ pub enum Precision {
     Us,
     Ms,
     S,
+    /// InfluxDB v1's `m` (minutes) and `h` (hours).
+    M,
+    H,
 }
 
 impl Precision {
-    /// Accepts the v2 spellings and the v1 ones (`n`, `u`, `m` is minutes there, so it
-    /// is not accepted here; the worker maps v1 names itself).
+    /// Accepts the v2 spellings (`ns`, `us`, `ms`, `s`) and InfluxDB v1's (`n`, `u`, `ms`,
+    /// `s`, and `m` for minutes, `h` for hours).
     pub fn parse(s: &str) -> Option<Precision> {
         match s {
-            "ns" => Some(Precision::Ns),
-            "us" | "µs" => Some(Precision::Us),
+            "ns" | "n" => Some(Precision::Ns),
+            "us" | "u" | "µs" => Some(Precision::Us),
             "ms" => Some(Precision::Ms),
             "s" => Some(Precision::S),
+            "m" => Some(Precision::M),
+            "h" => Some(Precision::H),
             _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::Ns => "ns",
+            Precision::Us => "us",
+            Precision::Ms => "ms",
+            Precision::S => "s",
+            Precision::M => "m",
+            Precision::H => "h",
         }
     }
 
@@ -155,6 +171,8 @@ impl Precision {
             Precision::Us => 1_000,
             Precision::Ms => 1_000_000,
             Precision::S => 1_000_000_000,
+            Precision::M => 60_000_000_000,
+            Precision::H => 3_600_000_000_000,
         }
     }
 }

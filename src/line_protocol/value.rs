@@ -128,7 +128,7 @@ pub fn timestamp(token: &str, precision: Precision) -> Result<i64, String> {
         format!(
             "timestamp {} is out of range for {} precision",
             quoted(token),
-            precision_name(precision)
+            precision.name()
         )
     };
     let value: i64 = token.parse().map_err(|_| out_of_range())?;
@@ -139,13 +139,4 @@ pub fn timestamp(token: &str, precision: Precision) -> Result<i64, String> {
         return Err(out_of_range());
     }
     Ok(ns)
-}
-
-fn precision_name(p: Precision) -> &'static str {
-    match p {
-        Precision::Ns => "ns",
-        Precision::Us => "us",
-        Precision::Ms => "ms",
-        Precision::S => "s",
-    }
 }

@@ -89,7 +89,7 @@ pub fn parse_options(options: &JsValue, now_ns: i64) -> Result<(ParseOptions, Fo
             .ok_or_else(|| {
                 js_error(
                     "invalid_options",
-                    "options.precision must be one of 'ns', 'us', 'ms', 's'",
+                    "options.precision must be one of 'ns', 'us', 'ms', 's' (or InfluxDB v1's 'n', 'u', 'm', 'h')",
                 )
             })?,
     };

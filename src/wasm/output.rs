@@ -93,6 +93,7 @@ impl LibratoOutput {
     pub fn write(&self, input: JsValue, options: JsValue) -> Promise {
         let inner = self.inner.clone();
         let prepared = super::plan_for(&input, &inner.config, &options)
+            .and_then(|plan| check_max_requests(&plan, &options).map(|_| plan))
             .and_then(|plan| Ok((plan, inner.credentials()?)));
         let (plan, creds) = match prepared {
             Ok(p) => p,
@@ -130,6 +131,28 @@ impl LibratoOutput {
             Ok(report)
         })
     }
+}
+
+/// `options.maxRequests`: refuse a write that would need more requests than the caller can
+/// make (a Worker's subrequest limit), before anything is sent.
+fn check_max_requests(plan: &crate::render::Plan, options: &JsValue) -> Result<(), JsValue> {
+    let Some(max) = get(options, "maxRequests").as_f64() else {
+        return Ok(());
+    };
+    let needed = plan.bodies.batches.len();
+    if needed as f64 > max {
+        let e = js_error(
+            "too_many_requests",
+            &format!(
+                "this write needs {needed} requests ({} gauges), more than the limit of {max}",
+                plan.gauges
+            ),
+        );
+        set(&e, "requests", &(needed as u32).into());
+        set(&e, "gauges", &(plan.gauges as u32).into());
+        return Err(e);
+    }
+    Ok(())
 }
 
 fn failed_from_js(v: &JsValue) -> Result<Vec<(String, usize)>, JsValue> {

@@ -1,0 +1,218 @@
+// A Cloudflare Worker that accepts what Telegraf and InfluxDB clients send (InfluxDB v1 and v2
+// write APIs, and Telegraf's outputs.http) and relays it to Librato through librato-wasm.
+//
+// Config (Workers vars and secrets): LIBRATO_CONFIG (an [[outputs.librato]] table, with ${VAR}
+// and @{env:NAME} resolved from env) or LIBRATO_API_USER / LIBRATO_API_TOKEN / LIBRATO_API_URL /
+// LIBRATO_TEMPLATE; WRITE_TOKEN (required); MAX_BODY_BYTES, MAX_DECOMPRESSED_BYTES,
+// MAX_SUBREQUESTS, RETRY_AFTER_SECONDS.
+import { LibratoOutput } from 'librato-wasm';
+import { readBody, BodyTooLarge } from './body.mjs';
+import { authorize } from './auth.mjs';
+
+const VERSION = 'librato-wasm-worker/0.1.0';
+const outputs = new WeakMap();
+
+export default {
+  async fetch(request, env) {
+    const started = Date.now();
+    const url = new URL(request.url);
+    const route = `${request.method} ${url.pathname}`;
+    try {
+      switch (route) {
+        case 'GET /ping':
+        case 'HEAD /ping':
+          return new Response(null, { status: 204, headers: influxHeaders() });
+        case 'GET /health':
+          return health(env);
+        case 'POST /query':
+        case 'GET /query':
+          return await query(request, url, env);
+        case 'POST /api/v2/write':
+          return await write(request, env, { url, started, api: 'v2', format: 'influx', precision: url.searchParams.get('precision') || 'ns' });
+        case 'POST /write':
+          return await write(request, env, { url, started, api: 'v1', format: 'influx', precision: url.searchParams.get('precision') || 'ns' });
+        case 'POST /telegraf': {
+          const json = (request.headers.get('content-type') || '').includes('json');
+          return await write(request, env, { url, started, api: 'http', format: json ? 'json' : 'influx', precision: url.searchParams.get('precision') || (json ? 's' : 'ns') });
+        }
+        default:
+          return errorResponse(404, 'not found', `no route for ${route}`, 'v2');
+      }
+    } catch (err) {
+      logLine({ route, outcome: 'exception', status: 500, message: String(err && err.message), ms: Date.now() - started });
+      return errorResponse(500, 'internal error', 'the worker failed unexpectedly; see its logs', 'v2');
+    }
+  },
+};
+
+function influxHeaders() {
+  return { 'X-Influxdb-Version': VERSION, 'X-Influxdb-Build': 'OSS' };
+}
+
+/** InfluxDB-shaped error; v1 clients (Telegraf's outputs.influxdb) read the `error` key. */
+function errorResponse(status, code, message, api, extra = {}) {
+  const body = { code, message };
+  if (api === 'v1') body.error = message;
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json', ...influxHeaders(), ...extra },
+  });
+}
+
+function logLine(fields) {
+  console.log(JSON.stringify({ msg: 'librato-wasm worker', ...fields }));
+}
+
+function int(env, name, fallback) {
+  const v = Number(env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+/** Env values that are strings: for ${VAR} and @{env:NAME} references. */
+function stringEnv(env) {
+  const out = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (typeof v === 'string') {
+      out[k] = v;
+      out[`env:${k}`] = v;
+    }
+  }
+  return out;
+}
+
+/** One LibratoOutput per env (per isolate), built on first use. Throws on a bad config. */
+function outputFor(env) {
+  let out = outputs.get(env);
+  if (!out) {
+    const strings = stringEnv(env);
+    const config = env.LIBRATO_CONFIG
+      ? env.LIBRATO_CONFIG
+      : {
+          api_user: env.LIBRATO_API_USER ?? '',
+          api_token: env.LIBRATO_API_TOKEN ?? '',
+          ...(env.LIBRATO_API_URL ? { api_url: env.LIBRATO_API_URL } : {}),
+          ...(env.LIBRATO_TEMPLATE !== undefined ? { template: env.LIBRATO_TEMPLATE } : {}),
+        };
+    out = new LibratoOutput(config, {
+      env: strings,
+      secrets: strings,
+      log: (level, message) => { if (level === 'warn' || level === 'error') logLine({ level, message }); },
+    });
+    outputs.set(env, out);
+  }
+  return out;
+}
+
+function health(env) {
+  const problems = [];
+  if (!env.WRITE_TOKEN) problems.push('WRITE_TOKEN is not set');
+  try { outputFor(env); } catch (e) { problems.push(`config: ${e.message}`); }
+  const body = {
+    name: 'librato-wasm-worker',
+    message: problems.length ? problems.join('; ') : 'ready for writes',
+    status: problems.length ? 'fail' : 'pass',
+    version: VERSION,
+    checks: [],
+  };
+  return new Response(JSON.stringify(body), {
+    status: problems.length ? 503 : 200,
+    headers: { 'Content-Type': 'application/json', ...influxHeaders() },
+  });
+}
+
+/** Enough of InfluxDB v1's /query for Telegraf's `CREATE DATABASE` at start-up. */
+async function query(request, url, env) {
+  let q = url.searchParams.get('q');
+  if (!q && request.method === 'POST') {
+    const form = new URLSearchParams(await request.text());
+    q = form.get('q');
+  }
+  const denied = await authorize(request, url, env, 'v1');
+  if (denied) return denied;
+  if (q && /^\s*CREATE\s+DATABASE\b/i.test(q)) {
+    return new Response(JSON.stringify({ results: [{ statement_id: 0 }] }), {
+      status: 200,
+      headers: { 'Content-Type': 'application/json', ...influxHeaders() },
+    });
+  }
+  return errorResponse(400, 'invalid', 'this relay only answers CREATE DATABASE queries', 'v1');
+}
+
+async function write(request, env, ctx) {
+  const { api, started } = ctx;
+  const denied = await authorize(request, ctx.url, env, api);
+  if (denied) {
+    logLine({ api, outcome: 'unauthorized', status: denied.status, ms: Date.now() - started });
+    return denied;
+  }
+  let output;
+  try {
+    output = outputFor(env);
+  } catch (e) {
+    logLine({ api, outcome: 'bad config', status: 500, message: e.message });
+    return errorResponse(500, 'internal error', `the relay's Librato config is invalid: ${e.message}`, api);
+  }
+
+  let body;
+  try {
+    body = await readBody(request, {
+      maxBody: int(env, 'MAX_BODY_BYTES', 10_000_000),
+      maxDecompressed: int(env, 'MAX_DECOMPRESSED_BYTES', 32_000_000),
+    });
+  } catch (e) {
+    if (e instanceof BodyTooLarge) {
+      logLine({ api, outcome: 'too large', status: 413, message: e.message, ms: Date.now() - started });
+      return errorResponse(413, 'request too large', e.message, api);
+    }
+    logLine({ api, outcome: 'bad body', status: 400, message: e.message });
+    return errorResponse(400, 'invalid', `could not read the request body: ${e.message}`, api);
+  }
+
+  const maxRequests = int(env, 'MAX_SUBREQUESTS', 45);
+  let report;
+  try {
+    report = await output.write(body.text, { format: ctx.format, precision: ctx.precision, maxRequests });
+  } catch (e) {
+    const status = e.code === 'too_many_requests' ? 413 : e.code === 'invalid_options' ? 400 : 500;
+    const message = e.code === 'too_many_requests'
+      ? `${e.message} (MAX_SUBREQUESTS): lower metric_batch_size in Telegraf so that one write makes at most ${maxRequests * 300} gauges`
+      : e.message;
+    logLine({ api, outcome: e.code, status, message, bytes: body.bytes, ms: Date.now() - started });
+    return errorResponse(status, status === 413 ? 'request too large' : status === 400 ? 'invalid' : 'internal error', message, api);
+  }
+
+  const failedGauges = report.failed.reduce((n, f) => n + f.count, 0);
+  const summary = {
+    api,
+    bytes: body.bytes,
+    decompressed: body.decompressed,
+    gauges: report.sent + failedGauges,
+    sent: report.sent,
+    failed: failedGauges,
+    skipped: report.skipped.length,
+    errors: report.errors.length,
+    requests: report.requests,
+    attempts: report.attempts,
+  };
+  let response;
+  if (report.failed.length > 0) {
+    const rejected = report.failed.filter((f) => f.status === 400 || f.status === 422);
+    if (rejected.length === report.failed.length) {
+      // Librato refused the data itself: resending the same write cannot help.
+      response = errorResponse(400, 'invalid', `Librato rejected ${failedGauges} gauges: ${report.failed[0].message}`, api);
+    } else {
+      const retryAfter = String(int(env, 'RETRY_AFTER_SECONDS', 10));
+      response = errorResponse(503, 'unavailable',
+        `delivery to Librato failed for ${failedGauges} of ${summary.gauges} gauges (${report.failed[0].message}); retry the write`,
+        api, { 'Retry-After': retryAfter });
+    }
+  } else if (report.errors.length > 0) {
+    const lines = report.errors.slice(0, 5).map((e) => `line ${e.line}:${e.column}: ${e.message}`).join('; ');
+    const more = report.errors.length > 5 ? ` (and ${report.errors.length - 5} more)` : '';
+    response = errorResponse(400, 'invalid', `partial write: ${report.errors.length} line(s) could not be parsed and were dropped, the rest was delivered: ${lines}${more}`, api);
+  } else {
+    response = new Response(null, { status: 204, headers: influxHeaders() });
+  }
+  logLine({ ...summary, outcome: response.status === 204 ? 'ok' : 'partial or failed', status: response.status, ms: Date.now() - started });
+  return response;
+}
