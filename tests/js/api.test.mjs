@@ -38,7 +38,7 @@ test('parse reads Telegraf JSON', () => {
 
 test('bad options are Errors with a code', () => {
   for (const [opts, re] of [
-    [{ precision: 'h' }, /precision must be one of/],
+    [{ precision: 'd' }, /precision must be one of/],
     [{ format: 'xml' }, /format must be 'influx' or 'json'/],
     [{ defaultTime: 5 }, /defaultTime must be a bigint/],
     ['ns', /options must be an object/],
