@@ -53,6 +53,25 @@ export interface LibratoConfig {
   retry_max_wait: string | number;
   /** Name of this output instance, for logs. */
   alias: string;
+  /** Telegraf's output-level filters (globs as Telegraf matches them) and renames. */
+  namepass?: string[];
+  namedrop?: string[];
+  namepass_separator?: string;
+  namedrop_separator?: string;
+  tagpass?: Record<string, string[]>;
+  tagdrop?: Record<string, string[]>;
+  fieldinclude?: string[];
+  fieldexclude?: string[];
+  /** Deprecated spellings of fieldinclude / fieldexclude (warned). */
+  fieldpass?: string[];
+  fielddrop?: string[];
+  taginclude?: string[];
+  tagexclude?: string[];
+  name_override?: string;
+  name_prefix?: string;
+  name_suffix?: string;
+  /** Accepted with a warning: CEL expressions are not evaluated here. */
+  metricpass?: string;
   /** Accepted for Telegraf compatibility, not used (with a warning). */
   flush_interval?: string;
   flush_jitter?: string;
@@ -96,6 +115,8 @@ export interface Skipped {
   field?: string;
   reason: SkipReason;
   message: string;
+  /** For 'filtered': how many metrics (or fields) this entry stands for. */
+  count?: number;
 }
 
 export interface Plan {

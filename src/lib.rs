@@ -8,6 +8,7 @@
 pub mod api_response;
 pub mod basic_auth;
 pub mod config;
+pub mod filter;
 pub mod json_input;
 pub mod librato;
 pub mod line_protocol;

@@ -1,7 +1,10 @@
 //! The whole pipeline without I/O: input text or metrics → gauges → request bodies (a Plan).
 
+use std::collections::BTreeMap;
+
 use crate::config::LibratoConfig;
-use crate::librato::{Bodies, GaugeWriter, Skipped};
+use crate::filter::{By, Filters, Outcome};
+use crate::librato::{Bodies, GaugeWriter, Reason, Skipped};
 use crate::metric::{LineError, Metric, ParseOptions};
 use crate::{json_input, line_protocol};
 
@@ -39,16 +42,15 @@ pub fn render_text(
     options: ParseOptions,
     config: &LibratoConfig,
 ) -> Plan {
-    let template = config.compiled_template();
-    let mut writer = GaugeWriter::new(&template, config.batch_size);
+    let mut stage = Stage::new(config);
     let mut errors = Vec::new();
     match format {
         Format::Influx => {
             // Bodies run about three times the size of Telegraf-shaped line protocol.
-            writer.reserve(text.len().saturating_mul(3));
+            stage.writer.reserve(text.len().saturating_mul(3));
             for item in line_protocol::parse(text, options) {
                 match item {
-                    Ok(m) => writer.push(&m),
+                    Ok(m) => stage.push(m),
                     Err(e) => errors.push(e),
                 }
             }
@@ -56,32 +58,112 @@ pub fn render_text(
         Format::Json => {
             let (metrics, errs) = json_input::parse(text, options);
             errors = errs;
-            for m in &metrics {
-                writer.push(m);
+            for m in metrics {
+                stage.push(m);
             }
         }
     }
-    finish(writer, errors, config)
+    stage.finish(errors, config)
 }
 
 /// Renders metrics that are already typed (from JS objects).
-pub fn render_metrics(metrics: &[Metric<'_>], config: &LibratoConfig) -> Plan {
-    let template = config.compiled_template();
-    let mut writer = GaugeWriter::new(&template, config.batch_size);
+pub fn render_metrics(metrics: Vec<Metric<'_>>, config: &LibratoConfig) -> Plan {
+    let mut stage = Stage::new(config);
     for m in metrics {
-        writer.push(m);
+        stage.push(m);
     }
-    finish(writer, Vec::new(), config)
+    stage.finish(Vec::new(), config)
 }
 
-fn finish(writer: GaugeWriter<'_>, errors: Vec<LineError>, config: &LibratoConfig) -> Plan {
-    let (bodies, gauges, skipped) = writer.finish();
-    Plan {
-        bodies,
-        gauges,
-        skipped,
-        errors,
-        warnings: config.warnings.clone(),
+/// Filters then gauges, for one metric at a time.
+struct Stage<'c> {
+    filters: Option<&'c Filters>,
+    writer: GaugeWriter,
+    tally: FilterTally,
+}
+
+impl<'c> Stage<'c> {
+    fn new(config: &'c LibratoConfig) -> Self {
+        Stage {
+            filters: config.filters.is_active().then_some(&config.filters),
+            writer: GaugeWriter::new(config.compiled_template(), config.batch_size),
+            tally: FilterTally::default(),
+        }
+    }
+
+    fn push(&mut self, mut m: Metric<'_>) {
+        if let Some(filters) = self.filters {
+            let name = m.name.to_string();
+            match filters.apply(&mut m) {
+                Outcome::Dropped(by) => {
+                    self.tally.add(by, &name, None, m.line);
+                    return;
+                }
+                Outcome::Kept(removed) => {
+                    for (field, by) in removed {
+                        self.tally.add(by, &name, Some(field), m.line);
+                    }
+                }
+            }
+        }
+        self.writer.push(&m);
+    }
+
+    fn finish(self, errors: Vec<LineError>, config: &LibratoConfig) -> Plan {
+        let (bodies, gauges, mut skipped) = self.writer.finish();
+        skipped.extend(self.tally.into_skipped());
+        Plan {
+            bodies,
+            gauges,
+            skipped,
+            errors,
+            warnings: config.warnings.clone(),
+        }
+    }
+}
+
+/// Counts what the filters removed, per option, metric name and field.
+#[derive(Default)]
+struct FilterTally {
+    /// (option, metric, field) → (count, first line).
+    counts: BTreeMap<(By, String, Option<String>), (usize, u32)>,
+}
+
+impl FilterTally {
+    fn add(&mut self, by: By, metric: &str, field: Option<String>, line: u32) {
+        let entry = self
+            .counts
+            .entry((by, metric.to_string(), field))
+            .or_insert((0, line));
+        entry.0 += 1;
+    }
+
+    fn into_skipped(self) -> Vec<Skipped> {
+        let mut out: Vec<Skipped> = self
+            .counts
+            .into_iter()
+            .map(|((by, metric, field), (count, line))| {
+                let what = match &field {
+                    Some(f) => format!("field \"{f}\" removed by {}", by.option()),
+                    None => format!("metric dropped by {}", by.option()),
+                };
+                let times = if count > 1 {
+                    format!(" ({count} times)")
+                } else {
+                    String::new()
+                };
+                Skipped {
+                    line: (line > 0).then_some(line),
+                    metric,
+                    field,
+                    reason: Reason::Filtered,
+                    message: format!("{what}{times}"),
+                    count: Some(count),
+                }
+            })
+            .collect();
+        out.sort_by_key(|s| s.line);
+        out
     }
 }
 

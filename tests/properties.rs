@@ -152,7 +152,7 @@ proptest! {
             m.set_field(Cow::Borrowed("special"), FieldValue::Float(v));
         }
         let t = Template::new(template);
-        let mut w = GaugeWriter::new(&t, batch_size);
+        let mut w = GaugeWriter::new(t.clone(), batch_size);
         for m in &metrics {
             let (g0, s0) = (w.gauges, w.skipped.len());
             w.push(m);

@@ -4,6 +4,7 @@
 //! `retries`, `concurrency`, `retry_backoff` and `retry_max_wait`.
 
 mod duration;
+mod filter_keys;
 mod substitute;
 mod value;
 
@@ -13,9 +14,11 @@ mod tests;
 use std::collections::HashMap;
 
 pub use duration::{format_duration, parse_duration};
+pub use filter_keys::FilterSpec;
 pub use substitute::{resolve_secrets, secret_refs, substitute_env};
 pub use value::{CTable, CValue, Entry, Pos};
 
+use crate::filter::Filters;
 use crate::librato::MAX_BATCH;
 use crate::template::Template;
 
@@ -66,6 +69,9 @@ pub struct LibratoConfig {
     pub retry_backoff_ms: u64,
     pub retry_max_wait_ms: u64,
     pub alias: String,
+    /// Telegraf's output-level filter keys as written, and compiled once.
+    pub filter_spec: FilterSpec,
+    pub filters: Filters,
     /// Deprecations and ignored keys, for people to read.
     pub warnings: Vec<String>,
 }
@@ -85,6 +91,8 @@ impl Default for LibratoConfig {
             retry_backoff_ms: 500,
             retry_max_wait_ms: 30_000,
             alias: String::new(),
+            filter_spec: FilterSpec::default(),
+            filters: Filters::default(),
             warnings: Vec::new(),
         }
     }
@@ -97,7 +105,7 @@ impl LibratoConfig {
 
     /// The config as the JSON object JS sees (TOML key names; durations as strings).
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
+        let mut v = serde_json::json!({
             "api_user": self.api_user,
             "api_token": self.api_token,
             "api_url": self.api_url,
@@ -110,7 +118,11 @@ impl LibratoConfig {
             "retry_backoff": format_duration(self.retry_backoff_ms),
             "retry_max_wait": format_duration(self.retry_max_wait_ms),
             "alias": self.alias,
-        })
+        });
+        if let serde_json::Value::Object(map) = &mut v {
+            filter_keys::to_json(&self.filter_spec, map);
+        }
+        v
     }
 }
 
@@ -243,6 +255,7 @@ pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
     let mut c = LibratoConfig::default();
     let mut source_tag: Option<(String, Pos)> = None;
     let mut template_set = false;
+    let mut filter_positions = filter_keys::Positions::default();
     for e in t {
         let key = e.key.as_str();
         let err = |msg: String| ConfigError::new(msg, e.value_pos, Some(key));
@@ -268,6 +281,11 @@ pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
             "retry_backoff" => c.retry_backoff_ms = duration(e)?,
             "retry_max_wait" => c.retry_max_wait_ms = duration(e)?,
             "alias" => c.alias = string(e)?,
+            k if filter_keys::FILTER_KEYS.contains(&k) => {
+                if let Some(w) = filter_keys::read(e, &mut c.filter_spec, &mut filter_positions)? {
+                    c.warnings.push(w);
+                }
+            }
             k if AGENT_KEYS.contains(&k) => c.warnings.push(format!(
                 "{k} is accepted but not used: this runtime does not schedule flushes (the caller decides when to write)"
             )),
@@ -280,6 +298,7 @@ pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
             }
         }
     }
+    c.filters = filter_keys::compile(&c.filter_spec, &filter_positions)?;
     if let Some((tag, pos)) = source_tag {
         if template_set && tag != c.template {
             return Err(ConfigError::new(

@@ -46,8 +46,8 @@ impl Bodies {
 }
 
 /// Turns metrics into gauges and bodies, one metric at a time.
-pub struct GaugeWriter<'t> {
-    template: &'t Template,
+pub struct GaugeWriter {
+    template: Template,
     batch_size: usize,
     out: Vec<u8>,
     batches: Vec<(usize, usize, usize)>,
@@ -60,8 +60,8 @@ pub struct GaugeWriter<'t> {
     clean_source: Vec<u8>,
 }
 
-impl<'t> GaugeWriter<'t> {
-    pub fn new(template: &'t Template, batch_size: usize) -> Self {
+impl GaugeWriter {
+    pub fn new(template: Template, batch_size: usize) -> Self {
         GaugeWriter {
             template,
             batch_size: batch_size.clamp(1, MAX_BATCH),
@@ -215,6 +215,7 @@ impl<'t> GaugeWriter<'t> {
             field: field.map(str::to_string),
             reason,
             message,
+            count: None,
         });
     }
 

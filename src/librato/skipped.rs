@@ -48,4 +48,7 @@ pub struct Skipped {
     pub field: Option<String>,
     pub reason: Reason,
     pub message: String,
+    /// For `filtered` entries: how many metrics (or fields) this one entry stands for, so a
+    /// filter that drops thousands of metrics reports counts, not a flood.
+    pub count: Option<usize>,
 }

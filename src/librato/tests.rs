@@ -24,7 +24,7 @@ fn metric(
 
 fn gauges(template: &str, metrics: &[Metric<'_>]) -> (Vec<serde_json::Value>, Vec<Skipped>) {
     let t = Template::new(template);
-    let mut w = GaugeWriter::new(&t, 300);
+    let mut w = GaugeWriter::new(t.clone(), 300);
     for m in metrics {
         w.push(m);
     }
@@ -90,7 +90,7 @@ fn gauges_body_text_is_compact_and_ordered() {
         T,
     );
     let t = Template::new("host");
-    let mut w = GaugeWriter::new(&t, 300);
+    let mut w = GaugeWriter::new(t.clone(), 300);
     w.push(&m);
     let (bodies, _, _) = w.finish();
     assert_eq!(
@@ -238,7 +238,7 @@ fn gauges_batches_of_300_and_301() {
         (1, vec![1]),
     ] {
         let t = Template::new("host");
-        let mut w = GaugeWriter::new(&t, 300);
+        let mut w = GaugeWriter::new(t.clone(), 300);
         for i in 0..n {
             let mut m = metric("m", &[("host", "h")], vec![], T + i as i64);
             m.set_field(Cow::Borrowed("value"), FieldValue::Int(i as i64));
@@ -259,7 +259,7 @@ fn gauges_batches_of_300_and_301() {
 #[test]
 fn gauges_custom_batch_size() {
     let t = Template::new("host");
-    let mut w = GaugeWriter::new(&t, 7);
+    let mut w = GaugeWriter::new(t.clone(), 7);
     for _ in 0..20 {
         w.push(&metric(
             "m",
@@ -275,7 +275,7 @@ fn gauges_custom_batch_size() {
 
 #[test]
 fn gauges_no_gauges_no_bodies() {
-    let (bodies, n, _) = GaugeWriter::new(&Template::new("host"), 300).finish();
+    let (bodies, n, _) = GaugeWriter::new(Template::new("host"), 300).finish();
     assert_eq!((bodies.batches.len(), n, bodies.text.len()), (0, 0, 0));
 }
 

@@ -320,6 +320,9 @@ pub fn skipped_json(skipped: &[Skipped]) -> serde_json::Value {
             }
             o.insert("reason".into(), s.reason.code().into());
             o.insert("message".into(), s.message.clone().into());
+            if let Some(c) = s.count {
+                o.insert("count".into(), c.into());
+            }
             serde_json::Value::Object(o)
         })
         .collect()

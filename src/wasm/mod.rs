@@ -137,7 +137,7 @@ pub(crate) fn plan_for(
         Ok(render_text(&text, format, opts, config))
     } else if Array::is_array(input) {
         let metrics = convert::metrics_from_js(input.unchecked_ref(), opts.default_time)?;
-        Ok(render_metrics(&metrics, config))
+        Ok(render_metrics(metrics, config))
     } else {
         Err(js_error(
             "invalid_input",

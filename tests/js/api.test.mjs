@@ -187,3 +187,13 @@ test('a Rust panic becomes an internal_error and the module stays usable', async
   assert.equal(report.ok, true);
   assert.equal(report.sent, 1);
 });
+
+test('filters report counts, not a flood', () => {
+  const lines = Array.from({ length: 1000 }, (_, i) => `drop_me,host=h v=${i} ${T + BigInt(i) * 1_000_000_000n}`).join('\n');
+  const plan = render(`${lines}\nkeep,host=h v=1 ${T}\n`, { namedrop: ['drop_*'], fieldexclude: ['nothing'] });
+  assert.equal(plan.gauges, 1);
+  assert.deepEqual(plan.skipped, [{ line: 1, metric: 'drop_me', reason: 'filtered', message: 'metric dropped by namedrop (1000 times)', count: 1000 }]);
+  assert.throws(() => render('m v=1', { namepass: ['cpu['] }), (e) => e.code === 'invalid_config' && /invalid glob "cpu\["/.test(e.message));
+  const [c] = loadConfig('namepass = ["cpu*"]\n[tagpass]\n  host = ["web-*"]\n');
+  assert.deepEqual([c.namepass, c.tagpass], [['cpu*'], { host: ['web-*'] }]);
+});

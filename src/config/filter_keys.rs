@@ -1,0 +1,280 @@
+//! The Telegraf output-level filter keys of a table: read, checked, compiled once.
+
+use super::value::CValue;
+use super::{ConfigError, Entry, Pos};
+use crate::filter::{Filters, Matcher};
+
+/// The filter keys as written (kept for `to_json`), next to their compiled form.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FilterSpec {
+    pub namepass: Vec<String>,
+    pub namedrop: Vec<String>,
+    pub namepass_separator: String,
+    pub namedrop_separator: String,
+    pub tagpass: Vec<(String, Vec<String>)>,
+    pub tagdrop: Vec<(String, Vec<String>)>,
+    pub fieldinclude: Vec<String>,
+    pub fieldexclude: Vec<String>,
+    pub taginclude: Vec<String>,
+    pub tagexclude: Vec<String>,
+    pub name_override: String,
+    pub name_prefix: String,
+    pub name_suffix: String,
+}
+
+/// Where each list came from, to place glob errors.
+#[derive(Default)]
+pub struct Positions {
+    lists: Vec<(&'static str, Vec<Pos>)>,
+}
+
+pub const FILTER_KEYS: &[&str] = &[
+    "namepass",
+    "namedrop",
+    "namepass_separator",
+    "namedrop_separator",
+    "tagpass",
+    "tagdrop",
+    "fieldinclude",
+    "fieldexclude",
+    "fieldpass",
+    "fielddrop",
+    "taginclude",
+    "tagexclude",
+    "name_override",
+    "name_prefix",
+    "name_suffix",
+    "metricpass",
+];
+
+fn strings(e: &Entry, what: &str) -> Result<(Vec<String>, Vec<Pos>), ConfigError> {
+    let CValue::Array(items) = &e.value else {
+        return Err(ConfigError::new(
+            format!(
+                "{what} must be an array of strings, found {}",
+                e.value.type_name()
+            ),
+            e.value_pos,
+            Some(&e.key),
+        ));
+    };
+    let mut out = Vec::new();
+    let mut pos = Vec::new();
+    for (v, p) in items {
+        match v {
+            CValue::Str(s) => {
+                out.push(s.clone());
+                pos.push(*p);
+            }
+            other => {
+                return Err(ConfigError::new(
+                    format!("{what} must hold strings, found {}", other.type_name()),
+                    *p,
+                    Some(&e.key),
+                ))
+            }
+        }
+    }
+    Ok((out, pos))
+}
+
+fn string(e: &Entry) -> Result<String, ConfigError> {
+    match &e.value {
+        CValue::Str(s) => Ok(s.clone()),
+        other => Err(ConfigError::new(
+            format!("{} must be a string, found {}", e.key, other.type_name()),
+            e.value_pos,
+            Some(&e.key),
+        )),
+    }
+}
+
+/// Reads one filter key into `spec`. Returns a warning for deprecated or unevaluated keys.
+pub fn read(
+    e: &Entry,
+    spec: &mut FilterSpec,
+    positions: &mut Positions,
+) -> Result<Option<String>, ConfigError> {
+    let key = e.key.as_str();
+    let mut list = |target: &mut Vec<String>, name: &'static str| -> Result<(), ConfigError> {
+        let (v, p) = strings(e, key)?;
+        *target = v;
+        positions.lists.push((name, p));
+        Ok(())
+    };
+    match key {
+        "namepass" => list(&mut spec.namepass, "namepass")?,
+        "namedrop" => list(&mut spec.namedrop, "namedrop")?,
+        "fieldinclude" => list(&mut spec.fieldinclude, "fieldinclude")?,
+        "fieldexclude" => list(&mut spec.fieldexclude, "fieldexclude")?,
+        "fieldpass" => {
+            list(&mut spec.fieldinclude, "fieldinclude")?;
+            return Ok(Some(
+                "fieldpass is deprecated: use fieldinclude (same meaning)".into(),
+            ));
+        }
+        "fielddrop" => {
+            list(&mut spec.fieldexclude, "fieldexclude")?;
+            return Ok(Some(
+                "fielddrop is deprecated: use fieldexclude (same meaning)".into(),
+            ));
+        }
+        "taginclude" => list(&mut spec.taginclude, "taginclude")?,
+        "tagexclude" => list(&mut spec.tagexclude, "tagexclude")?,
+        "namepass_separator" => spec.namepass_separator = string(e)?,
+        "namedrop_separator" => spec.namedrop_separator = string(e)?,
+        "name_override" => spec.name_override = string(e)?,
+        "name_prefix" => spec.name_prefix = string(e)?,
+        "name_suffix" => spec.name_suffix = string(e)?,
+        "tagpass" | "tagdrop" => {
+            let CValue::Table(t) = &e.value else {
+                return Err(ConfigError::new(
+                    format!(
+                        "{key} must be a table of tag key = [globs], found {}",
+                        e.value.type_name()
+                    ),
+                    e.value_pos,
+                    Some(key),
+                ));
+            };
+            let mut out = Vec::new();
+            for sub in t {
+                let (globs, p) = strings(sub, &format!("{key}.{}", sub.key))?;
+                positions.lists.push((
+                    if key == "tagpass" {
+                        "tagpass"
+                    } else {
+                        "tagdrop"
+                    },
+                    p,
+                ));
+                out.push((sub.key.clone(), globs));
+            }
+            if key == "tagpass" {
+                spec.tagpass = out;
+            } else {
+                spec.tagdrop = out;
+            }
+        }
+        "metricpass" => {
+            string(e)?;
+            return Ok(Some(
+                "metricpass is accepted but not evaluated by this runtime (CEL expressions are not supported)".into(),
+            ));
+        }
+        _ => unreachable!("only called for FILTER_KEYS"),
+    }
+    Ok(None)
+}
+
+/// Compiles every filter once; a bad glob is an error at its line and column.
+pub fn compile(spec: &FilterSpec, positions: &Positions) -> Result<Filters, ConfigError> {
+    // Lists of the same option (tagpass keys) are compiled in the order they were read.
+    let mut used: Vec<&'static str> = Vec::new();
+    let mut next_positions = |name: &'static str| -> Vec<Pos> {
+        let seen = used.iter().filter(|n| **n == name).count();
+        used.push(name);
+        positions
+            .lists
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .nth(seen)
+            .map(|(_, p)| p.clone())
+            .unwrap_or_default()
+    };
+    let mut one = |name: &'static str,
+                   patterns: &[String],
+                   seps: &str|
+     -> Result<Option<Matcher>, ConfigError> {
+        let pos = next_positions(name);
+        if patterns.is_empty() {
+            return Ok(None);
+        }
+        Matcher::compile(patterns, seps)
+            .map(Some)
+            .map_err(|(i, e)| {
+                let at = pos
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .map(|(l, c)| (l, c + 1 + e.offset as u32));
+                ConfigError::new(
+                    format!("{name}: invalid glob \"{}\": {}", patterns[i], e.message),
+                    at,
+                    Some(name),
+                )
+            })
+    };
+    let namepass = one("namepass", &spec.namepass, &spec.namepass_separator)?;
+    let namedrop = one("namedrop", &spec.namedrop, &spec.namedrop_separator)?;
+    let fieldinclude = one("fieldinclude", &spec.fieldinclude, "")?;
+    let fieldexclude = one("fieldexclude", &spec.fieldexclude, "")?;
+    let taginclude = one("taginclude", &spec.taginclude, "")?;
+    let tagexclude = one("tagexclude", &spec.tagexclude, "")?;
+    let mut tags = |name: &'static str,
+                    list: &[(String, Vec<String>)]|
+     -> Result<Option<Vec<(String, Matcher)>>, ConfigError> {
+        if list.is_empty() {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        for (key, globs) in list {
+            if let Some(m) = one(name, globs, "")? {
+                out.push((key.clone(), m));
+            }
+        }
+        Ok(Some(out))
+    };
+    let tagpass = tags("tagpass", &spec.tagpass)?;
+    let tagdrop = tags("tagdrop", &spec.tagdrop)?;
+    Ok(Filters {
+        namepass,
+        namedrop,
+        tagpass,
+        tagdrop,
+        fieldinclude,
+        fieldexclude,
+        taginclude,
+        tagexclude,
+        name_override: spec.name_override.clone(),
+        name_prefix: spec.name_prefix.clone(),
+        name_suffix: spec.name_suffix.clone(),
+    })
+}
+
+/// The keys that are set, for the JSON form of a config.
+pub fn to_json(spec: &FilterSpec, out: &mut serde_json::Map<String, serde_json::Value>) {
+    use serde_json::json;
+    for (k, v) in [
+        ("namepass", &spec.namepass),
+        ("namedrop", &spec.namedrop),
+        ("fieldinclude", &spec.fieldinclude),
+        ("fieldexclude", &spec.fieldexclude),
+        ("taginclude", &spec.taginclude),
+        ("tagexclude", &spec.tagexclude),
+    ] {
+        if !v.is_empty() {
+            out.insert(k.into(), json!(v));
+        }
+    }
+    for (k, v) in [
+        ("namepass_separator", &spec.namepass_separator),
+        ("namedrop_separator", &spec.namedrop_separator),
+        ("name_override", &spec.name_override),
+        ("name_prefix", &spec.name_prefix),
+        ("name_suffix", &spec.name_suffix),
+    ] {
+        if !v.is_empty() {
+            out.insert(k.into(), json!(v));
+        }
+    }
+    for (k, v) in [("tagpass", &spec.tagpass), ("tagdrop", &spec.tagdrop)] {
+        if !v.is_empty() {
+            let m: serde_json::Map<String, serde_json::Value> = v
+                .iter()
+                .map(|(key, globs)| (key.clone(), json!(globs)))
+                .collect();
+            out.insert(k.into(), serde_json::Value::Object(m));
+        }
+    }
+}

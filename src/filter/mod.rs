@@ -1,0 +1,179 @@
+//! Telegraf's output-level selectors, modifiers and renames (`models/filter.go`,
+//! `models/running_output.go`), applied in Telegraf's order: select (namepass/namedrop, then
+//! tagpass/tagdrop), modify (fieldinclude/fieldexclude, then taginclude/tagexclude), drop a
+//! metric left without fields, rename (name_override, name_prefix, name_suffix).
+
+mod glob;
+
+#[cfg(test)]
+mod tests;
+
+use std::borrow::Cow;
+
+pub use glob::{Glob, GlobError};
+
+use crate::metric::Metric;
+
+/// Telegraf's `filter.Compile`: a list without `*`, `?` or `[` (and no separators) is an
+/// exact-match set; otherwise the patterns are one glob, `{p1,p2,...}` when there are several.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Matcher {
+    Exact(Vec<String>),
+    Glob(Glob),
+}
+
+impl Matcher {
+    /// `Err((index of the pattern at fault, error))`.
+    pub fn compile(patterns: &[String], separators: &str) -> Result<Matcher, (usize, GlobError)> {
+        let has_meta = patterns.iter().any(|p| p.contains(['*', '?', '[']));
+        if separators.is_empty() && !has_meta {
+            return Ok(Matcher::Exact(patterns.to_vec()));
+        }
+        let seps: Vec<char> = separators.chars().collect();
+        // Check each pattern alone first, so an error points at the pattern that has it.
+        for (i, p) in patterns.iter().enumerate() {
+            Glob::compile(p, &seps).map_err(|e| (i, e))?;
+        }
+        let joined = if patterns.len() == 1 {
+            patterns[0].clone()
+        } else {
+            format!("{{{}}}", patterns.join(","))
+        };
+        Glob::compile(&joined, &seps)
+            .map(Matcher::Glob)
+            .map_err(|e| (0, e))
+    }
+
+    pub fn is_match(&self, s: &str) -> bool {
+        match self {
+            Matcher::Exact(set) => set.iter().any(|p| p == s),
+            Matcher::Glob(g) => g.is_match(s),
+        }
+    }
+}
+
+/// Which option removed something (for reports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum By {
+    NamePass,
+    NameDrop,
+    TagPass,
+    TagDrop,
+    FieldInclude,
+    FieldExclude,
+    NoFieldsLeft,
+}
+
+impl By {
+    pub fn option(self) -> &'static str {
+        match self {
+            By::NamePass => "namepass",
+            By::NameDrop => "namedrop",
+            By::TagPass => "tagpass",
+            By::TagDrop => "tagdrop",
+            By::FieldInclude => "fieldinclude",
+            By::FieldExclude => "fieldexclude",
+            By::NoFieldsLeft => "fieldinclude/fieldexclude (no field left)",
+        }
+    }
+}
+
+/// The compiled filters of one output.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Filters {
+    pub namepass: Option<Matcher>,
+    pub namedrop: Option<Matcher>,
+    pub tagpass: Option<Vec<(String, Matcher)>>,
+    pub tagdrop: Option<Vec<(String, Matcher)>>,
+    pub fieldinclude: Option<Matcher>,
+    pub fieldexclude: Option<Matcher>,
+    pub taginclude: Option<Matcher>,
+    pub tagexclude: Option<Matcher>,
+    pub name_override: String,
+    pub name_prefix: String,
+    pub name_suffix: String,
+}
+
+/// What happened to one metric.
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    /// Kept; the listed fields were removed by the given option.
+    Kept(Vec<(String, By)>),
+    /// Dropped whole by the given option.
+    Dropped(By),
+}
+
+impl Filters {
+    pub fn is_active(&self) -> bool {
+        *self != Filters::default()
+    }
+
+    /// Applies select, modify and rename to `m` in place.
+    pub fn apply<'a>(&self, m: &mut Metric<'a>) -> Outcome {
+        // Select.
+        if let Some(p) = &self.namepass {
+            if !p.is_match(&m.name) {
+                return Outcome::Dropped(By::NamePass);
+            }
+        }
+        if let Some(d) = &self.namedrop {
+            if d.is_match(&m.name) {
+                return Outcome::Dropped(By::NameDrop);
+            }
+        }
+        if let Some(pass) = &self.tagpass {
+            if !tags_match(pass, m) {
+                return Outcome::Dropped(By::TagPass);
+            }
+        }
+        if let Some(drop) = &self.tagdrop {
+            if tags_match(drop, m) {
+                return Outcome::Dropped(By::TagDrop);
+            }
+        }
+        // Modify: fields first, then tags.
+        let mut removed = Vec::new();
+        if self.fieldinclude.is_some() || self.fieldexclude.is_some() {
+            m.fields.retain(|(k, _)| {
+                let by = if self.fieldinclude.as_ref().is_some_and(|i| !i.is_match(k)) {
+                    Some(By::FieldInclude)
+                } else if self.fieldexclude.as_ref().is_some_and(|e| e.is_match(k)) {
+                    Some(By::FieldExclude)
+                } else {
+                    None
+                };
+                if let Some(by) = by {
+                    removed.push((k.to_string(), by));
+                }
+                by.is_none()
+            });
+        }
+        if self.taginclude.is_some() || self.tagexclude.is_some() {
+            m.tags.retain(|(k, _)| {
+                self.taginclude.as_ref().is_none_or(|i| i.is_match(k))
+                    && !self.tagexclude.as_ref().is_some_and(|e| e.is_match(k))
+            });
+        }
+        if m.fields.is_empty() {
+            return Outcome::Dropped(By::NoFieldsLeft);
+        }
+        // Rename.
+        if !self.name_override.is_empty() {
+            m.name = Cow::Owned(self.name_override.clone());
+        }
+        if !self.name_prefix.is_empty() || !self.name_suffix.is_empty() {
+            m.name = Cow::Owned(format!(
+                "{}{}{}",
+                self.name_prefix, m.name, self.name_suffix
+            ));
+        }
+        Outcome::Kept(removed)
+    }
+}
+
+/// Telegraf's tagpass/tagdrop test: any listed key present with a value matching its globs.
+fn tags_match(filters: &[(String, Matcher)], m: &Metric<'_>) -> bool {
+    filters
+        .iter()
+        .any(|(key, matcher)| m.tags.iter().any(|(k, v)| k == key && matcher.is_match(v)))
+}
