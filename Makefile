@@ -9,7 +9,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-10s %s\n", $$1, $$2 }'
 
 tools: ## install what is missing (wasm target, wasm-bindgen CLI, npm dev deps, Chromium); skips what is present
-	@NEED_CHROMIUM=$${NEED_CHROMIUM:-0} bash scripts/tools.sh
+	@NEED_CHROMIUM=$${NEED_CHROMIUM:-1} bash scripts/tools.sh
 
 build: tools ## build the npm package in pkg/ (prints the .wasm size raw and gzipped)
 	@bash scripts/build.sh

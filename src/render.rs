@@ -33,6 +33,15 @@ pub struct Plan {
     pub skipped: Vec<Skipped>,
     pub errors: Vec<LineError>,
     pub warnings: Vec<String>,
+    /// With `explain`: the input line of each gauge, in body order.
+    pub gauge_lines: Option<Vec<u32>>,
+}
+
+/// What to render besides the bodies.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras {
+    /// Record each gauge's input line.
+    pub explain: bool,
 }
 
 /// Renders text input in one streaming pass: each line becomes gauges as soon as it parses.
@@ -42,7 +51,21 @@ pub fn render_text(
     options: ParseOptions,
     config: &LibratoConfig,
 ) -> Plan {
+    render_text_with(text, format, options, config, Extras::default())
+}
+
+/// `render_text` with extras (the playground's explanations).
+pub fn render_text_with(
+    text: &str,
+    format: Format,
+    options: ParseOptions,
+    config: &LibratoConfig,
+    extras: Extras,
+) -> Plan {
     let mut stage = Stage::new(config);
+    if extras.explain {
+        stage.writer.explain();
+    }
     let mut errors = Vec::new();
     match format {
         Format::Influx => {
@@ -109,7 +132,8 @@ impl<'c> Stage<'c> {
         self.writer.push(&m);
     }
 
-    fn finish(self, errors: Vec<LineError>, config: &LibratoConfig) -> Plan {
+    fn finish(mut self, errors: Vec<LineError>, config: &LibratoConfig) -> Plan {
+        let gauge_lines = self.writer.take_lines();
         let (bodies, gauges, mut skipped) = self.writer.finish();
         skipped.extend(self.tally.into_skipped());
         Plan {
@@ -118,6 +142,7 @@ impl<'c> Stage<'c> {
             skipped,
             errors,
             warnings: config.warnings.clone(),
+            gauge_lines,
         }
     }
 }

@@ -58,6 +58,8 @@ pub struct GaugeWriter {
     pub skipped: Vec<Skipped>,
     source: String,
     clean_source: Vec<u8>,
+    /// With `explain`: the input line of every gauge written, in order.
+    lines: Option<Vec<u32>>,
 }
 
 impl GaugeWriter {
@@ -73,7 +75,13 @@ impl GaugeWriter {
             skipped: Vec::new(),
             source: String::new(),
             clean_source: Vec::new(),
+            lines: None,
         }
+    }
+
+    /// Records the input line of every gauge (for the playground's table).
+    pub fn explain(&mut self) {
+        self.lines = Some(Vec::new());
     }
 
     /// Pre-sizes the output buffer (bodies are about five times the size of line protocol).
@@ -164,6 +172,9 @@ impl GaugeWriter {
                 v,
                 measure_time,
             );
+            if let Some(lines) = &mut self.lines {
+                lines.push(m.line);
+            }
         }
     }
 
@@ -217,6 +228,11 @@ impl GaugeWriter {
             message,
             count: None,
         });
+    }
+
+    /// The input line of each gauge, when `explain` was asked for.
+    pub fn take_lines(&mut self) -> Option<Vec<u32>> {
+        self.lines.take()
     }
 
     pub fn finish(mut self) -> (Bodies, usize, Vec<Skipped>) {

@@ -287,3 +287,17 @@ fn write_int_extremes() {
         assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
     }
 }
+
+#[test]
+fn gauges_explain_records_input_lines() {
+    let t = Template::new("host");
+    let mut w = GaugeWriter::new(t, 300);
+    w.explain();
+    let mut a = metric("a", &[("host", "h")], vec![("x", FieldValue::Float(1.0)), ("s", FieldValue::Str("no".into())), ("y", FieldValue::Int(2))], T);
+    a.line = 3;
+    let mut b = metric("b", &[("host", "h")], vec![("value", FieldValue::Float(1.0))], T);
+    b.line = 7;
+    w.push(&a);
+    w.push(&b);
+    assert_eq!(w.take_lines(), Some(vec![3, 3, 7]));
+}

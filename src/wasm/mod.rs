@@ -11,7 +11,7 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use crate::config::{self as core_config, LoadOptions};
-use crate::render::{render_metrics, render_text, Format, Plan};
+use crate::render::{render_metrics, render_text_with, Extras, Format, Plan};
 use crate::{json_input, line_protocol};
 use convert::{get, js_error};
 
@@ -133,8 +133,11 @@ pub(crate) fn plan_for(
     options: &JsValue,
 ) -> Result<Plan, JsValue> {
     let (opts, format) = convert::parse_options(options, now_ns())?;
+    let extras = Extras {
+        explain: get(options, "explain").as_bool().unwrap_or(false),
+    };
     if let Some(text) = input.as_string() {
-        Ok(render_text(&text, format, opts, config))
+        Ok(render_text_with(&text, format, opts, config, extras))
     } else if Array::is_array(input) {
         let metrics = convert::metrics_from_js(input.unchecked_ref(), opts.default_time)?;
         Ok(render_metrics(metrics, config))
