@@ -293,9 +293,23 @@ fn gauges_explain_records_input_lines() {
     let t = Template::new("host");
     let mut w = GaugeWriter::new(t, 300);
     w.explain();
-    let mut a = metric("a", &[("host", "h")], vec![("x", FieldValue::Float(1.0)), ("s", FieldValue::Str("no".into())), ("y", FieldValue::Int(2))], T);
+    let mut a = metric(
+        "a",
+        &[("host", "h")],
+        vec![
+            ("x", FieldValue::Float(1.0)),
+            ("s", FieldValue::Str("no".into())),
+            ("y", FieldValue::Int(2)),
+        ],
+        T,
+    );
     a.line = 3;
-    let mut b = metric("b", &[("host", "h")], vec![("value", FieldValue::Float(1.0))], T);
+    let mut b = metric(
+        "b",
+        &[("host", "h")],
+        vec![("value", FieldValue::Float(1.0))],
+        T,
+    );
     b.line = 7;
     w.push(&a);
     w.push(&b);

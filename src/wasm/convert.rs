@@ -358,7 +358,11 @@ pub fn plan_to_js(plan: &Plan, url: &str) -> JsValue {
     }
     set(&obj, "requests", &requests);
     if let Some(lines) = &plan.gauge_lines {
-        set(&obj, "gaugeLines", &js_sys::Uint32Array::from(lines.as_slice()).into());
+        set(
+            &obj,
+            "gaugeLines",
+            &js_sys::Uint32Array::from(lines.as_slice()).into(),
+        );
     }
     obj
 }
