@@ -8,18 +8,21 @@ use serde_json::ser::{CompactFormatter, Formatter};
 pub fn write_float(out: &mut Vec<u8>, v: f64) {
     // serde_json's formatter gives the shortest round-trip digits; only its choice of
     // notation differs from Go's, so the digits are reused and the notation fixed up.
-    let mut buf = Vec::with_capacity(32);
-    let _ = CompactFormatter.write_f64(&mut buf, v);
+    let mut stack = [0u8; 40];
+    let mut cursor = std::io::Cursor::new(&mut stack[..]);
+    let _ = CompactFormatter.write_f64(&mut cursor, v);
+    let len = cursor.position() as usize;
+    let buf = &stack[..len];
     let exp_at = buf.iter().position(|&b| b == b'e');
     let abs = v.abs();
     let go_uses_exponent = abs != 0.0 && !(1e-6..1e21).contains(&abs);
     match exp_at {
         None => {
-            let text = buf.strip_suffix(b".0").unwrap_or(&buf);
+            let text = buf.strip_suffix(b".0").unwrap_or(buf);
             out.extend_from_slice(text);
         }
-        Some(_) if go_uses_exponent => out.extend_from_slice(&buf),
-        Some(e) => expand_exponent(out, &buf, e),
+        Some(_) if go_uses_exponent => out.extend_from_slice(buf),
+        Some(e) => expand_exponent(out, buf, e),
     }
 }
 

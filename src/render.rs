@@ -71,9 +71,11 @@ pub fn render_text_with(
         Format::Influx => {
             // Bodies run about three times the size of Telegraf-shaped line protocol.
             stage.writer.reserve(text.len().saturating_mul(3));
-            for item in line_protocol::parse(text, options) {
+            let mut lines = line_protocol::parse(text, options);
+            let mut m = Metric::new("", 0);
+            while let Some(item) = lines.next_into(&mut m) {
                 match item {
-                    Ok(m) => stage.push(m),
+                    Ok(()) => stage.push(&mut m),
                     Err(e) => errors.push(e),
                 }
             }
@@ -81,8 +83,8 @@ pub fn render_text_with(
         Format::Json => {
             let (metrics, errs) = json_input::parse(text, options);
             errors = errs;
-            for m in metrics {
-                stage.push(m);
+            for mut m in metrics {
+                stage.push(&mut m);
             }
         }
     }
@@ -92,8 +94,8 @@ pub fn render_text_with(
 /// Renders metrics that are already typed (from JS objects).
 pub fn render_metrics(metrics: Vec<Metric<'_>>, config: &LibratoConfig) -> Plan {
     let mut stage = Stage::new(config);
-    for m in metrics {
-        stage.push(m);
+    for mut m in metrics {
+        stage.push(&mut m);
     }
     stage.finish(Vec::new(), config)
 }
@@ -114,10 +116,10 @@ impl<'c> Stage<'c> {
         }
     }
 
-    fn push(&mut self, mut m: Metric<'_>) {
+    fn push(&mut self, m: &mut Metric<'_>) {
         if let Some(filters) = self.filters {
             let name = m.name.to_string();
-            match filters.apply(&mut m) {
+            match filters.apply(m) {
                 Outcome::Dropped(by) => {
                     self.tally.add(by, &name, None, m.line);
                     return;
@@ -129,7 +131,7 @@ impl<'c> Stage<'c> {
                 }
             }
         }
-        self.writer.push(&m);
+        self.writer.push(m);
     }
 
     fn finish(mut self, errors: Vec<LineError>, config: &LibratoConfig) -> Plan {

@@ -153,16 +153,20 @@ proptest! {
         }
         let t = Template::new(template);
         let mut w = GaugeWriter::new(t.clone(), batch_size);
+        let mut string_fields = 0;
         for m in &metrics {
             let (g0, s0) = (w.gauges, w.skipped.len());
             w.push(m);
             let new_skips = &w.skipped[s0..];
-            // Every field is a gauge or a skipped entry; a metric-level skip (no field) covers all.
+            // Every field is a gauge or a skipped entry; a metric-level skip (no field) covers
+            // all; string fields are counted (per metric name and field) until the end.
             if new_skips.iter().any(|s| s.field.is_none()) {
                 prop_assert_eq!(new_skips.len(), 1);
                 prop_assert_eq!(w.gauges, g0);
             } else {
-                prop_assert_eq!(w.gauges - g0 + new_skips.len(), m.fields.len());
+                let strings = m.fields.iter().filter(|(_, v)| matches!(v, FieldValue::Str(_))).count();
+                string_fields += strings;
+                prop_assert_eq!(w.gauges - g0 + new_skips.len() + strings, m.fields.len());
             }
         }
         let (bodies, gauges, skipped) = w.finish();
@@ -183,6 +187,11 @@ proptest! {
             }
         }
         prop_assert_eq!(seen, gauges);
-        let _ = skipped;
+        let counted: usize = skipped
+            .iter()
+            .filter(|s| s.reason.code() == "string_value")
+            .map(|s| s.count.unwrap_or(1))
+            .sum();
+        prop_assert_eq!(counted, string_fields);
     }
 }

@@ -14,6 +14,8 @@ mod tests;
 pub use sanitize::{push_sanitized, sanitized_len};
 pub use skipped::{Reason, Skipped};
 
+use std::collections::HashMap;
+
 use crate::metric::{FieldValue, Metric};
 use crate::number::write_float;
 use crate::template::Template;
@@ -58,8 +60,15 @@ pub struct GaugeWriter {
     pub skipped: Vec<Skipped>,
     source: String,
     clean_source: Vec<u8>,
+    /// Per metric, built once and copied into each of its gauges: the sanitised measurement,
+    /// and the constant end of a gauge (`,"source":"...","measure_time":N}`).
+    clean_name: Vec<u8>,
+    tail: Vec<u8>,
     /// With `explain`: the input line of every gauge written, in order.
     lines: Option<Vec<u32>>,
+    /// String fields, counted per metric name and field (they repeat on every line of a
+    /// measurement, so one entry with a count says it without a flood).
+    strings: HashMap<String, Vec<(String, usize, u32)>>,
 }
 
 impl GaugeWriter {
@@ -75,7 +84,10 @@ impl GaugeWriter {
             skipped: Vec::new(),
             source: String::new(),
             clean_source: Vec::new(),
+            clean_name: Vec::new(),
+            tail: Vec::new(),
             lines: None,
+            strings: HashMap::new(),
         }
     }
 
@@ -125,14 +137,19 @@ impl GaugeWriter {
         } else {
             None
         };
-        let name_chars = sanitized_len(&m.name);
+        self.clean_name.clear();
+        push_sanitized(&mut self.clean_name, &m.name);
+        let name_chars = self.clean_name.len();
+        self.tail.clear();
+        self.tail.extend_from_slice(b",\"source\":\"");
+        self.tail.extend_from_slice(&self.clean_source);
+        self.tail.extend_from_slice(b"\",\"measure_time\":");
+        write_int(&mut self.tail, measure_time);
+        self.tail.push(b'}');
         for (key, value) in &m.fields {
             let Some(v) = value.as_f64() else {
                 if let FieldValue::Str(_) = value {
-                    let msg = format!(
-                        "field \"{key}\" is a string; Librato gauges are numbers (Telegraf drops it too)"
-                    );
-                    self.skip(m, Some(key), Reason::StringValue, msg);
+                    self.count_string(&m.name, key, m.line);
                 }
                 continue;
             };
@@ -166,25 +183,15 @@ impl GaugeWriter {
                 self.skip(m, Some(key), reason, msg);
                 continue;
             }
-            self.write_gauge(
-                &m.name,
-                (!is_value).then_some(key.as_ref()),
-                v,
-                measure_time,
-            );
+            self.write_gauge((!is_value).then_some(key.as_ref()), v);
             if let Some(lines) = &mut self.lines {
                 lines.push(m.line);
             }
         }
     }
 
-    fn write_gauge(
-        &mut self,
-        measurement: &str,
-        field: Option<&str>,
-        value: f64,
-        measure_time: i64,
-    ) {
+    /// Appends one gauge of the current metric (name, source and time prepared by `push`).
+    fn write_gauge(&mut self, field: Option<&str>, value: f64) {
         if self.in_batch == 0 {
             self.batch_start = self.out.len();
             self.out.extend_from_slice(b"{\"gauges\":[");
@@ -192,18 +199,14 @@ impl GaugeWriter {
             self.out.push(b',');
         }
         self.out.extend_from_slice(b"{\"name\":\"");
-        push_sanitized(&mut self.out, measurement);
+        self.out.extend_from_slice(&self.clean_name);
         if let Some(f) = field {
             self.out.push(b'.');
             push_sanitized(&mut self.out, f);
         }
         self.out.extend_from_slice(b"\",\"value\":");
         write_float(&mut self.out, value);
-        self.out.extend_from_slice(b",\"source\":\"");
-        self.out.extend_from_slice(&self.clean_source);
-        self.out.extend_from_slice(b"\",\"measure_time\":");
-        write_int(&mut self.out, measure_time);
-        self.out.push(b'}');
+        self.out.extend_from_slice(&self.tail);
         self.in_batch += 1;
         self.gauges += 1;
         if self.in_batch == self.batch_size {
@@ -216,6 +219,17 @@ impl GaugeWriter {
         self.batches
             .push((self.batch_start, self.out.len(), self.in_batch));
         self.in_batch = 0;
+    }
+
+    fn count_string(&mut self, metric: &str, field: &str, line: u32) {
+        let fields = match self.strings.get_mut(metric) {
+            Some(f) => f,
+            None => self.strings.entry(metric.to_string()).or_default(),
+        };
+        match fields.iter_mut().find(|(f, _, _)| f == field) {
+            Some(entry) => entry.1 += 1,
+            None => fields.push((field.to_string(), 1, line)),
+        }
     }
 
     /// Records a skipped metric (no field) or gauge.
@@ -239,6 +253,27 @@ impl GaugeWriter {
         if self.in_batch > 0 {
             self.close_batch();
         }
+        for (metric, fields) in std::mem::take(&mut self.strings) {
+            for (field, count, line) in fields {
+                let times = if count > 1 {
+                    format!(" ({count} times)")
+                } else {
+                    String::new()
+                };
+                self.skipped.push(Skipped {
+                    line: (line > 0).then_some(line),
+                    message: format!(
+                        "field \"{field}\" is a string; Librato gauges are numbers (Telegraf drops it too){times}"
+                    ),
+                    metric: metric.clone(),
+                    field: Some(field),
+                    reason: Reason::StringValue,
+                    count: Some(count),
+                });
+            }
+        }
+        // Per-gauge entries are in input order already; counted ones go where they first occurred.
+        self.skipped.sort_by_key(|s| s.line);
         // Only ASCII was written: sanitised names and sources, numbers and JSON punctuation.
         let text = String::from_utf8(self.out).unwrap_or_default();
         (

@@ -1,14 +1,31 @@
 //! Telegraf's `reUnacceptedChar` (`[^.a-zA-Z0-9_-]` → `-`), applied per Unicode scalar value.
 
+const fn allowed_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-';
+        b += 1;
+    }
+    t
+}
+static ALLOWED: [bool; 256] = allowed_table();
+
 #[inline]
 fn allowed(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')
+    ALLOWED[b as usize]
 }
 
 /// Appends the sanitised form of `s` to `out`: every character outside `.a-zA-Z0-9_-`
 /// becomes one `-` (a multi-byte character too). The output is always ASCII.
 #[inline]
 pub fn push_sanitized(out: &mut Vec<u8>, s: &str) {
+    // Nearly every name is clean already: copy it whole.
+    if s.bytes().all(allowed) {
+        out.extend_from_slice(s.as_bytes());
+        return;
+    }
     for &b in s.as_bytes() {
         if b < 0x80 {
             out.push(if allowed(b) { b } else { b'-' });

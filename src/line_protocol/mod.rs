@@ -53,6 +53,15 @@ impl<'a> Iterator for Lines<'a> {
     type Item = Result<Metric<'a>, LineError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        let mut m = Metric::new("", 0);
+        self.next_into(&mut m).map(|r| r.map(|()| m))
+    }
+}
+
+impl<'a> Lines<'a> {
+    /// Parses the next metric line into `m`, reusing its tag and field vectors (the render
+    /// loop parses a whole text through one `Metric`, so lines cost no allocation).
+    pub fn next_into(&mut self, m: &mut Metric<'a>) -> Option<Result<(), LineError>> {
         let bytes = self.text.as_bytes();
         loop {
             if self.pos >= bytes.len() {
@@ -70,12 +79,12 @@ impl<'a> Iterator for Lines<'a> {
                 continue;
             }
             let mut newlines_in_strings = 0u32;
-            let result = parse_line(self.text, p, self.options, &mut newlines_in_strings);
+            let result = parse_line(self.text, p, self.options, &mut newlines_in_strings, m);
             return Some(match result {
-                Ok((mut metric, end)) => {
-                    metric.line = self.line;
+                Ok(end) => {
+                    m.line = self.line;
                     self.advance_to(end, 1 + newlines_in_strings);
-                    Ok(metric)
+                    Ok(())
                 }
                 Err(f) => {
                     let end = logical_line_end(bytes, line_start);
@@ -136,20 +145,24 @@ fn quote(text: &str) -> String {
     format!("\"{}\"", cut(text, 40))
 }
 
-/// Parses one line starting at its first non-blank byte. Returns the metric and the position
-/// of the newline (or end of input) that ends it.
+/// Parses one line starting at its first non-blank byte into `metric` (overwritten). Returns
+/// the position of the newline (or end of input) that ends it.
 fn parse_line<'a>(
     text: &'a str,
     start: usize,
     options: ParseOptions,
     newlines_in_strings: &mut u32,
-) -> Result<(Metric<'a>, usize), Fault> {
+    metric: &mut Metric<'a>,
+) -> Result<usize, Fault> {
     let bytes = text.as_bytes();
     let (name, mut pos) = scan(text, start, Element::Measurement);
     if name.is_empty() {
         return fault(start, "missing measurement name before the tag set");
     }
-    let mut metric = Metric::new(name, options.default_time);
+    metric.name = name;
+    metric.tags.clear();
+    metric.fields.clear();
+    metric.time = options.default_time;
 
     // Tag set.
     while bytes.get(pos) == Some(&b',') {
@@ -267,15 +280,30 @@ fn parse_line<'a>(
     } else {
         pos
     };
-    Ok((metric, end))
+    Ok(end)
 }
 
+/// Bytes that may end an unquoted token (a `\r` ends it only at the end of a line).
+const fn token_stops(comma: bool) -> [bool; 256] {
+    let mut t = [false; 256];
+    t[b' ' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b',' as usize] = comma;
+    t
+}
+static STOPS_IN_FIELDS: [bool; 256] = token_stops(true);
+static STOPS: [bool; 256] = token_stops(false);
+
 /// End of an unquoted token: a space, the end of the line, or (in a field set) a comma.
+#[inline]
 fn token_end(bytes: &[u8], from: usize, comma_ends: bool) -> usize {
+    let stops = if comma_ends { &STOPS_IN_FIELDS } else { &STOPS };
     let mut p = from;
-    while p < bytes.len() && !at_eol(bytes, p) {
+    while p < bytes.len() {
         let b = bytes[p];
-        if b == b' ' || b == b'\t' || (comma_ends && b == b',') {
+        if stops[b as usize] && (b != b'\r' || at_eol(bytes, p)) {
             break;
         }
         p += 1;

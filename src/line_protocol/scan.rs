@@ -47,7 +47,7 @@ impl Element {
 }
 
 /// True at the end of a line: end of input, `\n`, or a `\r` that ends the line.
-#[inline]
+#[inline(always)]
 pub fn at_eol(bytes: &[u8], pos: usize) -> bool {
     match bytes.get(pos) {
         None | Some(b'\n') => true,
@@ -56,15 +56,40 @@ pub fn at_eol(bytes: &[u8], pos: usize) -> bool {
     }
 }
 
+/// Bytes that need a closer look while scanning an element: its terminators, the backslash,
+/// and line ends. Everything else is skipped by one table lookup.
+const fn special_table(equals_ends: bool) -> [bool; 256] {
+    let mut t = [false; 256];
+    t[b',' as usize] = true;
+    t[b' ' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    if equals_ends {
+        t[b'=' as usize] = true;
+    }
+    t
+}
+static SPECIAL_MEASUREMENT: [bool; 256] = special_table(false);
+static SPECIAL_KEY_VALUE: [bool; 256] = special_table(true);
+
 /// Scans one element starting at `start`. Returns the element text (borrowed when it holds
 /// no escape) and the position of the byte that ended it.
 #[inline]
 pub fn scan<'a>(text: &'a str, start: usize, el: Element) -> (Cow<'a, str>, usize) {
     let bytes = text.as_bytes();
+    let special = match el {
+        Element::Measurement => &SPECIAL_MEASUREMENT,
+        _ => &SPECIAL_KEY_VALUE,
+    };
     let mut pos = start;
     let mut escaped = false;
     while pos < bytes.len() {
         let b = bytes[pos];
+        if !special[b as usize] {
+            pos += 1;
+            continue;
+        }
         if b == b'\\' {
             if pos + 1 < bytes.len() && el.escapable(bytes[pos + 1]) {
                 escaped = true;

@@ -30,7 +30,7 @@ pub fn field_value(token: &str) -> Result<FieldValue<'static>, String> {
                     quoted(token)
                 ));
             }
-            digits.parse::<i64>().map(FieldValue::Int).map_err(|_| {
+            parse_i64(digits).map(FieldValue::Int).ok_or_else(|| {
                 format!(
                     "integer {} is out of range for a 64-bit signed integer",
                     quoted(token)
@@ -71,53 +71,67 @@ fn is_integer(s: &str, allow_minus: bool) -> bool {
 }
 
 /// A float as InfluxDB's `scanNumber` accepts it: optional leading `-`, digits, at most one
-/// `.`, an exponent `e`/`E` with optional sign. `NaN`, `Inf`, `+1`, hex and `_` are rejected
-/// here, because Rust's own float parser would accept some of them.
+/// `.`, an exponent `e`/`E` with optional sign. Rust's parser accepts exactly that once a
+/// leading `+` and the `inf`/`NaN` spellings are excluded: the first byte must be a digit,
+/// `.` or `-`, and the result must be finite.
 fn float(token: &str) -> Result<FieldValue<'static>, String> {
-    let bytes = token.as_bytes();
-    let body = bytes.strip_prefix(b"-").unwrap_or(bytes);
-    let mut seen_digit = false;
-    let mut seen_dot = false;
-    let mut seen_exp = false;
-    let mut exp_digit = false;
-    let mut prev = 0u8;
-    let mut valid = !body.is_empty();
-    for &b in body {
-        match b {
-            b'0'..=b'9' => {
-                if seen_exp {
-                    exp_digit = true;
-                } else {
-                    seen_digit = true;
-                }
-            }
-            b'.' if !seen_dot && !seen_exp => seen_dot = true,
-            b'e' | b'E' if seen_digit && !seen_exp => seen_exp = true,
-            b'+' | b'-' if matches!(prev, b'e' | b'E') => {}
-            _ => {
-                valid = false;
-                break;
-            }
-        }
-        prev = b;
-    }
-    if !valid || !seen_digit || (seen_exp && !exp_digit) {
-        return Err(format!(
+    let first_ok = matches!(token.as_bytes().first(), Some(b'0'..=b'9' | b'.' | b'-'));
+    let invalid = || {
+        format!(
             "invalid field value {}: expected a number, a boolean or a \"string\"",
             quoted(token)
-        ));
+        )
+    };
+    if !first_ok {
+        return Err(invalid());
     }
     match token.parse::<f64>() {
         Ok(f) if f.is_finite() => Ok(FieldValue::Float(f)),
-        _ => Err(format!(
+        // "-inf" and "-NaN" parse, but are spellings, not numbers out of range.
+        Ok(_) if !token.bytes().any(|b| b.is_ascii_digit()) => Err(invalid()),
+        Ok(_) => Err(format!(
             "float {} is out of range for a 64-bit float",
             quoted(token)
         )),
+        Err(_) => Err(invalid()),
+    }
+}
+
+/// Decimal digits with an optional leading `-` into an i64; `None` on anything else or overflow.
+#[inline]
+fn parse_i64(s: &str) -> Option<i64> {
+    let (neg, digits) = match s.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        all => (false, all),
+    };
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for &b in digits {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        // Accumulate negatively so that i64::MIN parses too.
+        v = v.checked_mul(10)?.checked_sub(d as i64)?;
+    }
+    if neg {
+        Some(v)
+    } else {
+        v.checked_neg()
     }
 }
 
 /// Parses a timestamp token in `precision` units into nanoseconds.
 pub fn timestamp(token: &str, precision: Precision) -> Result<i64, String> {
+    if let Some(v) = parse_i64(token) {
+        if let Some(ns) = v.checked_mul(precision.nanos()) {
+            if (MIN_TIMESTAMP..=MAX_TIMESTAMP).contains(&ns) {
+                return Ok(ns);
+            }
+        }
+    }
     if !is_integer(token, true) {
         return Err(format!(
             "invalid timestamp {}: expected an integer",

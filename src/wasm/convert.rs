@@ -13,6 +13,31 @@ use crate::librato::Skipped;
 use crate::metric::{FieldValue, LineError, Metric, ParseOptions, Precision};
 use crate::render::{Format, Plan};
 
+#[wasm_bindgen]
+extern "C" {
+    type TextEncoder;
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextEncoder;
+    #[wasm_bindgen(method)]
+    fn encode(this: &TextEncoder, input: &JsValue) -> js_sys::Uint8Array;
+}
+
+thread_local! {
+    static ENCODER: TextEncoder = TextEncoder::new();
+}
+
+/// A JS string as a Rust `String`, for large inputs: the runtime's native `TextEncoder`
+/// produces the UTF-8 and one copy moves it into wasm memory. (`JsValue::as_string` walks
+/// the string in a JS loop first, which costs more than the whole render on big inputs.)
+pub fn big_string(v: &JsValue) -> Option<String> {
+    if !v.is_string() {
+        return None;
+    }
+    let bytes = ENCODER.with(|e| e.encode(v)).to_vec();
+    // TextEncoder always yields valid UTF-8 (lone surrogates become U+FFFD).
+    String::from_utf8(bytes).ok()
+}
+
 /// A JS `Error` with `code` and optional extra fields.
 pub fn js_error(code: &str, message: &str) -> JsValue {
     let e = js_sys::Error::new(message);

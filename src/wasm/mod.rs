@@ -136,7 +136,7 @@ pub(crate) fn plan_for(
     let extras = Extras {
         explain: get(options, "explain").as_bool().unwrap_or(false),
     };
-    if let Some(text) = input.as_string() {
+    if let Some(text) = convert::big_string(input) {
         Ok(render_text_with(&text, format, opts, config, extras))
     } else if Array::is_array(input) {
         let metrics = convert::metrics_from_js(input.unchecked_ref(), opts.default_time)?;

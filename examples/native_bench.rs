@@ -1,0 +1,55 @@
+//! The render pipeline natively (no JS), for `make bench`: prints JSON with the median times.
+//! Usage: cargo run --release --example native_bench -- <line-protocol file> [runs]
+
+use std::time::Instant;
+
+use librato_wasm::config::LibratoConfig;
+use librato_wasm::line_protocol;
+use librato_wasm::metric::{ParseOptions, Precision};
+use librato_wasm::render::{render_text, Format};
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let path = args.next().expect("input file");
+    let runs: usize = args.next().map_or(7, |r| r.parse().unwrap());
+    let text = std::fs::read_to_string(path).unwrap();
+    let opts = ParseOptions {
+        precision: Precision::Ns,
+        default_time: 0,
+    };
+    let config = LibratoConfig::default();
+    let mut render_ms = Vec::new();
+    let mut parse_ms = Vec::new();
+    let mut gauges = 0;
+    let mut out_bytes = 0;
+    for i in 0..=runs {
+        let t = Instant::now();
+        let plan = render_text(&text, Format::Influx, opts, &config);
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        gauges = plan.gauges;
+        out_bytes = plan.bodies.text.len();
+        let t = Instant::now();
+        let n = line_protocol::parse(&text, opts)
+            .filter(|m| m.is_ok())
+            .count();
+        let pms = t.elapsed().as_secs_f64() * 1e3;
+        assert!(n > 0);
+        if i > 0 {
+            render_ms.push(ms);
+            parse_ms.push(pms);
+        }
+    }
+    println!(
+        "{{\"render_ms\":{},\"parse_ms\":{},\"gauges\":{},\"output_bytes\":{},\"input_bytes\":{}}}",
+        median(render_ms),
+        median(parse_ms),
+        gauges,
+        out_bytes,
+        text.len()
+    );
+}
