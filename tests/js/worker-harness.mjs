@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './helpers.mjs';
 
-export async function startWorker(bindings, { log = false } = {}) {
+export async function startWorker(bindings, { log = false, quiet = false } = {}) {
   const pkg = join(ROOT, 'pkg');
   const w = join(ROOT, 'worker', 'src');
   const mf = new Miniflare({
@@ -27,6 +27,8 @@ export async function startWorker(bindings, { log = false } = {}) {
     host: '127.0.0.1',
     port: 0,
     verbose: log,
+    // quiet: drop the worker's own log lines (benchmarks print JSON on stdout).
+    ...(quiet ? { handleRuntimeStdio: (out, err) => { out.resume(); err.resume(); } } : {}),
   });
   const url = await mf.ready;
   return { url: url.href.replace(/\/$/, ''), mf, close: () => mf.dispose() };
