@@ -7,6 +7,8 @@ export interface ParseOptions {
   precision?: 'ns' | 'us' | 'ms' | 's';
   /** Nanoseconds given to lines without a timestamp; default: now. */
   defaultTime?: bigint;
+  /** Refuse text longer than this (characters) with code 'input_too_large'; default 128 MiB. */
+  maxInputBytes?: number;
 }
 
 export interface Metric {
@@ -181,6 +183,7 @@ export interface LibratoError extends Error {
     | 'missing_credentials'
     | 'unresolved_secret'
     | 'too_many_requests'
+    | 'input_too_large'
     | 'internal_error';
   line?: number;
   column?: number;

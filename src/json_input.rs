@@ -11,6 +11,24 @@ use serde_json::{Map, Value};
 
 use crate::metric::{cut, FieldValue, LineError, Metric, ParseOptions, Precision, QUOTE_CHARS};
 
+/// Every error this parser reports contains one of these phrases (held by the fuzz target).
+pub const ERROR_KINDS: &[&str] = &[
+    "invalid JSON",
+    "expected a JSON object",
+    "in the \"metrics\" array",
+    "after the \"metrics\" array",
+    "expected a metric object",
+    "metric \"name\"",
+    "metric has no \"name\"",
+    "must be a string, found",
+    "must be an object, found",
+    "has no \"fields\"",
+    "must be a number, boolean or string",
+    "has no fields",
+    "\"timestamp\" must be a number",
+    "is out of range",
+];
+
 /// Parses all metrics of a Telegraf JSON text.
 pub fn parse(text: &str, options: ParseOptions) -> (Vec<Metric<'static>>, Vec<LineError>) {
     let mut metrics = Vec::new();
@@ -27,8 +45,7 @@ pub fn parse(text: &str, options: ParseOptions) -> (Vec<Metric<'static>>, Vec<Li
                 }
                 Err(e) => {
                     errors.push(e);
-                    // Resynchronise at the next line: Telegraf writes one metric per line.
-                    pos = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+                    pos = next_line(text, pos);
                 }
             }
         }
@@ -82,7 +99,7 @@ fn parse_batch(
                 }
                 Err(e) => {
                     errors.push(e);
-                    return text.len();
+                    return next_line(text, pos);
                 }
             }
             match b.get(pos) {
@@ -97,7 +114,7 @@ fn parse_batch(
                         pos,
                         "expected ',' or ']' in the \"metrics\" array",
                     ));
-                    return text.len();
+                    return next_line(text, pos);
                 }
             }
         }
@@ -111,8 +128,13 @@ fn parse_batch(
             pos,
             "expected '}' after the \"metrics\" array",
         ));
-        text.len()
+        next_line(text, pos)
     }
+}
+
+/// Where to resume after a syntax error: the next line (Telegraf writes a value per line).
+fn next_line(text: &str, pos: usize) -> usize {
+    text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1)
 }
 
 /// Reads one JSON value at `pos`; returns it and the position after it.

@@ -40,7 +40,8 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
             "" => return Err(format!("invalid duration \"{s}\": missing unit after {n}")),
             other => {
                 return Err(format!(
-                    "invalid duration \"{s}\": unknown unit \"{other}\" (use ns, us, ms, s, m or h)"
+                    "invalid duration \"{s}\": unknown unit \"{}\" (use ns, us, ms, s, m or h)",
+                    other.trim()
                 ))
             }
         };

@@ -55,7 +55,7 @@ fn strings(e: &Entry, what: &str) -> Result<(Vec<String>, Vec<Pos>), ConfigError
                 e.value.type_name()
             ),
             e.value_pos,
-            Some(&e.key),
+            Some(what),
         ));
     };
     let mut out = Vec::new();
@@ -70,7 +70,7 @@ fn strings(e: &Entry, what: &str) -> Result<(Vec<String>, Vec<Pos>), ConfigError
                 return Err(ConfigError::new(
                     format!("{what} must hold strings, found {}", other.type_name()),
                     *p,
-                    Some(&e.key),
+                    Some(what),
                 ))
             }
         }

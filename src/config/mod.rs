@@ -24,6 +24,25 @@ use crate::template::Template;
 
 pub const DEFAULT_API_URL: &str = "https://metrics-api.librato.com/v1/metrics";
 
+/// Every config error contains one of these phrases (held by the fuzz target).
+pub const ERROR_KINDS: &[&str] = &[
+    "invalid TOML",
+    "unterminated \"${\"",
+    "invalid variable reference",
+    "variable ",
+    "outputs.librato must be a table",
+    "unknown key",
+    " must be ",
+    "invalid duration",
+    "empty duration",
+    "is too long",
+    "api_url has no valid host",
+    "conflicts with template",
+    "unresolved secret reference",
+    "invalid glob",
+    "must hold strings",
+];
+
 /// A config error: what is wrong, and where when the config came from text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {

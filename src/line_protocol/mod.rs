@@ -17,6 +17,30 @@ pub use scan::Element;
 use scan::{at_eol, logical_line_end, scan};
 pub use value::{MAX_STRING_BYTES, MAX_TIMESTAMP, MIN_TIMESTAMP};
 
+/// Every error this parser reports contains one of these phrases (the fuzz target holds it
+/// to that, so a new kind of error is a deliberate change).
+pub const ERROR_KINDS: &[&str] = &[
+    "missing measurement name",
+    "missing tag key",
+    "missing '=' and value for tag key",
+    "missing value for tag",
+    "unescaped '=' in the value of tag",
+    "missing fields after",
+    "missing field key",
+    "missing '=' and value for field",
+    "missing value for field",
+    "invalid integer",
+    "invalid unsigned integer",
+    "cannot be negative",
+    "invalid field value",
+    "is out of range for",
+    "unterminated string value",
+    "longer than the limit of",
+    "after a field value",
+    "invalid timestamp",
+    "after the timestamp",
+];
+
 /// Parses `text` lazily: one item per metric line, blank and `#` comment lines skipped.
 pub fn parse<'a>(text: &'a str, options: ParseOptions) -> Lines<'a> {
     Lines {

@@ -26,6 +26,37 @@ thread_local! {
     static ENCODER: TextEncoder = TextEncoder::new();
 }
 
+/// Default for `options.maxInputBytes`: far below what a wasm instance can hold (4 GiB, of
+/// which input, bodies and working memory all take a share).
+pub const DEFAULT_MAX_INPUT: f64 = 128.0 * 1024.0 * 1024.0;
+
+/// Refuses text longer than `options.maxInputBytes` (UTF-16 units, a lower bound of its
+/// UTF-8 size) with a clear error, before any copy is made.
+pub fn check_input_size(input: &JsValue, options: &JsValue) -> Result<(), JsValue> {
+    let Some(s) = input.dyn_ref::<JsString>() else {
+        return Ok(());
+    };
+    let max = match get(options, "maxInputBytes") {
+        v if v.is_undefined() => DEFAULT_MAX_INPUT,
+        v => v.as_f64().filter(|m| *m >= 0.0).ok_or_else(|| {
+            js_error(
+                "invalid_options",
+                "options.maxInputBytes must be a non-negative number",
+            )
+        })?,
+    };
+    let len = s.length() as f64;
+    if len > max {
+        let e = js_error(
+            "input_too_large",
+            &format!("input is {len} characters, more than maxInputBytes ({max}): split it, or raise options.maxInputBytes"),
+        );
+        set(&e, "limit", &max.into());
+        return Err(e);
+    }
+    Ok(())
+}
+
 /// A JS string as a Rust `String`, for large inputs: the runtime's native `TextEncoder`
 /// produces the UTF-8 and one copy moves it into wasm memory. (`JsValue::as_string` walks
 /// the string in a JS loop first, which costs more than the whole render on big inputs.)

@@ -47,13 +47,14 @@ pub(crate) fn now_ns() -> i64 {
 /// `parse(text, options) → { metrics, errors }`.
 #[wasm_bindgen(js_name = "parse")]
 pub fn parse_js(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    let text = text.as_string().ok_or_else(|| {
+    let (opts, format) = convert::parse_options(&options, now_ns())?;
+    convert::check_input_size(&text, &options)?;
+    let text = convert::big_string(&text).ok_or_else(|| {
         js_error(
             "invalid_input",
             "parse() takes the metrics text as a string",
         )
     })?;
-    let (opts, format) = convert::parse_options(&options, now_ns())?;
     let metrics = Array::new();
     let errors = match format {
         Format::Influx => {
@@ -133,6 +134,7 @@ pub(crate) fn plan_for(
     options: &JsValue,
 ) -> Result<Plan, JsValue> {
     let (opts, format) = convert::parse_options(options, now_ns())?;
+    convert::check_input_size(input, options)?;
     let extras = Extras {
         explain: get(options, "explain").as_bool().unwrap_or(false),
     };

@@ -1,0 +1,39 @@
+//! The whole render: never panics, and every gauge it emits meets Librato's rules.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use librato_wasm::config::LibratoConfig;
+use librato_wasm::metric::{ParseOptions, Precision};
+use librato_wasm::render::{render_text, Format};
+
+fn name_ok(s: &str) -> bool {
+    (1..=255).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let (format, body) = match text.strip_prefix("json:") {
+        Some(rest) => (Format::Json, rest),
+        None => (Format::Influx, text),
+    };
+    let mut config = LibratoConfig::default();
+    if let Some(first) = body.lines().next() {
+        config.template = first.chars().take(40).collect();
+    }
+    let plan = render_text(body, format, ParseOptions { precision: Precision::Ns, default_time: 1_700_000_000_000_000_000 }, &config);
+    let mut seen = 0;
+    for (b, count) in plan.bodies.iter() {
+        let v: serde_json::Value = serde_json::from_str(b).expect("bodies are JSON");
+        let gauges = v["gauges"].as_array().expect("gauges");
+        assert_eq!(gauges.len(), count);
+        for g in gauges {
+            assert!(name_ok(g["name"].as_str().unwrap()), "{g}");
+            let source = g["source"].as_str().unwrap();
+            assert!(name_ok(source) && !source.eq_ignore_ascii_case("all"), "{g}");
+            let value = g["value"].as_f64().unwrap();
+            assert!(value.is_finite() && value.abs() < 1e127, "{g}");
+            assert!(g["measure_time"].is_i64(), "{g}");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, plan.gauges);
+});

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every cargo-fuzz target for N seconds (default 60), seeded from the shared fixtures.
+# Needs the nightly toolchain (installed on these machines) and cargo-fuzz (installed if missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "[fuzz] installing cargo-fuzz"
+  cargo install cargo-fuzz --locked || cargo install cargo-fuzz
+fi
+corpus=fuzz/corpus
+mkdir -p "$corpus"
+# Seeds: every fixture input and config, plus the bundled sample.
+for t in line_protocol render template; do
+  mkdir -p "$corpus/$t"
+  for f in tests/fixtures/*/input.lp dev/sample.lp; do cp "$f" "$corpus/$t/$(echo "$f" | tr '/' '_')"; done
+done
+mkdir -p "$corpus/json_input" "$corpus/load_config"
+for f in tests/fixtures/*/input.json; do cp "$f" "$corpus/json_input/$(echo "$f" | tr '/' '_')"; done
+for f in tests/fixtures/*/config.toml; do cp "$f" "$corpus/load_config/$(echo "$f" | tr '/' '_')"; done
+summary=()
+for t in line_protocol json_input load_config template render; do
+  echo "[fuzz] $t for ${seconds}s"
+  log=$(mktemp)
+  if ! cargo +nightly fuzz run "$t" "$corpus/$t" -- -max_total_time="$seconds" -max_len=4096 >"$log" 2>&1; then
+    tail -40 "$log"
+    echo "[fuzz] $t FAILED: the crashing input is under fuzz/artifacts/$t/"
+    exit 1
+  fi
+  runs=$(grep -Eo 'Done [0-9]+ runs' "$log" | grep -Eo '[0-9]+' || echo '?')
+  summary+=("$t: $runs executions, no findings")
+  rm -f "$log"
+done
+printf '[fuzz] %s\n' "${summary[@]}"
