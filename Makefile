@@ -3,13 +3,13 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 JS_TESTS := $(sort $(wildcard tests/js/*.test.mjs))
 
-.PHONY: help tools build test test-rust test-js lint run bench fuzz clean
+.PHONY: help tools build test test-rust test-js lint run bench fuzz fuzz-smoke clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-10s %s\n", $$1, $$2 }'
 
 tools: ## install what is missing (wasm target, wasm-bindgen CLI, npm dev deps, Chromium); skips what is present
-	@NEED_CHROMIUM=$${NEED_CHROMIUM:-1} bash scripts/tools.sh
+	@NEED_CHROMIUM=$${NEED_CHROMIUM:-1} NEED_FUZZ=$${NEED_FUZZ:-1} bash scripts/tools.sh
 
 build: tools ## build the npm package in pkg/ (prints the .wasm size raw and gzipped)
 	@bash scripts/build.sh
@@ -25,7 +25,10 @@ test-rust: ## native Rust unit, fixture and property tests
 test-js: ## JS tests through the built package (Node, workerd, Chromium)
 	node --test --test-concurrency=1 $(JS_TESTS)
 
-test: build lint test-rust test-js ## install what is missing, build, run every test
+fuzz-smoke: ## a short run of every fuzz target (FUZZ_SMOKE_SECONDS each, default 30)
+	bash scripts/fuzz.sh $${FUZZ_SMOKE_SECONDS:-30}
+
+test: build lint test-rust test-js fuzz-smoke ## install what is missing, build, run every test
 
 run: build ## build and start the whole system on local defaults (Ctrl-C stops it)
 	node dev/run.mjs

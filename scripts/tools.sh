@@ -21,14 +21,20 @@ if [ "$have" != "$want" ]; then
     || cargo install wasm-bindgen-cli --version "=$want" --no-default-features
 fi
 
-# 3. npm dev dependencies (binaryen's wasm-opt, miniflare/workerd, wrangler, playwright-core).
+# 3. cargo-fuzz for the fuzz smoke run (the nightly toolchain is on these machines).
+if [ "${NEED_FUZZ:-0}" = 1 ] && ! cargo fuzz --version >/dev/null 2>&1; then
+  say "installing cargo-fuzz"
+  cargo install cargo-fuzz --locked || cargo install cargo-fuzz
+fi
+
+# 4. npm dev dependencies (binaryen's wasm-opt, miniflare/workerd, wrangler, playwright-core).
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/workerd ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm dev dependencies"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# 4. Chromium for the playground tests (Debian's package, never a downloaded browser).
+# 5. Chromium for the playground tests (Debian's package, never a downloaded browser).
 if [ "${NEED_CHROMIUM:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   say "installing Debian's chromium"
   export DEBIAN_FRONTEND=noninteractive

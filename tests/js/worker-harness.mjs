@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './helpers.mjs';
 
-export async function startWorker(bindings, { log = false, quiet = false } = {}) {
+export async function startWorker(bindings, { log = false, quiet = false, onOutput = null } = {}) {
   const pkg = join(ROOT, 'pkg');
   const w = join(ROOT, 'worker', 'src');
   const mf = new Miniflare({
@@ -27,8 +27,13 @@ export async function startWorker(bindings, { log = false, quiet = false } = {})
     host: '127.0.0.1',
     port: 0,
     verbose: log,
-    // quiet: drop the worker's own log lines (benchmarks print JSON on stdout).
-    ...(quiet ? { handleRuntimeStdio: (out, err) => { out.resume(); err.resume(); } } : {}),
+    // quiet: keep the worker's log lines off stdout (benchmarks print JSON there);
+    // onOutput: hand them to the caller instead.
+    ...(quiet || onOutput ? {
+      handleRuntimeStdio: (out, err) => {
+        for (const s of [out, err]) s.on('data', (d) => onOutput?.(d.toString()));
+      },
+    } : {}),
   });
   const url = await mf.ready;
   return { url: url.href.replace(/\/$/, ''), mf, close: () => mf.dispose() };
