@@ -37,6 +37,9 @@ pub struct Plan {
     pub gauge_lines: Option<Vec<u32>>,
 }
 
+/// Receives each request body (and its gauge count) as soon as it is complete.
+pub type BatchSink<'a> = &'a mut dyn FnMut(&str, usize);
+
 /// What to render besides the bodies.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Extras {
@@ -62,7 +65,33 @@ pub fn render_text_with(
     config: &LibratoConfig,
     extras: Extras,
 ) -> Plan {
+    render_text_inner(text, format, options, config, extras, None)
+}
+
+/// Renders like `render_text_with`, handing each request body to `on_batch` as soon as it is
+/// complete instead of keeping them all (the returned plan's `bodies` is empty).
+pub fn render_text_streaming(
+    text: &str,
+    format: Format,
+    options: ParseOptions,
+    config: &LibratoConfig,
+    extras: Extras,
+    on_batch: &mut dyn FnMut(&str, usize),
+) -> Plan {
+    render_text_inner(text, format, options, config, extras, Some(on_batch))
+}
+
+fn render_text_inner<'s>(
+    text: &str,
+    format: Format,
+    options: ParseOptions,
+    config: &'s LibratoConfig,
+    extras: Extras,
+    on_batch: Option<BatchSink<'s>>,
+) -> Plan {
+    let streaming = on_batch.is_some();
     let mut stage = Stage::new(config);
+    stage.on_batch = on_batch;
     if extras.explain {
         stage.writer.explain();
     }
@@ -70,7 +99,9 @@ pub fn render_text_with(
     match format {
         Format::Influx => {
             // Bodies run about three times the size of Telegraf-shaped line protocol.
-            stage.writer.reserve(text.len().saturating_mul(3));
+            if !streaming {
+                stage.writer.reserve(text.len().saturating_mul(3));
+            }
             let mut lines = line_protocol::parse(text, options);
             let mut m = Metric::new("", 0);
             while let Some(item) = lines.next_into(&mut m) {
@@ -105,6 +136,7 @@ struct Stage<'c> {
     filters: Option<&'c Filters>,
     writer: GaugeWriter,
     tally: FilterTally,
+    on_batch: Option<BatchSink<'c>>,
 }
 
 impl<'c> Stage<'c> {
@@ -113,6 +145,7 @@ impl<'c> Stage<'c> {
             filters: config.filters.is_active().then_some(&config.filters),
             writer: GaugeWriter::new(config.compiled_template(), config.batch_size),
             tally: FilterTally::default(),
+            on_batch: None,
         }
     }
 
@@ -132,9 +165,16 @@ impl<'c> Stage<'c> {
             }
         }
         self.writer.push(m);
+        if let Some(f) = self.on_batch.as_mut() {
+            self.writer.drain_batches(&mut **f);
+        }
     }
 
     fn finish(mut self, errors: Vec<LineError>, config: &LibratoConfig) -> Plan {
+        if let Some(f) = self.on_batch.as_mut() {
+            self.writer.flush();
+            self.writer.drain_batches(&mut **f);
+        }
         let gauge_lines = self.writer.take_lines();
         let (bodies, gauges, mut skipped) = self.writer.finish();
         skipped.extend(self.tally.into_skipped());
@@ -198,6 +238,43 @@ impl FilterTally {
 mod tests {
     use super::*;
     use crate::metric::Precision;
+
+    #[test]
+    fn render_streaming_hands_out_the_same_bodies() {
+        let text: String = (0..700)
+            .map(|i| {
+                format!(
+                    "m,host=h{} a={i},b={i}i {}\n",
+                    i % 3,
+                    1_700_000_000_000_000_000i64 + i
+                )
+            })
+            .collect();
+        let options = ParseOptions {
+            precision: Precision::Ns,
+            default_time: 0,
+        };
+        let config = LibratoConfig::default();
+        let whole = render_text(&text, Format::Influx, options, &config);
+        let mut streamed = Vec::new();
+        let plan = render_text_streaming(
+            &text,
+            Format::Influx,
+            options,
+            &config,
+            Extras::default(),
+            &mut |b, n| streamed.push((b.to_string(), n)),
+        );
+        let expected: Vec<(String, usize)> = whole
+            .bodies
+            .iter()
+            .map(|(b, n)| (b.to_string(), n))
+            .collect();
+        assert_eq!(streamed, expected);
+        assert_eq!(streamed.len(), 5);
+        assert_eq!(plan.gauges, 1400);
+        assert!(plan.bodies.batches.is_empty());
+    }
 
     #[test]
     fn render_text_streams_good_lines_past_bad_ones() {

@@ -214,6 +214,31 @@ impl GaugeWriter {
         }
     }
 
+    /// Closes the open batch, if any (it is closed by `finish` otherwise).
+    pub fn flush(&mut self) {
+        if self.in_batch > 0 {
+            self.close_batch();
+        }
+    }
+
+    /// Hands every closed batch to `f` and drops it from the buffer, so a streaming caller's
+    /// memory holds one batch at a time instead of all the bodies.
+    pub fn drain_batches(&mut self, f: &mut dyn FnMut(&str, usize)) {
+        let Some(&(_, last_end, _)) = self.batches.last() else {
+            return;
+        };
+        for &(start, end, count) in &self.batches {
+            // Only ASCII is ever written, so this is always valid UTF-8.
+            f(
+                std::str::from_utf8(&self.out[start..end]).unwrap_or_default(),
+                count,
+            );
+        }
+        self.batches.clear();
+        self.out.drain(..last_end);
+        self.batch_start = self.batch_start.saturating_sub(last_end);
+    }
+
     fn close_batch(&mut self) {
         self.out.extend_from_slice(b"]}");
         self.batches

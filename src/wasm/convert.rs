@@ -389,8 +389,22 @@ pub fn json_to_js(v: &serde_json::Value) -> JsValue {
     js_sys::JSON::parse(&v.to_string()).unwrap_or(JsValue::NULL)
 }
 
-/// The JS `Plan`: metadata in one JSON crossing, bodies sliced out of one string.
-pub fn plan_to_js(plan: &Plan, url: &str) -> JsValue {
+/// One JS `LibratoRequest`.
+pub fn request_js(url: &JsValue, body: &JsValue, count: usize) -> JsValue {
+    let r = Object::new();
+    set(&r, "method", &"POST".into());
+    set(&r, "url", url);
+    let headers = Object::new();
+    set(&headers, "Content-Type", &"application/json".into());
+    set(&r, "headers", &headers);
+    set(&r, "body", body);
+    set(&r, "count", &(count as u32).into());
+    r.into()
+}
+
+/// The JS `Plan`: metadata in one JSON crossing; the requests either given (built while
+/// streaming) or sliced out of the plan's one string of bodies.
+pub fn plan_to_js(plan: &Plan, url: &str, streamed: Option<Array>) -> JsValue {
     let meta = serde_json::json!({
         "gauges": plan.gauges,
         "skipped": skipped_json(&plan.skipped),
@@ -398,20 +412,19 @@ pub fn plan_to_js(plan: &Plan, url: &str) -> JsValue {
         "warnings": plan.warnings,
     });
     let obj = json_to_js(&meta);
-    let all = JsString::from(plan.bodies.text.as_str());
-    let requests = Array::new();
-    let url = JsValue::from_str(url);
-    for &(start, end, count) in &plan.bodies.batches {
-        let r = Object::new();
-        set(&r, "method", &"POST".into());
-        set(&r, "url", &url);
-        let headers = Object::new();
-        set(&headers, "Content-Type", &"application/json".into());
-        set(&r, "headers", &headers);
-        set(&r, "body", &all.slice(start as u32, end as u32).into());
-        set(&r, "count", &(count as u32).into());
-        requests.push(&r);
-    }
+    let requests = streamed.unwrap_or_else(|| {
+        let all = JsString::from(plan.bodies.text.as_str());
+        let url = JsValue::from_str(url);
+        let requests = Array::new();
+        for &(start, end, count) in &plan.bodies.batches {
+            requests.push(&request_js(
+                &url,
+                &all.slice(start as u32, end as u32).into(),
+                count,
+            ));
+        }
+        requests
+    });
     set(&obj, "requests", &requests);
     if let Some(lines) = &plan.gauge_lines {
         set(

@@ -11,7 +11,9 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use crate::config::{self as core_config, LoadOptions};
-use crate::render::{render_metrics, render_text_with, Extras, Format, Plan};
+use crate::render::{
+    render_metrics, render_text_streaming, render_text_with, Extras, Format, Plan,
+};
 use crate::{json_input, line_protocol};
 use convert::{get, js_error};
 
@@ -156,6 +158,22 @@ pub(crate) fn plan_for(
 pub fn render_js(input: JsValue, config: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let load = load_options(&options)?;
     let config = convert::config_arg(&config, &load)?;
-    let plan = plan_for(&input, &config, &options)?;
-    Ok(convert::plan_to_js(&plan, &config.api_url))
+    if !input.is_string() {
+        let plan = plan_for(&input, &config, &options)?;
+        return Ok(convert::plan_to_js(&plan, &config.api_url, None));
+    }
+    // Text: each body becomes a JS string as soon as it is complete, so wasm memory holds one
+    // batch at a time rather than every body of a large input.
+    let (opts, format) = convert::parse_options(&options, now_ns())?;
+    convert::check_input_size(&input, &options)?;
+    let text = convert::big_string(&input).unwrap_or_default();
+    let extras = Extras {
+        explain: get(&options, "explain").as_bool().unwrap_or(false),
+    };
+    let url = JsValue::from_str(&config.api_url);
+    let requests = Array::new();
+    let plan = render_text_streaming(&text, format, opts, &config, extras, &mut |body, count| {
+        requests.push(&convert::request_js(&url, &JsValue::from_str(body), count));
+    });
+    Ok(convert::plan_to_js(&plan, &config.api_url, Some(requests)))
 }
