@@ -17,6 +17,7 @@ const TYPES = {
   '.wasm': 'application/wasm',
   '.svg': 'image/svg+xml',
   '.toml': 'text/plain; charset=utf-8',
+  '.conf': 'text/plain; charset=utf-8',
 };
 
 /** The page's policy: nothing from elsewhere; wasm compiled from our own file only. */

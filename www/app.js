@@ -1,6 +1,6 @@
 // The playground: live preview of what a Telegraf [[outputs.librato]] config sends.
 import { render, parse, loadConfig, LibratoOutput } from '/pkg/browser.js';
-import { SAMPLE_CONFIG, SAMPLE_METRICS } from './samples.js';
+import { SAMPLE_METRICS } from './samples.js';
 import { explainSource, unmatchedParts } from './explain.js';
 import { encodeState, decodeState, stripCredentials } from './share.js';
 
@@ -234,7 +234,7 @@ function schedule() {
 }
 
 async function start() {
-  $('config').value = SAMPLE_CONFIG;
+  $('config').value = await (await fetch('telegraf-librato.conf')).text();
   $('metrics').value = SAMPLE_METRICS;
   try {
     const restored = await decodeState(location.hash);

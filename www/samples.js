@@ -1,22 +1,6 @@
-// What the editors start with: Telegraf's own sample block, and realistic Telegraf output.
+// What the metrics editor starts with: realistic Telegraf output. (The config editor starts with
+// telegraf-librato.conf, Telegraf's own sample block, which the Rust tests read too.)
 
-export const SAMPLE_CONFIG = `# Configuration for Librato API to send metrics to.
-[[outputs.librato]]
-  ## Librato API Docs
-  ## http://dev.librato.com/v1/metrics-authentication
-  ## Librato API user
-  api_user = "telegraf@influxdb.com" # required.
-  ## Librato API token
-  api_token = "my-secret-token" # required.
-  ## Debug
-  # debug = false
-  ## Connection timeout.
-  # timeout = "5s"
-  ## Output source Template (same as graphite buckets)
-  ## see https://github.com/influxdata/telegraf/blob/master/docs/DATA_FORMATS_OUTPUT.md#graphite
-  ## This template is used in librato's source (not metric's name)
-  template = "host"
-`;
 
 const T = 1764000000;
 const hosts = ['web-01.prod.example.com', 'web-02.prod.example.com', 'db-01.prod.example.com'];

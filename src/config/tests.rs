@@ -4,24 +4,8 @@ fn load(text: &str) -> Result<Vec<LibratoConfig>, ConfigError> {
     load_config(text, &LoadOptions::default())
 }
 
-const TELEGRAF_SAMPLE: &str = r#"
-# Configuration for Librato API to send metrics to.
-[[outputs.librato]]
-  ## Librato API Docs
-  ## http://dev.librato.com/v1/metrics-authentication
-  ## Librato API user
-  api_user = "telegraf@influxdb.com" # required.
-  ## Librato API token
-  api_token = "my-secret-token" # required.
-  ## Debug
-  # debug = false
-  ## Connection timeout.
-  # timeout = "5s"
-  ## Output source Template (same as graphite buckets)
-  ## see https://github.com/influxdata/telegraf/blob/master/docs/DATA_FORMATS_OUTPUT.md#graphite
-  ## This template is used in librato's source (not metric's name)
-  template = "host"
-"#;
+/// Telegraf's own sample block, as the playground shows it (one file for both).
+const TELEGRAF_SAMPLE: &str = include_str!("../../www/telegraf-librato.conf");
 
 #[test]
 fn config_telegraf_sample_block() {

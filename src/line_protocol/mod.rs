@@ -308,17 +308,8 @@ fn parse_line<'a>(
 }
 
 /// Bytes that may end an unquoted token (a `\r` ends it only at the end of a line).
-const fn token_stops(comma: bool) -> [bool; 256] {
-    let mut t = [false; 256];
-    t[b' ' as usize] = true;
-    t[b'\t' as usize] = true;
-    t[b'\n' as usize] = true;
-    t[b'\r' as usize] = true;
-    t[b',' as usize] = comma;
-    t
-}
-static STOPS_IN_FIELDS: [bool; 256] = token_stops(true);
-static STOPS: [bool; 256] = token_stops(false);
+static STOPS_IN_FIELDS: [bool; 256] = scan::byte_set(b" \t\n\r,");
+static STOPS: [bool; 256] = scan::byte_set(b" \t\n\r");
 
 /// End of an unquoted token: a space, the end of the line, or (in a field set) a comma.
 #[inline]

@@ -56,22 +56,21 @@ pub fn at_eol(bytes: &[u8], pos: usize) -> bool {
     }
 }
 
-/// Bytes that need a closer look while scanning an element: its terminators, the backslash,
-/// and line ends. Everything else is skipped by one table lookup.
-const fn special_table(equals_ends: bool) -> [bool; 256] {
+/// A byte-membership table, so scanning loops skip ordinary bytes with one lookup.
+pub const fn byte_set(bytes: &[u8]) -> [bool; 256] {
     let mut t = [false; 256];
-    t[b',' as usize] = true;
-    t[b' ' as usize] = true;
-    t[b'\\' as usize] = true;
-    t[b'\n' as usize] = true;
-    t[b'\r' as usize] = true;
-    if equals_ends {
-        t[b'=' as usize] = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        t[bytes[i] as usize] = true;
+        i += 1;
     }
     t
 }
-static SPECIAL_MEASUREMENT: [bool; 256] = special_table(false);
-static SPECIAL_KEY_VALUE: [bool; 256] = special_table(true);
+
+/// Bytes that need a closer look while scanning an element: its terminators, the backslash,
+/// and line ends.
+static SPECIAL_MEASUREMENT: [bool; 256] = byte_set(b", \\\n\r");
+static SPECIAL_KEY_VALUE: [bool; 256] = byte_set(b", =\\\n\r");
 
 /// Scans one element starting at `start`. Returns the element text (borrowed when it holds
 /// no escape) and the position of the byte that ended it.
