@@ -117,7 +117,7 @@ export interface Skipped {
   field?: string;
   reason: SkipReason;
   message: string;
-  /** For 'filtered': how many metrics (or fields) this entry stands for. */
+  /** For 'filtered' and 'string_value': how many metrics (or fields) this entry stands for. */
   count?: number;
 }
 

@@ -330,15 +330,43 @@ pub fn metrics_from_js(arr: &Array, default_time: i64) -> Result<Vec<Metric<'sta
     Ok(out)
 }
 
+/// JS strings made once per `parse` call: names, keys and tag values repeat on nearly every
+/// line, and each fresh Rust → JS string costs a decode.
+#[derive(Default)]
+pub struct StringCache {
+    strings: HashMap<String, JsValue>,
+}
+
+impl StringCache {
+    /// Caches short strings only (long ones are rarely repeated).
+    fn get(&mut self, s: &str) -> JsValue {
+        if s.len() > 64 {
+            return JsValue::from_str(s);
+        }
+        if let Some(v) = self.strings.get(s) {
+            return v.clone();
+        }
+        let v = JsValue::from_str(s);
+        self.strings.insert(s.to_string(), v.clone());
+        v
+    }
+
+    fn set(&mut self, target: &JsValue, key: &str, value: &JsValue) {
+        let _ = Reflect::set(target, &self.get(key), value);
+    }
+}
+
 /// A metric as the JS `Metric` shape (integers as bigint).
-pub fn metric_to_js(m: &Metric<'_>) -> JsValue {
+pub fn metric_to_js(m: &Metric<'_>, cache: &mut StringCache) -> JsValue {
     let obj = Object::new();
-    set(&obj, "name", &JsValue::from_str(&m.name));
+    let name = cache.get(&m.name);
+    cache.set(&obj, "name", &name);
     let tags = Object::new();
     for (k, v) in &m.tags {
-        set(&tags, k, &JsValue::from_str(v));
+        let v = cache.get(v);
+        cache.set(&tags, k, &v);
     }
-    set(&obj, "tags", &tags);
+    cache.set(&obj, "tags", &tags);
     let fields = Object::new();
     for (k, v) in &m.fields {
         let value: JsValue = match v {
@@ -348,10 +376,10 @@ pub fn metric_to_js(m: &Metric<'_>) -> JsValue {
             FieldValue::Bool(b) => (*b).into(),
             FieldValue::Str(s) => JsValue::from_str(s),
         };
-        set(&fields, k, &value);
+        cache.set(&fields, k, &value);
     }
-    set(&obj, "fields", &fields);
-    set(&obj, "time", &BigInt::from(m.time).into());
+    cache.set(&obj, "fields", &fields);
+    cache.set(&obj, "time", &BigInt::from(m.time).into());
     obj.into()
 }
 

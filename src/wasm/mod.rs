@@ -58,13 +58,14 @@ pub fn parse_js(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         )
     })?;
     let metrics = Array::new();
+    let mut cache = convert::StringCache::default();
     let errors = match format {
         Format::Influx => {
             let mut errors = Vec::new();
             for item in line_protocol::parse(&text, opts) {
                 match item {
                     Ok(m) => {
-                        metrics.push(&convert::metric_to_js(&m));
+                        metrics.push(&convert::metric_to_js(&m, &mut cache));
                     }
                     Err(e) => errors.push(e),
                 }
@@ -74,7 +75,7 @@ pub fn parse_js(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         Format::Json => {
             let (ms, errors) = json_input::parse(&text, opts);
             for m in &ms {
-                metrics.push(&convert::metric_to_js(m));
+                metrics.push(&convert::metric_to_js(m, &mut cache));
             }
             errors
         }
