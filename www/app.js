@@ -96,6 +96,8 @@ function update() {
   gutter($('metrics'), $('metrics-gutter'), metricsBad);
   showPlan(plan);
   explain();
+  // Lets tests (and anyone curious) see that the output caught up with the editors.
+  document.body.dataset.renders = String(Number(document.body.dataset.renders ?? 0) + 1);
 }
 
 function showPlan(plan) {

@@ -48,10 +48,12 @@ async function open(url = site.url, viewport = { width: 1280, height: 900 }) {
   return { page, problems };
 }
 
+/** Replaces an editor's text and waits until the page has rendered the new output. */
 async function typeInto(page, selector, text) {
+  const before = await page.evaluate(() => Number(document.body.dataset.renders ?? 0));
   await page.fill(selector, text);
   await page.dispatchEvent(selector, 'input');
-  await page.waitForTimeout(100);
+  await page.waitForFunction((n) => Number(document.body.dataset.renders ?? 0) > n, before);
 }
 
 const sources = (page) => page.$$eval('#gauges tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
