@@ -5,7 +5,19 @@
 use serde_json::ser::{CompactFormatter, Formatter};
 
 /// Appends `v` (finite) to `out` in Go's JSON float format.
+#[inline]
 pub fn write_float(out: &mut Vec<u8>, v: f64) {
+    // Whole numbers below 2^53 (every integer field of ordinary size, and many floats) are
+    // exactly their integer digits in Go's format; skip the shortest-digits search for them.
+    if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 && !(v == 0.0 && v.is_sign_negative())
+    {
+        crate::librato::write_int(out, v as i64);
+        return;
+    }
+    write_float_slow(out, v);
+}
+
+fn write_float_slow(out: &mut Vec<u8>, v: f64) {
     // serde_json's formatter gives the shortest round-trip digits; only its choice of
     // notation differs from Go's, so the digits are reused and the notation fixed up.
     let mut stack = [0u8; 40];
@@ -96,6 +108,11 @@ mod tests {
             (18446744073709551615.0, "18446744073709552000"),
             (-9.223372036854776e18, "-9223372036854776000"),
             (12345.678, "12345.678"),
+            (9007199254740991.0, "9007199254740991"),
+            (-9007199254740991.0, "-9007199254740991"),
+            (9007199254740992.0, "9007199254740992"),
+            (4294967296.0, "4294967296"),
+            (-42.0, "-42"),
         ];
         for (v, want) in cases {
             assert_eq!(go(v), want, "{v:e}");

@@ -71,7 +71,8 @@ impl Template {
         // Fast path for the common single-tag template ("host"): one lookup, no joins.
         if let [Part::Tag(key)] = self.parts.as_slice() {
             if let Some((_, v)) = tags.iter().find(|(k, _)| k == key) {
-                if v != TAGS && !v.contains(FIELDNAME) {
+                // The placeholder checks, cheaply: almost no value holds an 'F' at all.
+                if v != TAGS && !(v.as_bytes().contains(&b'F') && v.contains(FIELDNAME)) {
                     push_dots_replaced(out, v);
                     return !out.is_empty();
                 }
@@ -135,13 +136,16 @@ impl Template {
 
 /// Go's `strings.ReplaceAll(v, ".", "_")`.
 fn push_dots_replaced(out: &mut String, v: &str) {
-    let mut rest = v;
-    while let Some(i) = rest.find('.') {
-        out.push_str(&rest[..i]);
-        out.push('_');
-        rest = &rest[i + 1..];
+    let mut run = 0;
+    for (i, &b) in v.as_bytes().iter().enumerate() {
+        if b == b'.' {
+            // '.' is ASCII, so these slice bounds are character boundaries.
+            out.push_str(&v[run..i]);
+            out.push('_');
+            run = i + 1;
+        }
     }
-    out.push_str(rest);
+    out.push_str(&v[run..]);
 }
 
 /// Telegraf's `buildTags`: values of the unused tags sorted by key, dots replaced, joined by `.`.
