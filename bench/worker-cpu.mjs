@@ -50,7 +50,7 @@ const write = async () => {
   await r.arrayBuffer();
   if (r.status !== (MODE === 'render-only' ? 413 : 204) && MODE !== 'ping') throw new Error(`write answered ${r.status}`);
 };
-for (let i = 0; i < 5; i++) await write(); // warm-up
+for (let i = 0; i < Number(process.env.WARMUP ?? 5); i++) await write(); // warm-up
 const perWrite = [];
 for (let r = 0; r < runs; r++) {
   const before = cpuMsOf(pids);

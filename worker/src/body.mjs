@@ -23,6 +23,12 @@ export async function readBody(request, { maxBody, maxDecompressed }) {
   }
   if (!request.body) return { text: '', bytes: 0, decompressed: 0 };
   const encoding = (request.headers.get('content-encoding') || 'identity').toLowerCase().trim();
+  if (encoding === 'identity' && Number.isFinite(declared) && request.headers.has('content-length')) {
+    // A plain body of a declared, allowed size: read it natively, without a JS stream pipeline.
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    if (bytes.byteLength > maxBody) throw new BodyTooLarge(`request body (MAX_BODY_BYTES) is larger than ${maxBody} bytes`);
+    return { text: new TextDecoder().decode(bytes), bytes: bytes.byteLength, decompressed: null };
+  }
   const raw = limit(maxBody, 'request body (MAX_BODY_BYTES)');
   let stream = request.body.pipeThrough(raw.stream);
   let inflated = null;
