@@ -73,8 +73,9 @@ try {
   const w = child('worker-cpu.mjs', [String(RUNS)]);
   const r = child('worker-cpu.mjs', [String(RUNS)], { WORKER_CPU_MODE: 'render-only' });
   const p = child('worker-cpu.mjs', [String(RUNS)], { WORKER_CPU_MODE: 'ping' });
+  const alone = child('worker-render.mjs', [String(RUNS)]);
   row('worker: CPU per 1,000-line write (workerd)', `${w.cpu_ms.toFixed(2)} ms`, '≤ 2 ms',
-    `4,000 gauges, 14 Librato requests; workerd's own utime+stime per write (10 ms ticks, median of ${w.runs}×${w.writes} writes). Of it: request + parse + render ${r.cpu_ms.toFixed(2)} ms, a bare /ping ${p.cpu_ms.toFixed(2)} ms, the rest is the 14 outbound fetches`);
+    `4,000 gauges, 14 Librato requests; workerd's own utime+stime per write (10 ms ticks, median of ${w.runs}×${w.writes} writes). Of it: request + parse + render ${r.cpu_ms.toFixed(2)} ms (render() alone: ${alone.cpu_ms.toFixed(2)} ms), a bare /ping ${p.cpu_ms.toFixed(2)} ms, the rest is the 14 outbound fetches`);
 } catch (e) {
   row('worker: CPU per 1,000-line write (workerd)', 'n/a', '≤ 2 ms', e.message.split('\n')[0]);
 }

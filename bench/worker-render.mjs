@@ -1,0 +1,55 @@
+// CPU of render() alone inside workerd: one request renders the same 1,000 lines N times, and
+// the workerd process's utime+stime is divided by N. Prints JSON.
+import { Miniflare } from 'miniflare';
+import { readFileSync, readdirSync, mkdtempSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = join(ROOT, 'pkg');
+const dir = mkdtempSync(join(tmpdir(), 'wrender-'));
+const N = 200;
+const script = `import { render } from 'librato-wasm';
+export default { async fetch(req) {
+  const text = await req.text(); const n = Number(new URL(req.url).searchParams.get('n'));
+  let g = 0; for (let i = 0; i < n; i++) g += render(text).gauges;
+  return new Response(String(g));
+} };`;
+const mf = new Miniflare({
+  modulesRoot: dir,
+  modules: [
+    { type: 'ESModule', path: join(dir, 'index.mjs'), contents: script },
+    { type: 'ESModule', path: join(dir, 'librato-wasm'), contents: readFileSync(join(pkg, 'workerd.js'), 'utf8') },
+    { type: 'ESModule', path: join(dir, 'src', 'api.js'), contents: readFileSync(join(pkg, 'src', 'api.js'), 'utf8') },
+    { type: 'ESModule', path: join(dir, 'dist', 'librato_wasm.js'), contents: readFileSync(join(pkg, 'dist', 'librato_wasm.js'), 'utf8') },
+    { type: 'CompiledWasm', path: join(dir, 'dist', 'librato_wasm_bg.wasm'), contents: readFileSync(join(pkg, 'dist', 'librato_wasm_bg.wasm')) },
+  ],
+  compatibilityDate: '2026-04-01',
+  host: '127.0.0.1',
+  port: 0,
+});
+const url = await mf.ready;
+const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+  try { const c = readFileSync(`/proc/${d}/cmdline`, 'utf8'); return c.includes('workerd') && c.includes('serve'); } catch { return false; }
+});
+const cpu = () => pids.reduce((t, p) => {
+  const s = readFileSync(`/proc/${p}/stat`, 'utf8');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return t + Number(f[11]) + Number(f[12]);
+}, 0) * 10;
+const lines = [];
+for (let i = 0; i < 1000; i++) {
+  lines.push(`cpu,cpu=cpu${i % 8},host=web-${String(i % 50).padStart(3, '0')}.prod.example.com,dc=us-east-1 usage_idle=${(i % 100) + 0.5},usage_user=1.25,usage_system=0.75,usage_iowait=0.1 ${1764000000 + Math.floor(i / 50)}000000000`);
+}
+const body = lines.join('\n') + '\n';
+await (await fetch(`${url}?n=20`, { method: 'POST', body })).text(); // warm-up
+const runs = [];
+for (let r = 0; r < Number(process.argv[2] ?? 5); r++) {
+  const before = cpu();
+  await (await fetch(`${url}?n=${N}`, { method: 'POST', body })).text();
+  runs.push((cpu() - before) / N);
+}
+await mf.dispose();
+runs.sort((a, b) => a - b);
+console.log(JSON.stringify({ cpu_ms: runs[Math.floor(runs.length / 2)], renders: N }));
