@@ -15,12 +15,12 @@ build: tools ## build the npm package in pkg/ (prints the .wasm size raw and gzi
 	@bash scripts/build.sh
 
 lint: ## cargo fmt --check and clippy (native and wasm) with warnings as errors
-	cargo fmt --check
-	cargo clippy --locked --all-targets -- -D warnings
+	cargo fmt --all --check
+	cargo clippy --locked --workspace --all-targets -- -D warnings
 	cargo clippy --locked --release --target wasm32-unknown-unknown -- -D warnings
 
 test-rust: ## native Rust unit, fixture and property tests
-	cargo test --locked --quiet
+	cargo test --locked --workspace --quiet
 
 test-js: ## JS tests through the built package (Node, workerd, Chromium)
 	node --test --test-concurrency=1 $(JS_TESTS)

@@ -5,18 +5,16 @@
 
 #![cfg_attr(not(target_arch = "wasm32"), forbid(unsafe_code))]
 
+// The hot path lives in its own crate (gauges/), built at opt-level 3.
+pub use librato_gauges::{librato, line_protocol, metric, number, template};
+
 pub mod api_response;
 pub mod basic_auth;
 pub mod config;
 pub mod filter;
 pub mod json_input;
-pub mod librato;
-pub mod line_protocol;
-pub mod metric;
-pub mod number;
 pub mod render;
 pub mod retry;
-pub mod template;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
