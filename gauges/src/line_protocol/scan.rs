@@ -113,34 +113,24 @@ pub fn scan<'a>(text: &'a str, start: usize, el: Element) -> (Cow<'a, str>, usiz
 }
 
 fn unescape(raw: &str, el: Element) -> String {
-    let bytes = raw.as_bytes();
-    let mut out = String::with_capacity(raw.len());
-    let mut i = 0;
-    let mut run = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\\' && i + 1 < bytes.len() && el.escapable(bytes[i + 1]) {
-            out.push_str(&raw[run..i]);
-            // The escaped character is ASCII, so slicing after it stays on a char boundary.
-            out.push(bytes[i + 1] as char);
-            i += 2;
-            run = i;
-        } else {
-            i += 1;
-        }
-    }
-    out.push_str(&raw[run..]);
-    out
+    unescape_with(raw, |b| el.escapable(b))
 }
 
 /// Unescapes a string field value body (between the quotes): `\"` → `"`, `\\` → `\`.
 pub fn unescape_string(raw: &str) -> String {
+    unescape_with(raw, |b| matches!(b, b'"' | b'\\'))
+}
+
+/// Drops the backslash before every byte `escapable` accepts; other backslashes stay.
+fn unescape_with(raw: &str, escapable: impl Fn(u8) -> bool) -> String {
     let bytes = raw.as_bytes();
     let mut out = String::with_capacity(raw.len());
     let mut i = 0;
     let mut run = 0;
     while i < bytes.len() {
-        if bytes[i] == b'\\' && i + 1 < bytes.len() && matches!(bytes[i + 1], b'"' | b'\\') {
+        if bytes[i] == b'\\' && i + 1 < bytes.len() && escapable(bytes[i + 1]) {
             out.push_str(&raw[run..i]);
+            // The escaped character is ASCII, so slicing after it stays on a char boundary.
             out.push(bytes[i + 1] as char);
             i += 2;
             run = i;
