@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
+if ! rustup toolchain list | grep -q '^nightly'; then
+  echo "[fuzz] installing the nightly toolchain (cargo fuzz needs it)"
+  if ! rustup toolchain install nightly --profile minimal; then
+    echo "[fuzz] WARNING: no nightly toolchain can be installed here: fuzz run skipped" >&2
+    exit 0
+  fi
+fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "[fuzz] installing cargo-fuzz"
   cargo install cargo-fuzz --locked || cargo install cargo-fuzz
