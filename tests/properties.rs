@@ -17,7 +17,8 @@ const OPTS: ParseOptions = ParseOptions {
 };
 
 /// Text for names, keys and tag values: any character but line breaks, weighted toward the
-/// ones line protocol escapes.
+/// ones line protocol escapes. A trailing backslash cannot be written (Telegraf's parsers read
+/// it together with the separator after it as an escape), so none is generated.
 fn text() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop_oneof![
@@ -28,6 +29,7 @@ fn text() -> impl Strategy<Value = String> {
         1..12,
     )
     .prop_map(|v| v.into_iter().collect())
+    .prop_filter("no trailing backslash", |s: &String| !s.ends_with('\\'))
 }
 
 fn field_value() -> impl Strategy<Value = FieldValue<'static>> {
@@ -73,7 +75,7 @@ fn metric() -> impl Strategy<Value = Metric<'static>> {
 fn escape(s: &str, specials: &[char]) -> String {
     let mut out = String::new();
     for c in s.chars() {
-        if c == '\\' || specials.contains(&c) {
+        if specials.contains(&c) {
             out.push('\\');
         }
         out.push(c);
@@ -101,7 +103,7 @@ fn to_line(m: &Metric<'_>) -> String {
                 FieldValue::Int(i) => format!("{i}i"),
                 FieldValue::UInt(u) => format!("{u}u"),
                 FieldValue::Bool(b) => b.to_string(),
-                FieldValue::Str(s) => format!("\"{}\"", escape(s, &['"'])),
+                FieldValue::Str(s) => format!("\"{}\"", escape(s, &['"', '\\'])),
             };
             format!("{}={value}", escape(k, &[',', '=', ' ']))
         })

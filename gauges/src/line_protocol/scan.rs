@@ -1,9 +1,10 @@
 //! Scanning the escaped string elements of a line: measurement, tag keys and values, field keys.
 //!
-//! Escapes per element follow the InfluxDB v2 line-protocol reference ("Special characters"):
-//! the measurement escapes comma and space; tag keys, tag values and field keys escape comma,
-//! equals sign and space. Two backslashes stand for one; a backslash before any other
-//! character is kept literally.
+//! Escapes per element, as Telegraf's parsers (its own and influxdata/line-protocol v2) read
+//! them: the measurement escapes comma and space; tag keys, tag values and field keys escape
+//! comma, equals sign and space. A backslash before any other character, another backslash
+//! included, is kept literally, and the character after it is read as usual (so `a\\,b`
+//! is `a\` followed by an escaped comma). Only string field values unescape `\\`.
 
 use std::borrow::Cow;
 
@@ -20,8 +21,8 @@ impl Element {
     #[inline]
     fn escapable(self, b: u8) -> bool {
         match self {
-            Element::Measurement => matches!(b, b',' | b' ' | b'\\'),
-            _ => matches!(b, b',' | b'=' | b' ' | b'\\'),
+            Element::Measurement => matches!(b, b',' | b' '),
+            _ => matches!(b, b',' | b'=' | b' '),
         }
     }
 

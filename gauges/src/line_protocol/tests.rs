@@ -69,13 +69,23 @@ fn parse_escapes_per_element() {
 }
 
 #[test]
-fn parse_backslashes_follow_the_reference_table() {
-    // InfluxDB v2 reference: \ → \, \\ → \, \\\ → \\, \\\\ → \\
+fn parse_backslashes_as_telegraf_reads_them() {
+    // Only the element's own escapes are unescaped; any other backslash stays, and the
+    // character after it is read as usual (influxdata/line-protocol v2 `takeEsc`).
     assert_eq!(one(r"m,t=a\b value=1").tags[0].1, r"a\b");
-    assert_eq!(one(r"m,t=a\\b value=1").tags[0].1, r"a\b");
-    assert_eq!(one(r"m,t=a\\\b value=1").tags[0].1, r"a\\b");
-    assert_eq!(one(r"m,t=a\\\\b value=1").tags[0].1, r"a\\b");
-    assert_eq!(one(r"m\\ value=1").name, r"m\");
+    assert_eq!(one(r"m,t=a\\b value=1").tags[0].1, r"a\\b");
+    assert_eq!(one(r"m,t=a\\\,b value=1").tags[0].1, r"a\\,b");
+    assert_eq!(
+        one(r"m,t=a\\,b value=1").tags,
+        vec![("t".into(), r"a\,b".into())]
+    );
+    assert_eq!(one(r"m\\ x value=1").name, r"m\ x");
+    assert_eq!(one(r"m\x value=1").name, r"m\x");
+    // String field values do unescape \\ and \".
+    assert_eq!(
+        *field(&one(r#"m s="a\\b\"c""#), "s"),
+        FieldValue::Str(r#"a\b"c"#.into())
+    );
 }
 
 #[test]
