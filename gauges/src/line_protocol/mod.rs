@@ -190,18 +190,13 @@ fn parse_line<'a>(
 
     // Tag set.
     while bytes.get(pos) == Some(&b',') {
-        let key_start = pos + 1;
-        let (key, p) = scan(text, key_start, Element::TagKey);
-        if key.is_empty() {
-            return fault(key_start, "missing tag key after ','");
-        }
-        if bytes.get(p) != Some(&b'=') {
-            return fault(
-                p,
-                format!("missing '=' and value for tag key {}", quote(&key)),
-            );
-        }
-        let value_start = p + 1;
+        let (key, value_start) = key_then_equals(
+            text,
+            pos + 1,
+            Element::TagKey,
+            "missing tag key after ','",
+            "tag key",
+        )?;
         let (value, p) = scan(text, value_start, Element::TagValue);
         if value.is_empty() {
             return fault(
@@ -233,18 +228,8 @@ fn parse_line<'a>(
         return fault(pos, format!("missing fields after {}", quote(&metric.name)));
     }
     loop {
-        let key_start = pos;
-        let (key, p) = scan(text, key_start, Element::FieldKey);
-        if key.is_empty() {
-            return fault(key_start, "missing field key");
-        }
-        if bytes.get(p) != Some(&b'=') {
-            return fault(
-                p,
-                format!("missing '=' and value for field {}", quote(&key)),
-            );
-        }
-        let value_start = p + 1;
+        let (key, value_start) =
+            key_then_equals(text, pos, Element::FieldKey, "missing field key", "field")?;
         let (value, p) = if bytes.get(value_start) == Some(&b'"') {
             string_value(text, value_start, &key, newlines_in_strings)?
         } else {
@@ -305,6 +290,27 @@ fn parse_line<'a>(
         pos
     };
     Ok(end)
+}
+
+/// A tag or field key and the `=` after it; returns the key and where its value starts.
+fn key_then_equals<'a>(
+    text: &'a str,
+    start: usize,
+    el: Element,
+    missing: &str,
+    noun: &str,
+) -> Result<(Cow<'a, str>, usize), Fault> {
+    let (key, p) = scan(text, start, el);
+    if key.is_empty() {
+        return fault(start, missing);
+    }
+    if text.as_bytes().get(p) != Some(&b'=') {
+        return fault(
+            p,
+            format!("missing '=' and value for {noun} {}", quote(&key)),
+        );
+    }
+    Ok((key, p + 1))
 }
 
 /// Bytes that may end an unquoted token (a `\r` ends it only at the end of a line).
