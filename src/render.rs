@@ -37,8 +37,9 @@ pub struct Plan {
     pub gauge_lines: Option<Vec<u32>>,
 }
 
-/// Receives each request body (and its gauge count) as soon as it is complete.
-pub type BatchSink<'a> = &'a mut dyn FnMut(&str, usize);
+/// Receives complete request bodies a chunk at a time: one text, and each body's
+/// `(start, end, gauges)` in it.
+pub type BatchSink<'a> = &'a mut dyn FnMut(&str, &[crate::librato::Batch]);
 
 /// What to render besides the bodies.
 #[derive(Debug, Clone, Copy, Default)]
@@ -68,17 +69,26 @@ pub fn render_text_with(
     render_text_inner(text, format, options, config, extras, None)
 }
 
-/// Renders like `render_text_with`, handing each request body to `on_batch` as soon as it is
-/// complete instead of keeping them all (the returned plan's `bodies` is empty).
+/// Renders like `render_text_with`, handing complete bodies to `on_batch` whenever they add up
+/// to `chunk_bytes` (and the rest at the end) instead of keeping them all (the returned
+/// plan's `bodies` is empty).
 pub fn render_text_streaming(
     text: &str,
     format: Format,
     options: ParseOptions,
     config: &LibratoConfig,
     extras: Extras,
-    on_batch: &mut dyn FnMut(&str, usize),
+    chunk_bytes: usize,
+    on_batch: BatchSink<'_>,
 ) -> Plan {
-    render_text_inner(text, format, options, config, extras, Some(on_batch))
+    render_text_inner(
+        text,
+        format,
+        options,
+        config,
+        extras,
+        Some((chunk_bytes, on_batch)),
+    )
 }
 
 fn render_text_inner<'s>(
@@ -87,7 +97,7 @@ fn render_text_inner<'s>(
     options: ParseOptions,
     config: &'s LibratoConfig,
     extras: Extras,
-    on_batch: Option<BatchSink<'s>>,
+    on_batch: Option<(usize, BatchSink<'s>)>,
 ) -> Plan {
     let streaming = on_batch.is_some();
     let mut stage = Stage::new(config);
@@ -136,7 +146,8 @@ struct Stage<'c> {
     filters: Option<&'c Filters>,
     writer: GaugeWriter,
     tally: FilterTally,
-    on_batch: Option<BatchSink<'c>>,
+    /// Where complete bodies go when streaming, and in chunks of how many bytes.
+    on_batch: Option<(usize, BatchSink<'c>)>,
 }
 
 impl<'c> Stage<'c> {
@@ -165,15 +176,15 @@ impl<'c> Stage<'c> {
             }
         }
         self.writer.push(m);
-        if let Some(f) = self.on_batch.as_mut() {
-            self.writer.drain_batches(&mut **f);
+        if let Some((chunk, f)) = self.on_batch.as_mut() {
+            self.writer.drain_batches(*chunk, &mut **f);
         }
     }
 
     fn finish(mut self, errors: Vec<LineError>, config: &LibratoConfig) -> Plan {
-        if let Some(f) = self.on_batch.as_mut() {
+        if let Some((_, f)) = self.on_batch.as_mut() {
             self.writer.flush();
-            self.writer.drain_batches(&mut **f);
+            self.writer.drain_batches(0, &mut **f);
         }
         let gauge_lines = self.writer.take_lines();
         let (bodies, gauges, mut skipped) = self.writer.finish();
@@ -256,24 +267,35 @@ mod tests {
         };
         let config = LibratoConfig::default();
         let whole = render_text(&text, Format::Influx, options, &config);
-        let mut streamed = Vec::new();
-        let plan = render_text_streaming(
-            &text,
-            Format::Influx,
-            options,
-            &config,
-            Extras::default(),
-            &mut |b, n| streamed.push((b.to_string(), n)),
-        );
         let expected: Vec<(String, usize)> = whole
             .bodies
             .iter()
             .map(|(b, n)| (b.to_string(), n))
             .collect();
-        assert_eq!(streamed, expected);
-        assert_eq!(streamed.len(), 5);
-        assert_eq!(plan.gauges, 1400);
-        assert!(plan.bodies.batches.is_empty());
+        assert_eq!(expected.len(), 5);
+        // Every body as soon as it is complete, in chunks of about two bodies, and all at the end.
+        for (chunk_bytes, chunks) in [(0, 5), (40_000, 3), (usize::MAX, 1)] {
+            let mut streamed = Vec::new();
+            let mut calls = 0;
+            let plan = render_text_streaming(
+                &text,
+                Format::Influx,
+                options,
+                &config,
+                Extras::default(),
+                chunk_bytes,
+                &mut |text, batches| {
+                    calls += 1;
+                    for &(s, e, n) in batches {
+                        streamed.push((text[s..e].to_string(), n));
+                    }
+                },
+            );
+            assert_eq!(streamed, expected, "chunks of {chunk_bytes}");
+            assert_eq!(calls, chunks, "chunks of {chunk_bytes}");
+            assert_eq!(plan.gauges, 1400);
+            assert!(plan.bodies.batches.is_empty());
+        }
     }
 
     #[test]

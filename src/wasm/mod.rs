@@ -7,7 +7,7 @@ mod output;
 
 use std::cell::RefCell;
 
-use js_sys::Array;
+use js_sys::{Array, JsString};
 use wasm_bindgen::prelude::*;
 
 use crate::config::{self as core_config, LoadOptions};
@@ -16,6 +16,9 @@ use crate::render::{
 };
 use crate::{json_input, line_protocol};
 use convert::{get, js_error};
+
+/// Bodies are handed to JS in chunks of about this many bytes (see `render_js`).
+const STREAM_CHUNK_BYTES: usize = 1 << 20;
 
 thread_local! {
     static LAST_PANIC: RefCell<String> = const { RefCell::new(String::new()) };
@@ -163,8 +166,10 @@ pub fn render_js(input: JsValue, config: JsValue, options: JsValue) -> Result<Js
         let plan = plan_for(&input, &config, &options)?;
         return Ok(convert::plan_to_js(&plan, &config.api_url, None));
     }
-    // Text: each body becomes a JS string as soon as it is complete, so wasm memory holds one
-    // batch at a time rather than every body of a large input.
+    // Text: complete bodies become JS strings a chunk at a time, so wasm memory holds one
+    // chunk rather than every body of a large input. One string per chunk, each body a slice
+    // of it: a chunk this size goes straight to V8's large-object space, where thousands of
+    // 30 KB strings would each be copied by the young-generation collector.
     let (opts, format) = convert::parse_options(&options, now_ns())?;
     convert::check_input_size(&input, &options)?;
     let text = convert::big_string(&input).unwrap_or_default();
@@ -173,8 +178,21 @@ pub fn render_js(input: JsValue, config: JsValue, options: JsValue) -> Result<Js
     };
     let url = JsValue::from_str(&config.api_url);
     let requests = Array::new();
-    let plan = render_text_streaming(&text, format, opts, &config, extras, &mut |body, count| {
-        requests.push(&convert::request_js(&url, &JsValue::from_str(body), count));
-    });
+    let plan = render_text_streaming(
+        &text,
+        format,
+        opts,
+        &config,
+        extras,
+        STREAM_CHUNK_BYTES,
+        &mut |chunk, batches| {
+            let all = JsString::from(chunk);
+            for &(start, end, count) in batches {
+                // Bodies are ASCII, so byte offsets are UTF-16 offsets too.
+                let body = all.slice(start as u32, end as u32);
+                requests.push(&convert::request_js(&url, &body.into(), count));
+            }
+        },
+    );
     Ok(convert::plan_to_js(&plan, &config.api_url, Some(requests)))
 }

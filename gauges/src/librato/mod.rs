@@ -27,6 +27,9 @@ pub const MAX_BATCH: usize = 300;
 /// The API rejects floats whose exponent is above 126.
 pub const MAX_ABS_VALUE: f64 = 1e127;
 
+/// Where one body sits in a text of bodies, and its gauge count: `(start, end, gauges)`.
+pub type Batch = (usize, usize, usize);
+
 /// All request bodies of one render, in one buffer.
 #[derive(Debug, Default, Clone)]
 pub struct Bodies {
@@ -221,19 +224,21 @@ impl GaugeWriter {
         }
     }
 
-    /// Hands every closed batch to `f` and drops it from the buffer, so a streaming caller's
-    /// memory holds one batch at a time instead of all the bodies.
-    pub fn drain_batches(&mut self, f: &mut dyn FnMut(&str, usize)) {
+    /// Once the closed batches hold at least `min_bytes`, hands them to `f` as one text with
+    /// each body's `(start, end, gauges)` in it, and drops them from the buffer: a streaming
+    /// caller's memory holds about one chunk at a time instead of all the bodies.
+    pub fn drain_batches(&mut self, min_bytes: usize, f: &mut dyn FnMut(&str, &[Batch])) {
         let Some(&(_, last_end, _)) = self.batches.last() else {
             return;
         };
-        for &(start, end, count) in &self.batches {
-            // Only ASCII is ever written, so this is always valid UTF-8.
-            f(
-                std::str::from_utf8(&self.out[start..end]).unwrap_or_default(),
-                count,
-            );
+        if last_end < min_bytes {
+            return;
         }
+        // Only ASCII is ever written, so this is always valid UTF-8.
+        f(
+            std::str::from_utf8(&self.out[..last_end]).unwrap_or_default(),
+            &self.batches,
+        );
         self.batches.clear();
         self.out.drain(..last_end);
         self.batch_start = self.batch_start.saturating_sub(last_end);

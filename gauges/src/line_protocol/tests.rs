@@ -150,6 +150,13 @@ fn parse_integers_full_range() {
         *field(&one("m v=-9223372036854775808i"), "v"),
         FieldValue::Int(i64::MIN)
     );
+    assert_eq!(
+        *field(&one("m v=-0000000000000000000000042i"), "v"),
+        FieldValue::Int(-42)
+    );
+    assert!(err("m v=-9223372036854775809i")
+        .message
+        .contains("out of range"));
     let e = err("m v=9223372036854775808i");
     assert!(e.message.contains("out of range"), "{}", e.message);
     assert!(err("m v=1.5i").message.contains("invalid integer"));
@@ -163,6 +170,17 @@ fn parse_unsigned_full_range() {
         FieldValue::UInt(u64::MAX)
     );
     assert_eq!(*field(&one("m v=0u"), "v"), FieldValue::UInt(0));
+    assert_eq!(*field(&one("m v=000u"), "v"), FieldValue::UInt(0));
+    assert_eq!(
+        *field(&one("m v=000000000000000000000018446744073709551615u"), "v"),
+        FieldValue::UInt(u64::MAX)
+    );
+    assert!(err("m v=99999999999999999999u")
+        .message
+        .contains("out of range"));
+    assert!(err("m v=100000000000000000000u")
+        .message
+        .contains("out of range"));
     assert!(err("m v=18446744073709551616u")
         .message
         .contains("out of range"));

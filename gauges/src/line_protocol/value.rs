@@ -51,12 +51,14 @@ pub fn field_value(token: &str) -> Result<FieldValue<'static>, String> {
                     quoted(token)
                 ));
             }
-            digits.parse::<u64>().map(FieldValue::UInt).map_err(|_| {
-                format!(
-                    "unsigned integer {} is out of range for a 64-bit unsigned integer",
-                    quoted(token)
-                )
-            })
+            parse_u64_digits(digits.as_bytes())
+                .map(FieldValue::UInt)
+                .ok_or_else(|| {
+                    format!(
+                        "unsigned integer {} is out of range for a 64-bit unsigned integer",
+                        quoted(token)
+                    )
+                })
         }
         _ => float(token),
     }
@@ -104,29 +106,61 @@ fn parse_i64(s: &str) -> Option<i64> {
         [b'-', rest @ ..] => (true, rest),
         all => (false, all),
     };
-    if digits.is_empty() || digits.len() > 19 {
+    let v = parse_u64_digits(digits)?;
+    if neg {
+        0i64.checked_sub_unsigned(v)
+    } else {
+        i64::try_from(v).ok()
+    }
+}
+
+/// Decimal digits (nothing else) into a u64; `None` on an empty text, another byte, or overflow.
+#[inline]
+fn parse_u64_digits(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() {
         return None;
     }
-    let mut v: i64 = 0;
-    for &b in digits {
+    // Leading zeros are fine at any length, as in Go's strconv.ParseInt/ParseUint.
+    let zeros = digits.iter().take_while(|&&b| b == b'0').count();
+    let digits = &digits[zeros.min(digits.len() - 1)..];
+    if digits.len() > 20 {
+        return None;
+    }
+    // Up to 19 digits cannot overflow a u64, so they are read with plain arithmetic: checked
+    // multiplication compiles to a 128-bit multiply call on wasm32, once per digit.
+    let (head, last) = if digits.len() == 20 {
+        (&digits[..19], Some(digits[19]))
+    } else {
+        (digits, None)
+    };
+    let mut v: u64 = 0;
+    for &b in head {
         let d = b.wrapping_sub(b'0');
         if d > 9 {
             return None;
         }
-        // Accumulate negatively so that i64::MIN parses too.
-        v = v.checked_mul(10)?.checked_sub(d as i64)?;
+        v = v * 10 + d as u64;
     }
-    if neg {
-        Some(v)
-    } else {
-        v.checked_neg()
+    match last {
+        None => Some(v),
+        Some(b) => {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 || v > (u64::MAX - d as u64) / 10 {
+                return None;
+            }
+            Some(v * 10 + d as u64)
+        }
     }
 }
 
 /// Parses a timestamp token in `precision` units into nanoseconds.
 pub fn timestamp(token: &str, precision: Precision) -> Result<i64, String> {
     if let Some(v) = parse_i64(token) {
-        if let Some(ns) = v.checked_mul(precision.nanos()) {
+        let ns = match precision.nanos() {
+            1 => Some(v),
+            n => v.checked_mul(n),
+        };
+        if let Some(ns) = ns {
             if (MIN_TIMESTAMP..=MAX_TIMESTAMP).contains(&ns) {
                 return Ok(ns);
             }
