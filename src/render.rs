@@ -1,10 +1,10 @@
 //! The whole pipeline without I/O: input text or metrics → gauges → request bodies (a Plan).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use crate::config::LibratoConfig;
 use crate::filter::{By, Filters, Outcome};
-use crate::librato::{Bodies, GaugeWriter, Reason, Skipped};
+use crate::librato::{merge_by_line, Bodies, GaugeWriter, Reason, Skipped};
 use crate::metric::{LineError, Metric, ParseOptions};
 use crate::{json_input, line_protocol};
 
@@ -187,8 +187,8 @@ impl<'c> Stage<'c> {
             self.writer.drain_batches(0, &mut **f);
         }
         let gauge_lines = self.writer.take_lines();
-        let (bodies, gauges, mut skipped) = self.writer.finish();
-        skipped.extend(self.tally.into_skipped());
+        let (bodies, gauges, skipped) = self.writer.finish();
+        let skipped = merge_by_line(skipped, self.tally.into_skipped());
         Plan {
             bodies,
             gauges,
@@ -203,24 +203,29 @@ impl<'c> Stage<'c> {
 /// Counts what the filters removed, per option, metric name and field.
 #[derive(Default)]
 struct FilterTally {
-    /// (option, metric, field) → (count, first line).
-    counts: BTreeMap<(By, String, Option<String>), (usize, u32)>,
+    /// (option, metric, field) → index in `counts`.
+    index: HashMap<(By, String, Option<String>), usize>,
+    /// (option, metric, field, count, first line), in first-seen (so line) order.
+    counts: Vec<(By, String, Option<String>, usize, u32)>,
 }
 
 impl FilterTally {
     fn add(&mut self, by: By, metric: &str, field: Option<String>, line: u32) {
-        let entry = self
-            .counts
-            .entry((by, metric.to_string(), field))
-            .or_insert((0, line));
-        entry.0 += 1;
+        let key = (by, metric.to_string(), field);
+        match self.index.get(&key) {
+            Some(&i) => self.counts[i].3 += 1,
+            None => {
+                self.counts
+                    .push((key.0, key.1.clone(), key.2.clone(), 1, line));
+                self.index.insert(key, self.counts.len() - 1);
+            }
+        }
     }
 
     fn into_skipped(self) -> Vec<Skipped> {
-        let mut out: Vec<Skipped> = self
-            .counts
+        self.counts
             .into_iter()
-            .map(|((by, metric, field), (count, line))| {
+            .map(|(by, metric, field, count, line)| {
                 let what = match &field {
                     Some(f) => format!("field \"{f}\" removed by {}", by.option()),
                     None => format!("metric dropped by {}", by.option()),
@@ -239,9 +244,7 @@ impl FilterTally {
                     count: Some(count),
                 }
             })
-            .collect();
-        out.sort_by_key(|s| s.line);
-        out
+            .collect()
     }
 }
 

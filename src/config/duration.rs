@@ -22,7 +22,8 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
                 "invalid duration \"{s}\": expected a number before \"{rest}\""
             ));
         }
-        let n: f64 = rest[..num_len]
+        let number = &rest[..num_len];
+        let n: f64 = number
             .parse()
             .map_err(|_| format!("invalid duration \"{s}\""))?;
         rest = &rest[num_len..];
@@ -37,7 +38,11 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
             "s" => 1e9,
             "m" => 60e9,
             "h" => 3600e9,
-            "" => return Err(format!("invalid duration \"{s}\": missing unit after {n}")),
+            "" => {
+                return Err(format!(
+                    "invalid duration \"{s}\": missing unit after {number}"
+                ))
+            }
             other => {
                 return Err(format!(
                     "invalid duration \"{s}\": unknown unit \"{}\" (use ns, us, ms, s, m or h)",
@@ -55,7 +60,7 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
     Ok(ms as u64)
 }
 
-fn secs_to_ms(secs: f64) -> Option<u64> {
+pub(crate) fn secs_to_ms(secs: f64) -> Option<u64> {
     (secs.is_finite() && secs >= 0.0 && secs * 1000.0 <= u32::MAX as f64)
         .then(|| (secs * 1000.0).ceil() as u64)
 }

@@ -380,7 +380,15 @@ fn duration(e: &Entry) -> Result<u64, ConfigError> {
     let r = match &e.value {
         CValue::Str(s) => parse_duration(s),
         CValue::Int(i) if *i >= 0 => Ok(*i as u64 * 1000),
-        CValue::Float(f) => parse_duration(&f.to_string()),
+        // A bare number is seconds, as in Telegraf.
+        CValue::Float(f) => {
+            let text = crate::number::float_text(*f);
+            match duration::secs_to_ms(*f) {
+                Some(ms) => Ok(ms),
+                None if *f < 0.0 || f.is_nan() => Err(format!("invalid duration \"{text}\"")),
+                None => Err(format!("duration \"{text}\" is too long")),
+            }
+        }
         _ => return Err(type_error(e, "a duration string such as \"5s\"")),
     };
     r.map_err(|m| ConfigError::new(format!("{}: {m}", e.key), e.value_pos, Some(&e.key)))

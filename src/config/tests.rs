@@ -134,6 +134,19 @@ fn config_bad_toml_has_line_and_column() {
 fn config_durations_as_numbers_are_seconds() {
     assert_eq!(load("timeout = 7").unwrap()[0].timeout_ms, 7000);
     assert_eq!(load("timeout = 0.5").unwrap()[0].timeout_ms, 500);
+    let e = load("timeout = -1.5").unwrap_err();
+    assert!(
+        e.message.contains("invalid duration \"-1.5\""),
+        "{}",
+        e.message
+    );
+    let e = load("timeout = 1e300").unwrap_err();
+    assert!(
+        e.message.contains("\"1e+300\" is too long"),
+        "{}",
+        e.message
+    );
+    assert!(load("timeout = nan").is_err());
 }
 
 #[test]

@@ -49,7 +49,11 @@ pub fn check_input_size(input: &JsValue, options: &JsValue) -> Result<(), JsValu
     if len > max {
         let e = js_error(
             "input_too_large",
-            &format!("input is {len} characters, more than maxInputBytes ({max}): split it, or raise options.maxInputBytes"),
+            // Whole numbers as u64: printing an f64 would link Rust's float formatting (20 KB).
+            &format!(
+                "input is {} characters, more than maxInputBytes ({}): split it, or raise options.maxInputBytes",
+                len as u64, max as u64
+            ),
         );
         set(&e, "limit", &max.into());
         return Err(e);

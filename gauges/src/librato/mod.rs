@@ -12,12 +12,12 @@ mod skipped;
 mod tests;
 
 pub use sanitize::{push_sanitized, sanitized_len};
-pub use skipped::{Reason, Skipped};
+pub use skipped::{merge_by_line, Reason, Skipped};
 
 use std::collections::HashMap;
 
 use crate::metric::{FieldValue, Metric};
-use crate::number::write_float;
+use crate::number::{float_text, write_float};
 use crate::template::Template;
 
 /// Librato's limit on name and source length.
@@ -70,8 +70,10 @@ pub struct GaugeWriter {
     /// With `explain`: the input line of every gauge written, in order.
     lines: Option<Vec<u32>>,
     /// String fields, counted per metric name and field (they repeat on every line of a
-    /// measurement, so one entry with a count says it without a flood).
-    strings: HashMap<String, Vec<(String, usize, u32)>>,
+    /// measurement, so one entry with a count says it without a flood): metric → field →
+    /// index in `string_counts`, which keeps first-seen (so line) order.
+    strings: HashMap<String, Vec<(String, usize)>>,
+    string_counts: Vec<StringCount>,
 }
 
 impl GaugeWriter {
@@ -91,6 +93,7 @@ impl GaugeWriter {
             tail: Vec::new(),
             lines: None,
             strings: HashMap::new(),
+            string_counts: Vec::new(),
         }
     }
 
@@ -165,12 +168,18 @@ impl GaugeWriter {
             let problem = if !v.is_finite() {
                 Some((
                     Reason::NonFinite,
-                    format!("value {v} of field \"{key}\" is not a finite number"),
+                    format!(
+                        "value {} of field \"{key}\" is not a finite number",
+                        float_text(v)
+                    ),
                 ))
             } else if v.abs() >= MAX_ABS_VALUE {
                 Some((
                     Reason::OutOfRange,
-                    format!("value {v:e} of field \"{key}\" is beyond Librato's limit (|value| < 1e127)"),
+                    format!(
+                        "value {} of field \"{key}\" is beyond Librato's limit (|value| < 1e127)",
+                        float_text(v)
+                    ),
                 ))
             } else if name_len == 0 {
                 Some((Reason::EmptyName, "the gauge name is empty".to_string()))
@@ -256,9 +265,17 @@ impl GaugeWriter {
             Some(f) => f,
             None => self.strings.entry(metric.to_string()).or_default(),
         };
-        match fields.iter_mut().find(|(f, _, _)| f == field) {
-            Some(entry) => entry.1 += 1,
-            None => fields.push((field.to_string(), 1, line)),
+        match fields.iter().find(|(f, _)| f == field) {
+            Some(&(_, i)) => self.string_counts[i].count += 1,
+            None => {
+                fields.push((field.to_string(), self.string_counts.len()));
+                self.string_counts.push(StringCount {
+                    metric: metric.to_string(),
+                    field: field.to_string(),
+                    count: 1,
+                    line,
+                });
+            }
         }
     }
 
@@ -283,27 +300,30 @@ impl GaugeWriter {
         if self.in_batch > 0 {
             self.close_batch();
         }
-        for (metric, fields) in std::mem::take(&mut self.strings) {
-            for (field, count, line) in fields {
-                let times = if count > 1 {
-                    format!(" ({count} times)")
+        let counted = self
+            .string_counts
+            .into_iter()
+            .map(|c| {
+                let times = if c.count > 1 {
+                    format!(" ({} times)", c.count)
                 } else {
                     String::new()
                 };
-                self.skipped.push(Skipped {
-                    line: (line > 0).then_some(line),
+                Skipped {
+                    line: (c.line > 0).then_some(c.line),
                     message: format!(
-                        "field \"{field}\" is a string; Librato gauges are numbers (Telegraf drops it too){times}"
+                        "field \"{}\" is a string; Librato gauges are numbers (Telegraf drops it too){times}",
+                        c.field
                     ),
-                    metric: metric.clone(),
-                    field: Some(field),
+                    metric: c.metric,
+                    field: Some(c.field),
                     reason: Reason::StringValue,
-                    count: Some(count),
-                });
-            }
-        }
+                    count: Some(c.count),
+                }
+            })
+            .collect();
         // Per-gauge entries are in input order already; counted ones go where they first occurred.
-        self.skipped.sort_by_key(|s| s.line);
+        let skipped = merge_by_line(self.skipped, counted);
         // Only ASCII was written: sanitised names and sources, numbers and JSON punctuation.
         let text = String::from_utf8(self.out).unwrap_or_default();
         (
@@ -312,9 +332,17 @@ impl GaugeWriter {
                 batches: self.batches,
             },
             self.gauges,
-            self.skipped,
+            skipped,
         )
     }
+}
+
+/// One string field of one measurement: how often it was seen, and first where.
+struct StringCount {
+    metric: String,
+    field: String,
+    count: usize,
+    line: u32,
 }
 
 fn describe_tags(m: &Metric<'_>) -> String {

@@ -52,3 +52,56 @@ pub struct Skipped {
     /// filter that drops thousands of metrics reports counts, not a flood.
     pub count: Option<usize>,
 }
+
+/// Merges two lists that are each in line order into one in line order; on the same line,
+/// `a`'s entries come first. (A merge, not a sort: both lists are built in input order.)
+pub fn merge_by_line(a: Vec<Skipped>, b: Vec<Skipped>) -> Vec<Skipped> {
+    if b.is_empty() {
+        return a;
+    }
+    if a.is_empty() {
+        return b;
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let mut b = b.into_iter().peekable();
+    for x in a {
+        while let Some(y) = b.next_if(|y| y.line < x.line) {
+            out.push(y);
+        }
+        out.push(x);
+    }
+    out.extend(b);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(line: Option<u32>, metric: &str) -> Skipped {
+        Skipped {
+            line,
+            metric: metric.to_string(),
+            field: None,
+            reason: Reason::TimeZero,
+            message: String::new(),
+            count: None,
+        }
+    }
+
+    #[test]
+    fn merge_keeps_line_order_and_a_first_on_ties() {
+        let a = vec![
+            at(Some(1), "a1"),
+            at(Some(3), "a3"),
+            at(Some(3), "a3b"),
+            at(Some(9), "a9"),
+        ];
+        let b = vec![at(Some(2), "b2"), at(Some(3), "b3"), at(Some(10), "b10")];
+        let names: Vec<String> = merge_by_line(a, b).into_iter().map(|s| s.metric).collect();
+        assert_eq!(names, ["a1", "b2", "a3", "a3b", "b3", "a9", "b10"]);
+        let none = merge_by_line(vec![at(None, "a")], vec![at(None, "b"), at(Some(1), "c")]);
+        let names: Vec<String> = none.into_iter().map(|s| s.metric).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+    }
+}
