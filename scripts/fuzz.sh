@@ -22,14 +22,19 @@ for t in line_protocol render template; do
   mkdir -p "$corpus/$t"
   for f in tests/fixtures/*/input.lp dev/sample.lp; do cp "$f" "$corpus/$t/$(echo "$f" | tr '/' '_')"; done
 done
-mkdir -p "$corpus/json_input" "$corpus/load_config"
+mkdir -p "$corpus/json_input" "$corpus/load_config" "$corpus/toml_reader"
 for f in tests/fixtures/*/input.json; do cp "$f" "$corpus/json_input/$(echo "$f" | tr '/' '_')"; done
-for f in tests/fixtures/*/config.toml; do cp "$f" "$corpus/load_config/$(echo "$f" | tr '/' '_')"; done
+for f in tests/fixtures/*/config.toml www/telegraf-librato.conf; do
+  cp "$f" "$corpus/load_config/$(echo "$f" | tr '/' '_')"
+  cp "$f" "$corpus/toml_reader/$(echo "$f" | tr '/' '_')"
+done
 summary=()
-for t in line_protocol json_input load_config template render; do
+for t in line_protocol json_input load_config toml_reader template render; do
   echo "[fuzz] $t for ${seconds}s"
   log=$(mktemp)
-  if ! cargo +nightly fuzz run "$t" "$corpus/$t" -- -max_total_time="$seconds" -max_len=4096 >"$log" 2>&1; then
+  extra=()
+  [ "$t" = toml_reader ] && extra=(-dict=fuzz/toml.dict)
+  if ! cargo +nightly fuzz run "$t" "$corpus/$t" -- -max_total_time="$seconds" -max_len=4096 "${extra[@]}" >"$log" 2>&1; then
     tail -40 "$log"
     echo "[fuzz] $t FAILED: the crashing input is under fuzz/artifacts/$t/"
     exit 1

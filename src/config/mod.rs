@@ -6,7 +6,11 @@
 mod duration;
 mod filter_keys;
 mod substitute;
+mod toml_reader;
 mod value;
+
+#[cfg(any(test, feature = "toml-oracle"))]
+pub mod toml_oracle;
 
 #[cfg(test)]
 mod tests;
@@ -164,17 +168,25 @@ const TELEGRAF_SECTIONS: &[&str] = &[
     "secretstores",
 ];
 
+/// TOML text as the config's value type (no substitution, no validation): for comparing the
+/// reader with the `toml` crate.
+pub fn parse_toml(text: &str) -> Result<CTable, ConfigError> {
+    let lines = value::Lines::new(text);
+    toml_reader::parse(text, &lines).map_err(|e| {
+        ConfigError::new(
+            format!("invalid TOML: {}", e.message),
+            Some(lines.pos(e.offset)),
+            None,
+        )
+    })
+}
+
 /// Parses TOML text into one config per `[[outputs.librato]]` table (or one for a bare body).
 pub fn load_config(text: &str, options: &LoadOptions) -> Result<Vec<LibratoConfig>, ConfigError> {
     let lines0 = value::Lines::new(text);
     let text = substitute_env(text, &options.env)
         .map_err(|e| ConfigError::new(e.message, Some(lines0.pos(e.offset)), None))?;
-    let lines = value::Lines::new(&text);
-    let root = toml::de::DeTable::parse(&text).map_err(|e| {
-        let pos = e.span().map(|s| lines.pos(s.start));
-        ConfigError::new(format!("invalid TOML: {}", e.message().trim()), pos, None)
-    })?;
-    let root = value::from_toml_table(root.get_ref(), &lines);
+    let root = parse_toml(&text)?;
     let is_whole_file = root
         .iter()
         .any(|e| TELEGRAF_SECTIONS.contains(&e.key.as_str()));

@@ -1,9 +1,6 @@
 //! One value type for config read from TOML (with positions) or from a JS object (JSON),
 //! so both go through the same validation.
 
-use toml::de::{DeTable, DeValue};
-use toml::Spanned;
-
 /// Line and column (1-based) in the config text, when the config came from text.
 pub type Pos = Option<(u32, u32)>;
 
@@ -66,44 +63,6 @@ impl<'a> Lines<'a> {
             .get(start..offset)
             .map_or(offset - start, |s| s.chars().count());
         (line as u32 + 1, col as u32 + 1)
-    }
-}
-
-pub fn from_toml_table(table: &DeTable<'_>, lines: &Lines<'_>) -> CTable {
-    let mut entries: Vec<Entry> = table
-        .iter()
-        .map(|(k, v)| Entry {
-            key: k.get_ref().to_string(),
-            key_pos: Some(lines.pos(k.span().start)),
-            value: from_toml(v, lines),
-            value_pos: Some(lines.pos(v.span().start)),
-        })
-        .collect();
-    // TOML tables are unordered maps; report problems in the order of the text.
-    entries.sort_by_key(|e| e.key_pos);
-    entries
-}
-
-fn from_toml(v: &Spanned<DeValue<'_>>, lines: &Lines<'_>) -> CValue {
-    match v.get_ref() {
-        DeValue::String(s) => CValue::Str(s.to_string()),
-        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
-            .map(CValue::Int)
-            .unwrap_or(CValue::Other("an integer out of range")),
-        DeValue::Float(f) => f
-            .as_str()
-            .replace('_', "")
-            .parse()
-            .map(CValue::Float)
-            .unwrap_or(CValue::Other("a float")),
-        DeValue::Boolean(b) => CValue::Bool(*b),
-        DeValue::Datetime(_) => CValue::Other("a datetime"),
-        DeValue::Array(a) => CValue::Array(
-            a.iter()
-                .map(|e| (from_toml(e, lines), Some(lines.pos(e.span().start))))
-                .collect(),
-        ),
-        DeValue::Table(t) => CValue::Table(from_toml_table(t, lines)),
     }
 }
 

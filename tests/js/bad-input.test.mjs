@@ -53,8 +53,10 @@ const TELEGRAF_JSON = [
 
 // [toml, line, column, key, exact message]
 const TOML = [
-  ['template = host', 1, 12, null, 'line 1, column 12: invalid TOML: string values must be quoted, expected literal string'],
-  ['api_user = "u"\napi_user = "v"', 2, 1, null, 'line 2, column 1: invalid TOML: duplicate key'],
+  ['template = host', 1, 12, null, 'line 1, column 12: invalid TOML: string values must be quoted: host'],
+  ['api_user = "u"\napi_user = "v"', 2, 1, null, 'line 2, column 1: invalid TOML: duplicate key "api_user"'],
+  ['[[outputs.librato]]\n  timeout = 5s', 2, 13, null, 'line 2, column 13: invalid TOML: invalid value: 5s'],
+  ['[[outputs.librato]]\n  api_url = "http://x\n', 2, 13, null, 'line 2, column 13: invalid TOML: unterminated string: a " string ends on its own line'],
   ['[[outputs.librato]]\n  tempalte = "host"', 2, 3, 'tempalte', 'line 2, column 3: unknown key "tempalte" in [[outputs.librato]]'],
   ['debug = "yes"', 1, 9, 'debug', 'line 1, column 9: debug must be a boolean, found a string'],
   ['timeout = "5 parsecs"', 1, 11, 'timeout', 'line 1, column 11: timeout: invalid duration "5 parsecs": unknown unit "parsecs" (use ns, us, ms, s, m or h)'],
