@@ -72,9 +72,9 @@ export async function startLibratoApi(options = {}) {
       if (f.times <= 0) state.faults.shift();
       return f;
     }
-    if (state.random && Math.random() < state.random.rate) {
+    if (state.random && state.random.next() < state.random.rate) {
       const kinds = state.random.kinds;
-      return kinds[Math.floor(Math.random() * kinds.length)];
+      return kinds[Math.floor(state.random.next() * kinds.length)];
     }
     return null;
   }
@@ -171,12 +171,13 @@ export async function startLibratoApi(options = {}) {
   });
 
   function setFaults(spec) {
-    // Either a list of faults applied to the next requests, or { random: { rate, kinds } }.
+    // Either a list of faults applied to the next requests, or { random: { rate, kinds, seed? } }
+    // (with a seed, the same sequence of faults every run).
     if (Array.isArray(spec)) {
       state.faults = spec.map((f) => ({ ...f }));
     } else {
       state.faults = Array.isArray(spec.faults) ? spec.faults.map((f) => ({ ...f })) : [];
-      state.random = spec.random ?? null;
+      state.random = spec.random ? { ...spec.random, next: randomSource(spec.random.seed) } : null;
     }
   }
 
@@ -256,4 +257,17 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const stop = async () => { await api.close(); process.exit(0); };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** Math.random, or with a numeric seed a small deterministic generator (mulberry32). */
+function randomSource(seed) {
+  if (typeof seed !== 'number') return Math.random;
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

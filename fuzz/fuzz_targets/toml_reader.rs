@@ -12,6 +12,8 @@ fuzz_target!(|data: &[u8]| {
             "the readers disagree on {text:?}"
         ),
         (Err(_), Err(_)) => {}
+        // Our own nesting limit may be lower than the crate's.
+        (Err(e), Ok(_)) if e.message.contains("nesting is too deep") => {}
         (ours, theirs) => panic!("ours: {ours:?}\noracle: {theirs:?}\nfor {text:?}"),
     }
 });

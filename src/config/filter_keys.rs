@@ -244,7 +244,8 @@ pub fn compile(spec: &FilterSpec, positions: &Positions) -> Result<Filters, Conf
 
 /// The keys that are set, for the JSON form of a config.
 pub fn to_json(spec: &FilterSpec, out: &mut serde_json::Map<String, serde_json::Value>) {
-    use serde_json::json;
+    use serde_json::Value;
+    let strings = |v: &[String]| Value::from(v.to_vec());
     for (k, v) in [
         ("namepass", &spec.namepass),
         ("namedrop", &spec.namedrop),
@@ -254,7 +255,7 @@ pub fn to_json(spec: &FilterSpec, out: &mut serde_json::Map<String, serde_json::
         ("tagexclude", &spec.tagexclude),
     ] {
         if !v.is_empty() {
-            out.insert(k.into(), json!(v));
+            out.insert(k.into(), strings(v));
         }
     }
     for (k, v) in [
@@ -265,14 +266,14 @@ pub fn to_json(spec: &FilterSpec, out: &mut serde_json::Map<String, serde_json::
         ("name_suffix", &spec.name_suffix),
     ] {
         if !v.is_empty() {
-            out.insert(k.into(), json!(v));
+            out.insert(k.into(), v.as_str().into());
         }
     }
     for (k, v) in [("tagpass", &spec.tagpass), ("tagdrop", &spec.tagdrop)] {
         if !v.is_empty() {
             let m: serde_json::Map<String, serde_json::Value> = v
                 .iter()
-                .map(|(key, globs)| (key.clone(), json!(globs)))
+                .map(|(key, globs)| (key.clone(), strings(globs)))
                 .collect();
             out.insert(k.into(), serde_json::Value::Object(m));
         }

@@ -128,21 +128,34 @@ impl LibratoConfig {
 
     /// The config as the JSON object JS sees (TOML key names; durations as strings).
     pub fn to_json(&self) -> serde_json::Value {
-        let mut v = serde_json::json!({
-            "api_user": self.api_user,
-            "api_token": self.api_token,
-            "api_url": self.api_url,
-            "template": self.template,
-            "timeout": format_duration(self.timeout_ms),
-            "debug": self.debug,
-            "batch_size": self.batch_size,
-            "retries": self.retries,
-            "concurrency": self.concurrency,
-            "retry_backoff": format_duration(self.retry_backoff_ms),
-            "retry_max_wait": format_duration(self.retry_max_wait_ms),
-            "alias": self.alias,
-        });
-        if let serde_json::Value::Object(map) = &mut v {
+        // Built by hand rather than with `json!`, which would link serde's serializer into the
+        // wasm for nothing but this.
+        use serde_json::Value;
+        let map: serde_json::Map<String, Value> = [
+            ("api_user", Value::from(self.api_user.as_str())),
+            ("api_token", self.api_token.as_str().into()),
+            ("api_url", self.api_url.as_str().into()),
+            ("template", self.template.as_str().into()),
+            ("timeout", format_duration(self.timeout_ms).into()),
+            ("debug", self.debug.into()),
+            ("batch_size", self.batch_size.into()),
+            ("retries", self.retries.into()),
+            ("concurrency", self.concurrency.into()),
+            (
+                "retry_backoff",
+                format_duration(self.retry_backoff_ms).into(),
+            ),
+            (
+                "retry_max_wait",
+                format_duration(self.retry_max_wait_ms).into(),
+            ),
+            ("alias", self.alias.as_str().into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let mut v = Value::Object(map);
+        if let Value::Object(map) = &mut v {
             filter_keys::to_json(&self.filter_spec, map);
         }
         v

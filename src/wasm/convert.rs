@@ -418,7 +418,14 @@ pub fn metric_to_js(m: &Metric<'_>, cache: &mut StringCache) -> JsValue {
 pub fn line_errors_json(errors: &[LineError]) -> serde_json::Value {
     errors
         .iter()
-        .map(|e| serde_json::json!({"line": e.line, "column": e.column, "message": e.message, "text": e.text}))
+        .map(|e| {
+            let mut o = serde_json::Map::new();
+            o.insert("line".into(), e.line.into());
+            o.insert("column".into(), e.column.into());
+            o.insert("message".into(), e.message.as_str().into());
+            o.insert("text".into(), e.text.as_str().into());
+            serde_json::Value::Object(o)
+        })
         .collect()
 }
 
@@ -444,9 +451,33 @@ pub fn skipped_json(skipped: &[Skipped]) -> serde_json::Value {
         .collect()
 }
 
-/// Parses JSON produced here into JS (one boundary crossing for many small objects).
+/// A JSON value as the same JS value, built directly (serialising it to text for
+/// `JSON.parse` would link serde's whole serializer into the wasm).
 pub fn json_to_js(v: &serde_json::Value) -> JsValue {
-    js_sys::JSON::parse(&v.to_string()).unwrap_or(JsValue::NULL)
+    use serde_json::Value;
+    match v {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(f64::NAN)),
+        Value::String(s) => JsValue::from_str(s),
+        Value::Array(items) => items.iter().map(json_to_js).collect::<Array>().into(),
+        Value::Object(map) => {
+            let o = Object::new();
+            for (k, v) in map {
+                set(&o, k, &json_to_js(v));
+            }
+            o.into()
+        }
+    }
+}
+
+/// Strings as a JS array.
+pub fn strings_js(items: &[String]) -> JsValue {
+    items
+        .iter()
+        .map(|s| JsValue::from_str(s))
+        .collect::<Array>()
+        .into()
 }
 
 /// One JS `LibratoRequest`.
@@ -465,13 +496,11 @@ pub fn request_js(url: &JsValue, body: &JsValue, count: usize) -> JsValue {
 /// The JS `Plan`: metadata in one JSON crossing; the requests either given (built while
 /// streaming) or sliced out of the plan's one string of bodies.
 pub fn plan_to_js(plan: &Plan, url: &str, streamed: Option<Array>) -> JsValue {
-    let meta = serde_json::json!({
-        "gauges": plan.gauges,
-        "skipped": skipped_json(&plan.skipped),
-        "errors": line_errors_json(&plan.errors),
-        "warnings": plan.warnings,
-    });
-    let obj = json_to_js(&meta);
+    let obj: JsValue = Object::new().into();
+    set(&obj, "gauges", &(plan.gauges as f64).into());
+    set(&obj, "skipped", &json_to_js(&skipped_json(&plan.skipped)));
+    set(&obj, "errors", &json_to_js(&line_errors_json(&plan.errors)));
+    set(&obj, "warnings", &strings_js(&plan.warnings));
     let requests = streamed.unwrap_or_else(|| {
         let all = JsString::from(plan.bodies.text.as_str());
         let url = JsValue::from_str(url);

@@ -109,11 +109,7 @@ pub fn load_config_js(toml: JsValue, options: JsValue) -> Result<JsValue, JsValu
         let obj = convert::json_to_js(&c.to_json());
         // Warnings ride along without becoming a config key (not enumerable, not in JSON).
         let desc = js_sys::Object::new();
-        convert::set(
-            &desc,
-            "value",
-            &convert::json_to_js(&serde_json::json!(c.warnings)),
-        );
+        convert::set(&desc, "value", &convert::strings_js(&c.warnings));
         let _ = js_sys::Reflect::define_property::<js_sys::Object>(
             obj.unchecked_ref(),
             &"warnings".into(),

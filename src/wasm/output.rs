@@ -103,13 +103,16 @@ impl LibratoOutput {
             let batches: Vec<(&str, usize)> = plan.bodies.iter().collect();
             let state = inner.send_all(&batches, &creds).await;
             let report = inner.report(&state, &batches, &creds);
-            let meta = serde_json::json!({
-                "skipped": convert::skipped_json(&plan.skipped),
-                "errors": convert::line_errors_json(&plan.errors),
-            });
-            let meta = convert::json_to_js(&meta);
-            set(&report, "skipped", &get(&meta, "skipped"));
-            set(&report, "errors", &get(&meta, "errors"));
+            set(
+                &report,
+                "skipped",
+                &convert::json_to_js(&convert::skipped_json(&plan.skipped)),
+            );
+            set(
+                &report,
+                "errors",
+                &convert::json_to_js(&convert::line_errors_json(&plan.errors)),
+            );
             Ok(report)
         })
     }

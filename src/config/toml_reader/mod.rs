@@ -10,6 +10,13 @@ mod tests;
 
 use super::value::{CTable, CValue, Entry, Lines};
 
+/// Deepest nesting read (key parts, or arrays and inline tables inside each other), so that
+/// hostile input cannot exhaust the stack of a wasm instance.
+pub const MAX_DEPTH: usize = 100;
+
+/// The message for input nested deeper than [`MAX_DEPTH`].
+pub const TOO_DEEP: &str = "nesting is too deep";
+
 /// A TOML error: byte offset and message.
 #[derive(Debug)]
 pub struct Fail {
@@ -23,6 +30,7 @@ pub fn parse(text: &str, lines: &Lines<'_>) -> Result<CTable, Fail> {
         s: text,
         b: text.as_bytes(),
         pos: 0,
+        depth: 0,
     };
     let root = cur.document()?;
     Ok(root.into_entries(lines))
@@ -32,6 +40,8 @@ pub(super) struct Cursor<'a> {
     s: &'a str,
     b: &'a [u8],
     pos: usize,
+    /// Arrays and inline tables open around `pos`.
+    depth: usize,
 }
 
 /// How a table came to be, which decides what may still add to it.
@@ -351,6 +361,12 @@ impl<'a> Cursor<'a> {
                 }
             };
             keys.push((part, at));
+            if keys.len() > MAX_DEPTH {
+                return Err(self.fail_at(
+                    at,
+                    &format!("{TOO_DEEP}: a key of more than {MAX_DEPTH} parts"),
+                ));
+            }
             self.skip_ws();
             if self.peek() != Some(b'.') {
                 return Ok(keys);
@@ -414,12 +430,27 @@ impl<'a> Cursor<'a> {
     }
 
     fn value(&mut self) -> Result<Node, Fail> {
-        match self.peek() {
-            Some(b'"' | b'\'') => Ok(Node::Value(CValue::Str(self.string()?))),
-            Some(b'[') => self.array(),
-            Some(b'{') => self.inline_table(),
-            _ => Ok(Node::Value(self.bare_value()?)),
+        let nested = match self.peek() {
+            Some(b'"' | b'\'') => return Ok(Node::Value(CValue::Str(self.string()?))),
+            Some(b'[') | Some(b'{') => self.peek(),
+            _ => return Ok(Node::Value(self.bare_value()?)),
+        };
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.fail_at(
+                self.pos,
+                &format!(
+                    "{TOO_DEEP}: more than {MAX_DEPTH} arrays or inline tables inside each other"
+                ),
+            ));
         }
+        let node = if nested == Some(b'[') {
+            self.array()
+        } else {
+            self.inline_table()
+        };
+        self.depth -= 1;
+        node
     }
 
     fn array(&mut self) -> Result<Node, Fail> {
