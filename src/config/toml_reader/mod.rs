@@ -10,9 +10,10 @@ mod tests;
 
 use super::value::{CTable, CValue, Entry, Lines};
 
-/// Deepest nesting read (key parts, or arrays and inline tables inside each other), so that
-/// hostile input cannot exhaust the stack of a wasm instance.
-pub const MAX_DEPTH: usize = 100;
+/// Deepest nesting read: the parts of a table header and key plus the arrays and inline
+/// tables around a value, so that hostile input cannot exhaust a wasm instance's stack.
+/// (Below the `toml` crate's own limit of 80, so whatever it refuses for depth, so do we.)
+pub const MAX_DEPTH: usize = 64;
 
 /// The message for input nested deeper than [`MAX_DEPTH`].
 pub const TOO_DEEP: &str = "nesting is too deep";
@@ -40,7 +41,7 @@ pub(super) struct Cursor<'a> {
     s: &'a str,
     b: &'a [u8],
     pos: usize,
-    /// Arrays and inline tables open around `pos`.
+    /// Nesting around `pos`: header and key parts, arrays and inline tables.
     depth: usize,
 }
 
@@ -227,11 +228,13 @@ impl<'a> Cursor<'a> {
                     }
                 }
                 Some(b'[') => {
+                    self.depth = 0;
                     current = self.header(&mut root)?;
                     self.end_of_line()?;
                 }
                 Some(_) => {
                     let table = table_at(&mut root, &current);
+                    self.depth = current.len();
                     self.key_value(table)?;
                     self.end_of_line()?;
                 }
@@ -361,10 +364,10 @@ impl<'a> Cursor<'a> {
                 }
             };
             keys.push((part, at));
-            if keys.len() > MAX_DEPTH {
+            if self.depth + keys.len() > MAX_DEPTH {
                 return Err(self.fail_at(
                     at,
-                    &format!("{TOO_DEEP}: a key of more than {MAX_DEPTH} parts"),
+                    &format!("{TOO_DEEP}: more than {MAX_DEPTH} levels of tables and arrays"),
                 ));
             }
             self.skip_ws();
@@ -388,7 +391,9 @@ impl<'a> Cursor<'a> {
         self.pos += 1;
         self.skip_ws();
         let value_pos = self.pos;
+        self.depth += keys.len();
         let node = self.value()?;
+        self.depth -= keys.len();
         let mut table = table;
         let (last, parents) = keys.split_last().expect("a key has at least one part");
         for (i, (key, key_pos)) in parents.iter().enumerate() {
@@ -439,9 +444,7 @@ impl<'a> Cursor<'a> {
         if self.depth > MAX_DEPTH {
             return Err(self.fail_at(
                 self.pos,
-                &format!(
-                    "{TOO_DEEP}: more than {MAX_DEPTH} arrays or inline tables inside each other"
-                ),
+                &format!("{TOO_DEEP}: more than {MAX_DEPTH} levels of tables and arrays"),
             ));
         }
         let node = if nested == Some(b'[') {

@@ -246,14 +246,18 @@ fn reader_errors_say_what_and_where() {
 
 #[test]
 fn reader_refuses_nesting_deeper_than_the_limit() {
-    let ok = format!("a = {}1{}\n", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+    // The key counts as one level.
+    let ok = format!(
+        "a = {}1{}\n",
+        "[".repeat(MAX_DEPTH - 1),
+        "]".repeat(MAX_DEPTH - 1)
+    );
+    assert!(parse_toml(&ok).is_ok(), "{:?}", parse_toml(&ok));
+    let ok = format!("[{}]\nk = 1\n", vec!["k"; MAX_DEPTH - 1].join("."));
     assert!(parse_toml(&ok).is_ok());
     for text in [
-        format!(
-            "a = {}1{}\n",
-            "[".repeat(MAX_DEPTH + 1),
-            "]".repeat(MAX_DEPTH + 1)
-        ),
+        format!("a = {}1{}\n", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH)),
+        format!("[{}]\nk.k = 1\n", vec!["k"; MAX_DEPTH - 1].join(".")),
         format!("a = {}\n", "{ b = ".repeat(100_000)),
         format!("{} = 1\n", vec!["k"; MAX_DEPTH + 1].join(".")),
         format!("[{}]\n", vec!["k"; MAX_DEPTH + 1].join(".")),
