@@ -22,14 +22,17 @@ for t in line_protocol render template; do
   mkdir -p "$corpus/$t"
   for f in tests/fixtures/*/input.lp dev/sample.lp; do cp "$f" "$corpus/$t/$(echo "$f" | tr '/' '_')"; done
 done
-mkdir -p "$corpus/json_input" "$corpus/load_config" "$corpus/toml_reader"
-for f in tests/fixtures/*/input.json; do cp "$f" "$corpus/json_input/$(echo "$f" | tr '/' '_')"; done
+mkdir -p "$corpus/json_input" "$corpus/json_reader" "$corpus/load_config" "$corpus/toml_reader"
+for f in tests/fixtures/*/input.json; do
+  cp "$f" "$corpus/json_input/$(echo "$f" | tr '/' '_')"
+  cp "$f" "$corpus/json_reader/$(echo "$f" | tr '/' '_')"
+done
 for f in tests/fixtures/*/config.toml www/telegraf-librato.conf; do
   cp "$f" "$corpus/load_config/$(echo "$f" | tr '/' '_')"
   cp "$f" "$corpus/toml_reader/$(echo "$f" | tr '/' '_')"
 done
 summary=()
-for t in line_protocol json_input load_config toml_reader template render; do
+for t in line_protocol json_input json_reader load_config toml_reader template render; do
   echo "[fuzz] $t for ${seconds}s"
   log=$(mktemp)
   extra=()

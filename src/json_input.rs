@@ -139,29 +139,8 @@ fn next_line(text: &str, pos: usize) -> usize {
 
 /// Reads one JSON value at `pos`; returns it and the position after it.
 fn read_value(text: &str, pos: usize) -> Result<(Value, usize), LineError> {
-    let mut stream = serde_json::Deserializer::from_str(&text[pos..]).into_iter::<Value>();
-    match stream.next() {
-        Some(Ok(v)) => Ok((v, pos + stream.byte_offset())),
-        Some(Err(e)) => {
-            // serde_json counts lines and columns from `pos`; make them absolute.
-            let (line0, col0) = line_col(text, pos);
-            let (line, column) = if e.line() <= 1 {
-                (line0, col0 + e.column().saturating_sub(1) as u32)
-            } else {
-                (line0 + e.line() as u32 - 1, e.column() as u32)
-            };
-            let mut err = error_at(text, pos, &format!("invalid JSON: {e}"));
-            err.message = format!("invalid JSON: {}", strip_position(&e.to_string()));
-            err.line = line;
-            err.column = column.max(1);
-            Err(err)
-        }
-        None => Err(error_at(text, pos, "expected a JSON object")),
-    }
-}
-
-fn strip_position(msg: &str) -> &str {
-    msg.find(" at line ").map_or(msg, |i| &msg[..i])
+    crate::json_reader::read_value(text, pos)
+        .map_err(|e| error_at(text, e.at, &format!("invalid JSON: {}", e.message)))
 }
 
 fn line_col(text: &str, pos: usize) -> (u32, u32) {

@@ -13,6 +13,7 @@ pub mod basic_auth;
 pub mod config;
 pub mod filter;
 pub mod json_input;
+pub mod json_reader;
 pub mod render;
 pub mod retry;
 

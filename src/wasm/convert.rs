@@ -240,8 +240,12 @@ pub fn config_arg(v: &JsValue, load: &LoadOptions) -> Result<LibratoConfig, JsVa
         )
     })?;
     let json: String = json.into();
-    let value: serde_json::Value = serde_json::from_str(&json)
-        .map_err(|e| js_error("invalid_config", &format!("config object: {e}")))?;
+    let value = crate::json_reader::from_str(&json).map_err(|e| {
+        js_error(
+            "invalid_config",
+            &format!("config object: {} at offset {}", e.message, e.at),
+        )
+    })?;
     config::from_json_object(&value).map_err(|e| config_error(&e))
 }
 
