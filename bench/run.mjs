@@ -63,10 +63,15 @@ row('.wasm size', `${(gz / 1024).toFixed(1)} KB gzipped`, '≤ 120 KB', `${(wasm
 const colds = Array.from({ length: RUNS + 1 }, () => child('cold-start.mjs').ms).slice(1);
 row('cold start (import + first render of 10 lines)', `${median(colds).toFixed(1)} ms`, '≤ 20 ms', `fresh Node process each time; process start-up excluded`);
 
-// 6. Peak memory.
-const mem = child('memory.mjs', [file]);
-row('peak RSS rendering the input', `${(mem.peak_rss / 1e6).toFixed(0)} MB`, `≤ 4× input (${(4 * mb).toFixed(0)} MB)`,
-  `${(mem.peak_rss / (mb * 1e6)).toFixed(2)}× the input; Node alone with the input loaded: ${(mem.base_rss / 1e6).toFixed(0)} MB, so render adds ${((mem.peak_rss - mem.base_rss) / 1e6).toFixed(0)} MB (${((mem.peak_rss - mem.base_rss) / (mb * 1e6)).toFixed(2)}×)`);
+// 6. Peak memory: after a warm-up render of the input's first MB (the figure held to the
+// target), and in a process whose first render is this one (one-off compile memory in too).
+const WARM_BYTES = 1_000_000;
+const mems = Array.from({ length: RUNS }, () => child('memory.mjs', [file], { WARM_BYTES: String(WARM_BYTES) }));
+const mem = mems.sort((a, b) => (a.peak_rss - a.base_rss) - (b.peak_rss - b.base_rss))[Math.floor(RUNS / 2)];
+const cold = child('memory.mjs', [file]);
+const added = (m) => m.peak_rss - m.base_rss;
+row('peak RSS: what render adds', `${(added(mem) / 1e6).toFixed(0)} MB`, `≤ 4× input (${(4 * mb).toFixed(0)} MB)`,
+  `${(added(mem) / (mb * 1e6)).toFixed(2)}× the input (${mb.toFixed(0)} MB), of which the bodies (JS strings) are ${(js.output_bytes / 1e6).toFixed(0)} MB; peak ${(mem.peak_rss / 1e6).toFixed(0)} MB over Node with the input loaded (${(mem.base_rss / 1e6).toFixed(0)} MB), after a warm-up render of ${WARM_BYTES / 1e6} MB. As the process's first render: adds ${(added(cold) / 1e6).toFixed(0)} MB (${(added(cold) / (mb * 1e6)).toFixed(2)}×: V8's one-off compile memory)`);
 
 // 7. Worker CPU per 1,000-line write, measured on the workerd process.
 try {

@@ -91,6 +91,60 @@ pub fn render_text_streaming(
     )
 }
 
+/// Supplies line-protocol text a piece at a time: appends the next piece (whole UTF-8
+/// characters) to the buffer and says whether more may follow.
+pub type TextSource<'a> = &'a mut dyn FnMut(&mut Vec<u8>) -> bool;
+
+/// Renders line protocol read a piece at a time and streams the bodies out as
+/// `render_text_streaming` does, so neither the whole input nor every body is ever held at
+/// once. Lines are parsed exactly as in the whole text (see `line_protocol::parse_piece`).
+pub fn render_influx_pieces(
+    source: TextSource<'_>,
+    options: ParseOptions,
+    config: &LibratoConfig,
+    extras: Extras,
+    chunk_bytes: usize,
+    on_batch: BatchSink<'_>,
+) -> Plan {
+    let mut stage = Stage::new(config);
+    stage.on_batch = Some((chunk_bytes, on_batch));
+    if extras.explain {
+        stage.writer.explain();
+    }
+    let mut errors = Vec::new();
+    let mut buf = Vec::new();
+    let mut line = 1;
+    let mut more = true;
+    while more {
+        more = source(&mut buf);
+        let Ok(text) = std::str::from_utf8(&buf) else {
+            // Sources hand over whole characters; say so rather than lose lines quietly.
+            errors.push(LineError {
+                line,
+                column: 1,
+                message: "the input is not valid UTF-8".into(),
+                text: String::new(),
+            });
+            break;
+        };
+        let mut lines = line_protocol::parse_piece(text, options, line);
+        if !more {
+            lines = lines.finishing();
+        }
+        let mut m = Metric::new("", 0);
+        while let Some(item) = lines.next_into(&mut m) {
+            match item {
+                Ok(()) => stage.push(&mut m),
+                Err(e) => errors.push(e),
+            }
+        }
+        let (used, next_line) = lines.consumed();
+        buf.drain(..used);
+        line = next_line;
+    }
+    stage.finish(errors, config)
+}
+
 fn render_text_inner<'s>(
     text: &str,
     format: Format,

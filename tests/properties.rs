@@ -7,7 +7,9 @@ use librato_wasm::config::LibratoConfig;
 use librato_wasm::librato::{GaugeWriter, MAX_ABS_VALUE};
 use librato_wasm::line_protocol::{self, MAX_TIMESTAMP, MIN_TIMESTAMP};
 use librato_wasm::metric::{FieldValue, Metric, ParseOptions, Precision};
-use librato_wasm::render::{render_text, Format};
+use librato_wasm::render::{
+    render_influx_pieces, render_text, render_text_streaming, Extras, Format, Plan,
+};
 use librato_wasm::template::Template;
 use proptest::prelude::*;
 
@@ -196,4 +198,70 @@ proptest! {
             .sum();
         prop_assert_eq!(counted, string_fields);
     }
+
+    #[test]
+    fn rendering_in_pieces_matches_rendering_whole(
+        lines in prop::collection::vec(any_line(), 0..12),
+        crlf in any::<bool>(),
+        cuts in prop::collection::vec(1usize..40, 1..20),
+    ) {
+        let text = lines.join(if crlf { "\r\n" } else { "\n" });
+        let config = LibratoConfig { batch_size: 2, ..LibratoConfig::default() };
+        let extras = Extras { explain: true };
+        let (whole, whole_bodies) = streamed(|sink| {
+            render_text_streaming(&text, Format::Influx, OPTS, &config, extras, 64, sink)
+        });
+        // Pieces of the sizes drawn (cut back to character boundaries), cycling.
+        let mut at = 0;
+        let mut k = 0;
+        let mut source = |buf: &mut Vec<u8>| {
+            let mut end = (at + cuts[k % cuts.len()]).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            buf.extend_from_slice(&text.as_bytes()[at..end]);
+            at = end;
+            k += 1;
+            at < text.len()
+        };
+        let (pieces, piece_bodies) = streamed(|sink| {
+            render_influx_pieces(&mut source, OPTS, &config, extras, 64, sink)
+        });
+        prop_assert_eq!(piece_bodies, whole_bodies, "{:?}", text);
+        prop_assert_eq!(summary(&pieces), summary(&whole), "{:?}", text);
+    }
+}
+
+/// Lines of every kind a piece boundary could fall in: good lines, string values spanning
+/// lines, unterminated strings, comments, blanks and junk.
+fn any_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => metric().prop_map(|m| to_line(&m)),
+        1 => Just("m,t=a s=\"two\nlines\",v=1 1700000000000000000".to_string()),
+        1 => Just("m s=\"never closed".to_string()),
+        1 => Just("# a comment with \"quote".to_string()),
+        1 => Just(String::new()),
+        1 => Just("   ".to_string()),
+        1 => ".{0,30}",
+    ]
+}
+
+/// Renders through a body sink, returning the plan and every body streamed.
+fn streamed(
+    run: impl FnOnce(&mut dyn FnMut(&str, &[(usize, usize, usize)])) -> Plan,
+) -> (Plan, Vec<String>) {
+    let mut bodies = Vec::new();
+    let plan = run(&mut |chunk: &str, batches: &[(usize, usize, usize)]| {
+        for &(start, end, _) in batches {
+            bodies.push(chunk[start..end].to_string());
+        }
+    });
+    (plan, bodies)
+}
+
+fn summary(p: &Plan) -> String {
+    format!(
+        "{} {:?} {:?} {:?} {:?}",
+        p.gauges, p.skipped, p.errors, p.warnings, p.gauge_lines
+    )
 }

@@ -13,19 +13,6 @@ use crate::librato::Skipped;
 use crate::metric::{FieldValue, LineError, Metric, ParseOptions, Precision};
 use crate::render::{Format, Plan};
 
-#[wasm_bindgen]
-extern "C" {
-    type TextEncoder;
-    #[wasm_bindgen(constructor)]
-    fn new() -> TextEncoder;
-    #[wasm_bindgen(method, js_name = encodeInto)]
-    fn encode_into(this: &TextEncoder, input: &JsString, dest: &js_sys::Uint8Array) -> JsValue;
-}
-
-thread_local! {
-    static ENCODER: TextEncoder = TextEncoder::new();
-}
-
 /// Default for `options.maxInputBytes`: far below what a wasm instance can hold (4 GiB, of
 /// which input, bodies and working memory all take a share).
 pub const DEFAULT_MAX_INPUT: f64 = 128.0 * 1024.0 * 1024.0;
@@ -59,46 +46,6 @@ pub fn check_input_size(input: &JsValue, options: &JsValue) -> Result<(), JsValu
         return Err(e);
     }
     Ok(())
-}
-
-/// A JS string as a Rust `String`, for large inputs: the runtime's native
-/// `TextEncoder.encodeInto` writes the UTF-8 straight into wasm memory, one copy in all.
-/// (`JsValue::as_string` walks the string in a JS loop first, and `encode` makes a JS copy
-/// first: each costs more than the whole parse on big inputs.)
-pub fn big_string(v: &JsValue) -> Option<String> {
-    let s = v.dyn_ref::<JsString>()?;
-    let units = s.length();
-    // One byte per UTF-16 unit is exact for ASCII, the usual case; the rest of a non-ASCII
-    // text gets room for its worst case (3 bytes per unit) on the second round.
-    let mut buf: Vec<u8> = Vec::with_capacity(units as usize);
-    let mut read = 0u32;
-    while read < units {
-        let rest = if read == 0 {
-            s.clone()
-        } else {
-            s.slice(read, units)
-        };
-        let spare = buf.capacity() - buf.len();
-        // SAFETY: the view covers the Vec's spare capacity and is used before anything else
-        // can allocate (which could grow and move wasm memory).
-        let view =
-            unsafe { js_sys::Uint8Array::view_mut_raw(buf.as_mut_ptr().add(buf.len()), spare) };
-        let done = ENCODER.with(|e| e.encode_into(&rest, &view));
-        let units_read = get(&done, "read").as_f64().unwrap_or(0.0) as u32;
-        let written = get(&done, "written").as_f64().unwrap_or(0.0) as usize;
-        // SAFETY: encodeInto wrote `written` bytes (never more than the view's length).
-        unsafe { buf.set_len(buf.len() + written.min(spare)) };
-        if units_read == 0 && spare >= 4 {
-            return None; // no progress with room for any character: not a working encoder
-        }
-        read += units_read;
-        if read < units {
-            buf.reserve((units - read) as usize * 3);
-        }
-    }
-    // encodeInto writes only well-formed UTF-8 (lone surrogates become U+FFFD) and never
-    // splits a character across rounds; checking costs little next to the parse.
-    String::from_utf8(buf).ok()
 }
 
 /// A JS `Error` with `code` and optional extra fields.

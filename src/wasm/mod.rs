@@ -4,6 +4,7 @@
 mod convert;
 mod http;
 mod output;
+mod text_in;
 
 use std::cell::RefCell;
 
@@ -12,13 +13,16 @@ use wasm_bindgen::prelude::*;
 
 use crate::config::{self as core_config, LoadOptions};
 use crate::render::{
-    render_metrics, render_text_streaming, render_text_with, Extras, Format, Plan,
+    render_influx_pieces, render_metrics, render_text_streaming, render_text_with, BatchSink,
+    Extras, Format, Plan,
 };
 use crate::{json_input, line_protocol};
 use convert::{get, js_error};
 
-/// Bodies are handed to JS in chunks of about this many bytes (see `render_js`).
-const STREAM_CHUNK_BYTES: usize = 1 << 20;
+/// Bodies are handed to JS, and line protocol read from it, in chunks of about this many
+/// bytes (see `render_js`). 256 KiB: large enough for V8's large-object space (over 128 KiB)
+/// and for few boundary crossings, small enough that wasm memory stays a few MB.
+const STREAM_CHUNK_BYTES: usize = 1 << 18;
 
 thread_local! {
     static LAST_PANIC: RefCell<String> = const { RefCell::new(String::new()) };
@@ -54,7 +58,7 @@ pub(crate) fn now_ns() -> i64 {
 pub fn parse_js(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let (opts, format) = convert::parse_options(&options, now_ns())?;
     convert::check_input_size(&text, &options)?;
-    let text = convert::big_string(&text).ok_or_else(|| {
+    let text = text_in::big_string(&text).ok_or_else(|| {
         js_error(
             "invalid_input",
             "parse() takes the metrics text as a string",
@@ -140,7 +144,7 @@ pub(crate) fn plan_for(
     let extras = Extras {
         explain: get(options, "explain").as_bool().unwrap_or(false),
     };
-    if let Some(text) = convert::big_string(input) {
+    if let Some(text) = text_in::big_string(input) {
         Ok(render_text_with(&text, format, opts, config, extras))
     } else if Array::is_array(input) {
         let metrics = convert::metrics_from_js(input.unchecked_ref(), opts.default_time)?;
@@ -162,33 +166,64 @@ pub fn render_js(input: JsValue, config: JsValue, options: JsValue) -> Result<Js
         let plan = plan_for(&input, &config, &options)?;
         return Ok(convert::plan_to_js(&plan, &config.api_url, None));
     }
-    // Text: complete bodies become JS strings a chunk at a time, so wasm memory holds one
-    // chunk rather than every body of a large input. One string per chunk, each body a slice
+    // Text: complete bodies become JS strings a chunk at a time (and line protocol comes in
+    // a piece at a time), so wasm memory holds a chunk or two rather than a large input and
+    // every body of it. One string per chunk, each body a slice
     // of it: a chunk this size goes straight to V8's large-object space, where thousands of
     // 30 KB strings would each be copied by the young-generation collector.
     let (opts, format) = convert::parse_options(&options, now_ns())?;
     convert::check_input_size(&input, &options)?;
-    let text = convert::big_string(&input).unwrap_or_default();
     let extras = Extras {
         explain: get(&options, "explain").as_bool().unwrap_or(false),
     };
     let url = JsValue::from_str(&config.api_url);
     let requests = Array::new();
-    let plan = render_text_streaming(
-        &text,
-        format,
-        opts,
-        &config,
-        extras,
-        STREAM_CHUNK_BYTES,
-        &mut |chunk, batches| {
-            let all = JsString::from(chunk);
-            for &(start, end, count) in batches {
-                // Bodies are ASCII, so byte offsets are UTF-16 offsets too.
-                let body = all.slice(start as u32, end as u32);
-                requests.push(&convert::request_js(&url, &body.into(), count));
+    let sink: BatchSink<'_> = &mut |chunk, batches| {
+        let all = JsString::from(chunk);
+        for &(start, end, count) in batches {
+            // Bodies are ASCII, so byte offsets are UTF-16 offsets too.
+            let body = all.slice(start as u32, end as u32);
+            requests.push(&convert::request_js(&url, &body.into(), count));
+        }
+    };
+    let plan = match format {
+        // Line protocol is read a piece at a time too: wasm memory stays near two chunks
+        // whatever the input's size.
+        Format::Influx => {
+            let mut pieces = text_in::Pieces::new(&input, STREAM_CHUNK_BYTES as u32)
+                .ok_or_else(|| js_error("invalid_input", "input must be a string"))?;
+            let plan = render_influx_pieces(
+                &mut |buf| pieces.next_into(buf),
+                opts,
+                &config,
+                extras,
+                STREAM_CHUNK_BYTES,
+                sink,
+            );
+            if pieces.failed {
+                return Err(no_encoder());
             }
-        },
-    );
+            plan
+        }
+        Format::Json => {
+            let text = text_in::big_string(&input).ok_or_else(no_encoder)?;
+            render_text_streaming(
+                &text,
+                format,
+                opts,
+                &config,
+                extras,
+                STREAM_CHUNK_BYTES,
+                sink,
+            )
+        }
+    };
     Ok(convert::plan_to_js(&plan, &config.api_url, Some(requests)))
+}
+
+fn no_encoder() -> JsValue {
+    js_error(
+        "invalid_input",
+        "the input could not be read as UTF-8 (this runtime's TextEncoder.encodeInto does not work)",
+    )
 }

@@ -197,3 +197,34 @@ test('filters report counts, not a flood', () => {
   const [c] = loadConfig('namepass = ["cpu*"]\n[tagpass]\n  host = ["web-*"]\n');
   assert.deepEqual([c.namepass, c.tagpass], [['cpu*'], { host: ['web-*'] }]);
 });
+
+test('render reads large text a piece at a time exactly as parse reads it whole', () => {
+  const PIECE = 1 << 18; // UTF-16 units per piece in render (src/wasm/mod.rs)
+  const lines = [];
+  let units = 0;
+  const add = (l) => { lines.push(l); units += l.length + 1; };
+  // Pad so that the first piece would end between the two halves of an emoji's surrogate pair.
+  const head = 'cpu,host=h';
+  while (units < PIECE - 200) add(`cpu,host=web-${lines.length % 97} usage=${lines.length}.5,n=${lines.length}i ${T}`);
+  add('#'.repeat(PIECE - 1 - units - head.length - 1));
+  add(`${head}😀x usage=1 ${T}`);
+  for (let i = 0; units < 3.5 * PIECE; i++) {
+    if (i % 7 === 0) add(`mem,host=h${i}é😀 used=${i} ${T}`);
+    else if (i % 11 === 0) add(`log,host=h${i} msg="spans\n${'x'.repeat(i % 300)}\nlines",v=${i} ${T}`);
+    else if (i % 13 === 0) add(`bad,host=h${i} v=oops${i} ${T}`);
+    else add(`cpu,host=web-${i % 97},dc=us usage_idle=${i}.25,usage_user=${i % 9} ${T}`);
+  }
+  const text = lines.join('\n');
+  assert.equal(text.charCodeAt(PIECE - 1) >> 10, 0xD800 >> 10, 'a high surrogate ends the first piece');
+  const plan = render(text, undefined, { explain: true });
+  const whole = parse(text);
+  assert.deepEqual(plan.errors, whole.errors);
+  assert.ok(whole.errors.length > 10 && whole.errors.every((e) => e.message.includes('oops')));
+  const fromMetrics = render(whole.metrics);
+  assert.equal(plan.gauges, fromMetrics.gauges);
+  assert.deepEqual(plan.requests.map((r) => r.body), fromMetrics.requests.map((r) => r.body));
+  const sources = new Set(plan.requests.flatMap((r) => JSON.parse(r.body).gauges.map((g) => g.source)));
+  // Librato sources replace each disallowed character with '-': a surrogate pair split
+  // between pieces would arrive as two U+FFFD, so 'h--x'.
+  assert.ok(sources.has('h-x') && !sources.has('h--x'), 'the emoji at the piece boundary arrives whole');
+});

@@ -48,6 +48,22 @@ pub fn parse<'a>(text: &'a str, options: ParseOptions) -> Lines<'a> {
         pos: 0,
         line: 1,
         options,
+        partial: false,
+    }
+}
+
+/// Parses a piece of a longer text whose first line is line `first_line` of the whole. The
+/// iterator ends before a line that reaches the end of the piece without its newline (the
+/// next piece may continue it, even inside a quoted string): [`Lines::consumed`] says where,
+/// and the caller puts that tail in front of the next piece. Each line parses exactly as it
+/// would in the whole text, since a line's result depends only on bytes up to its newline.
+pub fn parse_piece<'a>(text: &'a str, options: ParseOptions, first_line: u32) -> Lines<'a> {
+    Lines {
+        text,
+        pos: 0,
+        line: first_line,
+        options,
+        partial: true,
     }
 }
 
@@ -58,6 +74,8 @@ pub struct Lines<'a> {
     /// Physical (1-based) line number of `pos`.
     line: u32,
     options: ParseOptions,
+    /// More text may follow: a line must end with a newline inside `text` to be parsed.
+    partial: bool,
 }
 
 /// An error inside a line: byte position and message.
@@ -99,12 +117,16 @@ impl<'a> Lines<'a> {
             if at_eol(bytes, p) || bytes[p] == b'#' {
                 // Blank or comment line: skip to after its newline.
                 let end = memchr_newline(bytes, p);
+                if self.unfinished(end) {
+                    return None;
+                }
                 self.advance_to(end, 1);
                 continue;
             }
             let mut newlines_in_strings = 0u32;
             let result = parse_line(self.text, p, self.options, &mut newlines_in_strings, m);
             return Some(match result {
+                Ok(end) if self.unfinished(end) => return None,
                 Ok(end) => {
                     m.line = self.line;
                     self.advance_to(end, 1 + newlines_in_strings);
@@ -112,6 +134,9 @@ impl<'a> Lines<'a> {
                 }
                 Err(f) => {
                     let end = logical_line_end(bytes, line_start);
+                    if self.unfinished(end) {
+                        return None;
+                    }
                     let err = self.locate(line_start, end, f);
                     let newlines = count_newlines(&bytes[line_start..end]) + 1;
                     self.advance_to(end, newlines);
@@ -123,6 +148,23 @@ impl<'a> Lines<'a> {
 }
 
 impl Lines<'_> {
+    /// In a piece, a line ending at the piece's end may go on in the next piece.
+    fn unfinished(&self, end: usize) -> bool {
+        self.partial && end >= self.text.len()
+    }
+
+    /// The last piece: every line is parsed, the last one without its newline too.
+    pub fn finishing(mut self) -> Self {
+        self.partial = false;
+        self
+    }
+
+    /// How many bytes of the text are parsed (all of it unless a piece's last line is
+    /// unfinished), and the physical line number where the rest starts.
+    pub fn consumed(&self) -> (usize, u32) {
+        (self.pos, self.line)
+    }
+
     /// Moves past the newline at `end` (or to the end of input).
     fn advance_to(&mut self, end: usize, newlines: u32) {
         if end < self.text.len() {
