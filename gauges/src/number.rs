@@ -14,7 +14,73 @@ pub fn write_float(out: &mut Vec<u8>, v: f64) {
         crate::librato::write_int(out, v as i64);
         return;
     }
-    write_float_slow(out, v);
+    if !write_short_decimal(out, v) {
+        write_float_slow(out, v);
+    }
+}
+
+/// 10^0 ..= 10^15, all exact in f64.
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// The common case of a fraction in plain notation (1e-6 ≤ |v| < 1e15), without the
+/// shortest-digits search (whose 128-bit products are library calls in wasm): the fewest
+/// decimals `d` for which the nearest `d`-decimal number reads back as `v`. Its digits are
+/// the shortest round-trip digits: while `|v|·10^d < 2^52` the numbers that read back as `v`
+/// span less than one unit of the d-th decimal, so at most one `d`-decimal number does, and
+/// it is within half a unit of `|v|·10^d` (within the two integers around the product, whose
+/// rounding error is below 1/2). Fewer decimals means fewer digits, so the first `d` found is
+/// the shortest. Returns false (nothing written) when it cannot decide.
+#[inline]
+fn write_short_decimal(out: &mut Vec<u8>, v: f64) -> bool {
+    let a = v.abs();
+    if !(1e-6..1e15).contains(&a) {
+        return false;
+    }
+    for (d, &scale) in POW10.iter().enumerate().skip(1) {
+        let p = a * scale;
+        if p >= 4_503_599_627_370_496.0 {
+            return false; // 2^52: the argument above no longer holds
+        }
+        let lo = p.floor();
+        // IEEE division rounds correctly, so `n / 10^d` is exactly how "n·10^-d" reads back.
+        let n = if lo / scale == a {
+            lo
+        } else if (lo + 1.0) / scale == a {
+            lo + 1.0
+        } else {
+            continue;
+        };
+        write_decimal(out, v < 0.0, n as u64, d);
+        return true;
+    }
+    false
+}
+
+/// Writes `n·10^-decimals` in plain notation (`n` has no trailing zero).
+fn write_decimal(out: &mut Vec<u8>, negative: bool, mut n: u64, decimals: usize) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    while n > 0 {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    let digits = &buf[i..];
+    if negative {
+        out.push(b'-');
+    }
+    if digits.len() > decimals {
+        let point = digits.len() - decimals;
+        out.extend_from_slice(&digits[..point]);
+        out.push(b'.');
+        out.extend_from_slice(&digits[point..]);
+    } else {
+        out.extend_from_slice(b"0.");
+        out.extend(std::iter::repeat_n(b'0', decimals - digits.len()));
+        out.extend_from_slice(digits);
+    }
 }
 
 /// Any float as text for messages, the way Go's `%v` prints it: the JSON digits, and `NaN`,
@@ -92,6 +158,79 @@ mod tests {
         let mut out = Vec::new();
         write_float(&mut out, v);
         String::from_utf8(out).unwrap()
+    }
+
+    /// The shortest-digits search itself, for comparison with the fast path.
+    fn slow(v: f64) -> String {
+        let mut out = Vec::new();
+        write_float_slow(&mut out, v);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn short_decimals_match_the_shortest_digits_search() {
+        // xorshift64*: values from decimal text of 1..=17 digits at many scales (the
+        // inputs line protocol carries), and from raw bit patterns.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        };
+        let mut fast = 0;
+        for i in 0..400_000 {
+            let r = next();
+            let v = if i % 4 == 3 {
+                f64::from_bits(r)
+            } else {
+                let digits = 1 + (r % 17) as u32;
+                let mantissa = (next() % 10u64.pow(digits)) as f64;
+                let exp = (r >> 8) % 30;
+                let v: f64 = format!("{mantissa}e-{exp}").parse().unwrap();
+                if r & (1 << 40) != 0 {
+                    -v
+                } else {
+                    v
+                }
+            };
+            if !v.is_finite() || v.fract() == 0.0 {
+                continue;
+            }
+            let mut out = Vec::new();
+            if write_short_decimal(&mut out, v) {
+                fast += 1;
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    slow(v),
+                    "{v:e} ({:#x})",
+                    v.to_bits()
+                );
+            }
+        }
+        assert!(fast > 100_000, "the fast path ran {fast} times");
+        // Edges: the ends of the range, many digits, and values next to them.
+        for v in [
+            1e-6f64,
+            1.5e-6,
+            0.1,
+            0.3,
+            2.0 / 3.0,
+            123456.789,
+            999999999999999.9,
+            4503599627370495.5,
+        ] {
+            for w in [
+                v,
+                f64::from_bits(v.to_bits() + 1),
+                f64::from_bits(v.to_bits() - 1),
+            ] {
+                let mut out = Vec::new();
+                if write_short_decimal(&mut out, w) {
+                    assert_eq!(String::from_utf8(out).unwrap(), slow(w), "{w:e}");
+                }
+            }
+        }
     }
 
     #[test]
