@@ -168,9 +168,9 @@ pub fn render_js(input: JsValue, config: JsValue, options: JsValue) -> Result<Js
     }
     // Text: complete bodies become JS strings a chunk at a time (and line protocol comes in
     // a piece at a time), so wasm memory holds a chunk or two rather than a large input and
-    // every body of it. One string per chunk, each body a slice
-    // of it: a chunk this size goes straight to V8's large-object space, where thousands of
-    // 30 KB strings would each be copied by the young-generation collector.
+    // every body of it. One string per chunk, each body a slice of it: a chunk this size goes
+    // straight to V8's large-object space, where thousands of 30 KB strings would each be
+    // copied by the young-generation collector.
     let (opts, format) = convert::parse_options(&options, now_ns())?;
     convert::check_input_size(&input, &options)?;
     let extras = Extras {
