@@ -116,7 +116,7 @@ pub fn render_influx_pieces(
     let mut line = 1;
     let mut more = true;
     while more {
-        more = source(&mut buf);
+        more = fill(source, &mut buf);
         let Ok(text) = std::str::from_utf8(&buf) else {
             // Sources hand over whole characters; say so rather than lose lines quietly.
             errors.push(LineError {
@@ -143,6 +143,21 @@ pub fn render_influx_pieces(
         line = next_line;
     }
     stage.finish(errors, config)
+}
+
+/// Appends pieces to `buf`, which may start with the unfinished tail of the last piece,
+/// until at least as many new bytes as that tail (or the end of the text). Each pass parses
+/// the tail again, so a line longer than a piece (an unterminated quote, a huge string) must
+/// not be re-read once per piece: growing the buffer geometrically keeps the whole render
+/// linear in the input. Returns whether more text follows.
+fn fill(source: TextSource<'_>, buf: &mut Vec<u8>) -> bool {
+    let carried = buf.len();
+    loop {
+        let more = source(buf);
+        if !more || buf.len() - carried >= carried {
+            return more;
+        }
+    }
 }
 
 fn render_text_inner<'s>(
@@ -371,6 +386,106 @@ mod tests {
         assert_eq!(
             plan.bodies.body(0),
             r#"{"gauges":[{"name":"cpu.usage","value":1.5,"source":"a","measure_time":1700000000},{"name":"mem.used","value":3,"source":"a","measure_time":1700000000}]}"#
+        );
+    }
+
+    /// A source of `n` pieces of `size` bytes, recording the buffer's length at each call.
+    fn pieces(
+        n: usize,
+        size: usize,
+        seen: &mut Vec<usize>,
+    ) -> impl FnMut(&mut Vec<u8>) -> bool + '_ {
+        let mut left = n;
+        move |buf: &mut Vec<u8>| {
+            seen.push(buf.len());
+            buf.extend(std::iter::repeat_n(b'x', size));
+            left -= 1;
+            left > 0
+        }
+    }
+
+    #[test]
+    fn fill_takes_one_piece_when_nothing_is_carried() {
+        let mut seen = Vec::new();
+        let mut source = pieces(10, 8, &mut seen);
+        let mut buf = Vec::new();
+        assert!(fill(&mut source, &mut buf));
+        assert_eq!(buf.len(), 8);
+    }
+
+    #[test]
+    fn fill_reads_at_least_as_much_as_it_carries() {
+        let mut seen = Vec::new();
+        let mut source = pieces(100, 8, &mut seen);
+        let mut buf = vec![b'x'; 30];
+        assert!(fill(&mut source, &mut buf));
+        assert_eq!(
+            buf.len(),
+            30 + 32,
+            "four pieces: the first 8-byte multiple >= 30"
+        );
+        drop(source);
+        assert_eq!(seen, [30, 38, 46, 54]);
+    }
+
+    #[test]
+    fn fill_stops_at_the_end_of_the_text() {
+        let mut seen = Vec::new();
+        let mut source = pieces(2, 8, &mut seen);
+        let mut buf = vec![b'x'; 100];
+        assert!(!fill(&mut source, &mut buf));
+        assert_eq!(buf.len(), 116);
+    }
+
+    #[test]
+    fn an_unfinished_line_longer_than_many_pieces_is_parsed_a_few_times_only() {
+        // One line of 100,000 bytes in 100-byte pieces with a string never closed: the tail
+        // is re-parsed each time the buffer doubles, not at each of the 1,000 pieces.
+        let text = format!("m s=\"{}", "x".repeat(100_000));
+        let mut at = 0;
+        let mut calls = 0;
+        let mut source = |buf: &mut Vec<u8>| {
+            calls += 1;
+            let end = (at + 100).min(text.len());
+            buf.extend_from_slice(&text.as_bytes()[at..end]);
+            at = end;
+            at < text.len()
+        };
+        let mut passes = 0;
+        let mut buf = Vec::new();
+        let mut more = true;
+        while more {
+            more = fill(&mut source, &mut buf);
+            passes += 1;
+        }
+        assert_eq!(calls, 1001);
+        assert!(passes <= 12, "{passes} passes");
+        // And through the renderer: the line is one error, reported once.
+        let mut at = 0;
+        let mut source = |buf: &mut Vec<u8>| {
+            let end = (at + 100).min(text.len());
+            buf.extend_from_slice(&text.as_bytes()[at..end]);
+            at = end;
+            at < text.len()
+        };
+        let options = ParseOptions {
+            precision: Precision::Ns,
+            default_time: 0,
+        };
+        let config = LibratoConfig::default();
+        let plan = render_influx_pieces(
+            &mut source,
+            options,
+            &config,
+            Extras::default(),
+            1 << 16,
+            &mut |_, _| {},
+        );
+        assert_eq!(plan.errors.len(), 1);
+        assert!(
+            plan.errors[0].message.contains("unterminated string"),
+            "{:?}",
+            plan.errors
         );
     }
 }
