@@ -37,6 +37,7 @@ for t in line_protocol json_input json_reader load_config toml_reader template r
   log=$(mktemp)
   extra=()
   [ "$t" = toml_reader ] && extra=(-dict=fuzz/toml.dict)
+  case "$t" in json_input | json_reader) extra=(-dict=fuzz/json.dict) ;; esac
   if ! cargo +nightly fuzz run "$t" "$corpus/$t" -- -max_total_time="$seconds" -max_len=4096 "${extra[@]}" >"$log" 2>&1; then
     tail -40 "$log"
     echo "[fuzz] $t FAILED: the crashing input is under fuzz/artifacts/$t/"

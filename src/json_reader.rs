@@ -307,8 +307,15 @@ impl Reader<'_> {
                 b'0'..=b'9' => b - b'0',
                 b'a'..=b'f' => b - b'a' + 10,
                 b'A'..=b'F' => b - b'A' + 10,
-                // serde_json points at the end of the four digits.
-                _ => return Err(self.err_at(start + 3, "invalid escape")),
+                // serde_json points at the end of the four digits; a place inside a
+                // multi-byte character is moved back to its start.
+                _ => {
+                    let mut at = start + 3;
+                    while !self.text.is_char_boundary(at) {
+                        at -= 1;
+                    }
+                    return Err(self.err_at(at, "invalid escape"));
+                }
             };
             v = v * 16 + u32::from(d);
             self.pos += 1;

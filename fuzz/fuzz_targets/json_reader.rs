@@ -23,10 +23,16 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(end, stream.byte_offset(), "end of {text:?}");
         }
         (Err(e), Some(Err(f))) => {
+            assert!(text.is_char_boundary(e.at), "{text:?}: {e:?}");
             let msg = f.to_string();
             let msg = msg.find(" at line ").map_or(msg.as_str(), |i| &msg[..i]);
             assert_eq!(e.message, msg, "message for {text:?}");
-            let here = [after(text, e.at), after(text, e.at.wrapping_sub(1))];
+            // Our places are character boundaries; serde_json may point inside the character.
+                let ch_end = (e.at + 1..=text.len()).find(|&i| text.is_char_boundary(i)).unwrap_or(text.len());
+                let here: Vec<_> = (e.at.saturating_sub(1)..ch_end.max(e.at + 1))
+                    .map(|k| after(text, k))
+                    .chain([after(text, e.at.wrapping_sub(1))])
+                    .collect();
             // serde_json stops reading a huge exponent where it overflows; we point at the
             // end of the number (a number never spans lines).
             let early = e.message == "number out of range" && f.line() == after(text, e.at.saturating_sub(1)).0;

@@ -42,7 +42,14 @@ fn compare(text: &str) {
             if line > 0 {
                 // serde_json points just after the offending byte or, for some errors, just
                 // before it; both name the same spot to a reader.
-                let here = [after(text, e.at), after(text, e.at.wrapping_sub(1))];
+                // Our places are character boundaries; serde_json may point inside the character.
+                let ch_end = (e.at + 1..=text.len())
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap_or(text.len());
+                let here: Vec<_> = (e.at.saturating_sub(1)..ch_end.max(e.at + 1))
+                    .map(|k| after(text, k))
+                    .chain([after(text, e.at.wrapping_sub(1))])
+                    .collect();
                 assert!(
                     here.contains(&(line, col)) || e.at == 0 && (line, col) == (1, 0),
                     "place for {text:?}: ours byte {}, serde {line}:{col}",
@@ -229,4 +236,14 @@ fn whole_text_must_be_one_value() {
     let e = from_str("{\"a\":1} x").unwrap_err();
     assert_eq!((e.at, e.message), (8, "trailing characters"));
     assert_eq!(from_str("").unwrap_err().message, EOF_VALUE);
+}
+
+#[test]
+fn error_places_are_character_boundaries() {
+    // A bad \u escape whose digits run into a multi-byte character: serde_json points past
+    // the four bytes, which here would be inside the 'é'.
+    for text in ["\"\\u12é\"", "\"\\u1é\"", "\"\\ué\"", "[\"\\ud800\\u12é\"]"] {
+        let e = read_value(text, 0).unwrap_err();
+        assert!(text.is_char_boundary(e.at), "{text:?}: {e:?}");
+    }
 }

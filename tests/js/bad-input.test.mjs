@@ -48,6 +48,8 @@ const TELEGRAF_JSON = [
   ['{"name":"m","fields":{"v":1},"timestamp":"now"}', 1, 1, '"timestamp" must be a number, found a string'],
   ['[1,2]', 1, 1, 'expected a metric object, found an array'],
   ['{"name":"m","fields":{"v":}}', 1, 27, 'invalid JSON: expected value'],
+  // The bad escape's digits run into a multi-byte character: the place is that character.
+  ['{"name":"m","fields":{"v":"\\u12é"}}', 1, 32, 'invalid JSON: invalid escape'],
   ['{"metrics":[{"name":"m","fields":{"v":1}} {"name":"n"}]}', 1, 43, 'expected \',\' or \']\' in the "metrics" array'],
 ];
 
