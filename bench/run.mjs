@@ -49,6 +49,10 @@ row('render (Node, public API)', `${(mb / (js.render_ms / 1000)).toFixed(1)} MB/
 row('parse (Node, public API)', `${(mb / (js.parse_ms / 1000)).toFixed(1)} MB/s`, '', `${js.parse_ms.toFixed(1)} ms, ${js.metrics} Metric objects`);
 row('floor: UTF-8 in + bodies out', `${js.floor_ms.toFixed(1)} ms`, '', `render = ${(js.render_ms / js.floor_ms).toFixed(1)}× the floor`);
 
+const jin = child('json-throughput.mjs', [file, String(RUNS)]);
+row('render of Telegraf JSON (Node)', `${(jin.bytes / 1e6 / (jin.render_ms / 1000)).toFixed(1)} MB/s`, '',
+  `${jin.render_ms.toFixed(1)} ms for the same metrics as ${(jin.bytes / 1e6).toFixed(1)} MB of JSON; ${(jin.gauges / (jin.render_ms / 1000) / 1e6).toFixed(2)} M gauges/s`);
+
 // 2. The same natively.
 const native = JSON.parse(execFileSync('cargo', ['run', '--quiet', '--release', '--example', 'native_bench', '--', file, String(RUNS)], { cwd: ROOT, encoding: 'utf8' }).trim());
 row('render (native Rust)', `${(mb / (native.render_ms / 1000)).toFixed(1)} MB/s`, '', `${native.render_ms.toFixed(1)} ms; the JS boundary costs ${(js.render_ms - native.render_ms).toFixed(1)} ms`);

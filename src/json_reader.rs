@@ -76,10 +76,13 @@ impl Reader<'_> {
         JsonError { at, message }
     }
 
+    // The crate is built for size, where this would stay a call per byte.
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.s.get(self.pos).copied()
     }
 
+    #[inline(always)]
     fn skip_ws(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.pos += 1;
@@ -323,6 +326,7 @@ impl Reader<'_> {
         Ok(v)
     }
 
+    #[inline(always)]
     fn digits(&mut self) -> usize {
         let start = self.pos;
         while matches!(self.peek(), Some(b'0'..=b'9')) {
