@@ -96,7 +96,7 @@ fn strings(v: &Value, out: &mut Vec<String>) {
 /// True when a 403 body says the account is rate limited rather than forbidden.
 pub fn says_rate_limited(body: &str) -> bool {
     let lower = body.to_ascii_lowercase();
-    lower.contains("rate limit") || lower.contains("api limit")
+    crate::find::contains(&lower, "rate limit") || crate::find::contains(&lower, "api limit")
 }
 
 /// `X-Librato-RateLimit-Std: limit=300,remaining=299,reset=1700000000` → pairs.

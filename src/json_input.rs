@@ -275,7 +275,10 @@ pub fn metric_from_json(value: &Value, options: ParseOptions) -> Result<Metric<'
             for (k, v) in tags {
                 match v {
                     Value::String(s) => {
-                        metric.set_tag(Cow::Owned(k.clone()), Cow::Owned(s.clone()))
+                        // JSON object keys are unique once read: no search needed.
+                        metric
+                            .tags
+                            .push((Cow::Owned(k.clone()), Cow::Owned(s.clone())))
                     }
                     other => {
                         return Err(format!(
@@ -318,7 +321,7 @@ pub fn metric_from_json(value: &Value, options: ParseOptions) -> Result<Metric<'
                 ))
             }
         };
-        metric.set_field(Cow::Owned(k.clone()), fv);
+        metric.fields.push((Cow::Owned(k.clone()), fv));
     }
     if metric.fields.is_empty() {
         return Err(format!("metric \"{}\" has no fields", metric.name));

@@ -6,7 +6,7 @@
 #![cfg_attr(not(target_arch = "wasm32"), forbid(unsafe_code))]
 
 // The hot path lives in its own crate (gauges/), built at opt-level 3.
-pub use librato_gauges::{librato, line_protocol, metric, number, template};
+pub use librato_gauges::{find, librato, line_protocol, metric, number, template};
 
 pub mod api_response;
 pub mod basic_auth;

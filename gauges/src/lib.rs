@@ -4,8 +4,10 @@
 
 #![forbid(unsafe_code)]
 
+pub mod find;
 pub mod librato;
 pub mod line_protocol;
 pub mod metric;
 pub mod number;
+pub mod sort;
 pub mod template;

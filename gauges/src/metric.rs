@@ -80,6 +80,15 @@ impl<'a> Metric<'a> {
         }
     }
 
+    /// Makes tag and field keys unique as `set_tag`/`set_field` one at a time would: each key
+    /// keeps its first position and takes its last value. For parsers that push pairs as they
+    /// come: one call per metric, O(n log n) however many pairs a line holds (a 50,000-field
+    /// line took 8 s with a search per pair).
+    pub fn dedupe(&mut self) {
+        dedupe_pairs(&mut self.tags);
+        dedupe_pairs(&mut self.fields);
+    }
+
     pub fn tag(&self, key: &str) -> Option<&str> {
         self.tags
             .iter()
@@ -125,6 +134,63 @@ pub fn cut(s: &str, max: usize) -> String {
         Some((i, _)) => format!("{}…", &s[..i]),
         None => s.to_string(),
     }
+}
+
+/// See [`Metric::dedupe`].
+#[inline]
+fn dedupe_pairs<V>(pairs: &mut Vec<(Cow<'_, str>, V)>) {
+    let n = pairs.len();
+    // The usual handful of keys, all different: a quick check and nothing else.
+    if n < 2 || n <= 32 && !(1..n).any(|i| pairs[..i].iter().any(|(k, _)| *k == pairs[i].0)) {
+        return;
+    }
+    dedupe_slow(pairs);
+}
+
+/// Repeated keys, or too many keys to check pairwise: the plan is made from the keys alone
+/// (one copy of that code rather than one per value type), then applied.
+#[cold]
+#[inline(never)]
+fn dedupe_slow<V>(pairs: &mut Vec<(Cow<'_, str>, V)>) {
+    let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_ref()).collect();
+    let (keep, moves) = dedupe_plan(&keys);
+    drop(keys);
+    for (first, last) in moves {
+        let (head, tail) = pairs.split_at_mut(last);
+        std::mem::swap(&mut head[first].1, &mut tail[0].1);
+    }
+    let mut i = 0;
+    pairs.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+}
+
+/// Which positions stay, and for each repeated key (first position, last position): the
+/// first takes the last one's value. Positions are sorted by (key, position) so each key's
+/// positions form a run.
+#[inline(never)]
+fn dedupe_plan(keys: &[&str]) -> (Vec<bool>, Vec<(usize, usize)>) {
+    let n = keys.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    crate::sort::sort_indices(&mut order, &|a, b| (keys[a], a) < (keys[b], b));
+    let mut keep = vec![true; n];
+    let mut moves = Vec::new();
+    let mut run = 0;
+    while run < n {
+        let mut end = run + 1;
+        while end < n && keys[order[end]] == keys[order[run]] {
+            end += 1;
+        }
+        if end - run > 1 {
+            moves.push((order[run], order[end - 1]));
+            for &i in &order[run + 1..end] {
+                keep[i] = false;
+            }
+        }
+        run = end;
+    }
+    (keep, moves)
 }
 
 /// Timestamp precision of the input.
@@ -183,4 +249,39 @@ pub struct ParseOptions {
     pub precision: Precision,
     /// Nanoseconds given to lines without a timestamp.
     pub default_time: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dedupe_equals_setting_pairs_one_at_a_time() {
+        let mut seed = 11u64;
+        let mut next = |m: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        for n in [0, 1, 2, 5, 31, 32, 33, 60, 200, 1000] {
+            for distinct in [1, 3, n.max(1) / 2 + 1, n.max(1) * 2] {
+                let pairs: Vec<(String, i64)> = (0..n)
+                    .map(|i| (format!("k{}", next(distinct as u64)), i as i64))
+                    .collect();
+                let mut want = Metric::new("m", 0);
+                let mut got = Metric::new("m", 0);
+                for (k, v) in &pairs {
+                    want.set_field(Cow::Owned(k.clone()), FieldValue::Int(*v));
+                    want.set_tag(Cow::Owned(k.clone()), Cow::Owned(v.to_string()));
+                    got.fields
+                        .push((Cow::Owned(k.clone()), FieldValue::Int(*v)));
+                    got.tags
+                        .push((Cow::Owned(k.clone()), Cow::Owned(v.to_string())));
+                }
+                got.dedupe();
+                assert_eq!(got, want, "n = {n}, distinct keys = {distinct}");
+            }
+        }
+    }
 }

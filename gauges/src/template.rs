@@ -9,6 +9,9 @@
 
 use std::borrow::Cow;
 
+use crate::find::contains;
+use crate::sort::sort_indices;
+
 /// What one `.`-separated part of the template means.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Part {
@@ -72,7 +75,7 @@ impl Template {
         if let [Part::Tag(key)] = self.parts.as_slice() {
             if let Some((_, v)) = tags.iter().find(|(k, _)| k == key) {
                 // The placeholder checks, cheaply: almost no value holds an 'F' at all.
-                if v != TAGS && !(v.as_bytes().contains(&b'F') && v.contains(FIELDNAME)) {
+                if v != TAGS && !(v.as_bytes().contains(&b'F') && contains(v, FIELDNAME)) {
                     push_dots_replaced(out, v);
                     return !out.is_empty();
                 }
@@ -128,7 +131,7 @@ impl Template {
                 Elem::TagValue(v) => push_dots_replaced(out, v),
             }
         }
-        if out.contains(FIELDNAME) {
+        if contains(out, FIELDNAME) {
             *out = delete_field_placeholder(out);
         }
     }
@@ -151,51 +154,14 @@ fn push_dots_replaced(out: &mut String, v: &str) {
 /// Telegraf's `buildTags`: values of the unused tags sorted by key, dots replaced, joined by `.`.
 fn push_remaining_tags(out: &mut String, tags: &[(Cow<'_, str>, Cow<'_, str>)], used: &[bool]) {
     let mut remaining: Vec<usize> = (0..tags.len()).filter(|&i| !used[i]).collect();
-    sort_by_key_bytes(&mut remaining, |i| tags[i].0.as_bytes());
+    sort_indices(&mut remaining, &|a, b| {
+        tags[a].0.as_bytes() < tags[b].0.as_bytes()
+    });
     for (n, &i) in remaining.iter().enumerate() {
         if n > 0 {
             out.push('.');
         }
         push_dots_replaced(out, &tags[i].1);
-    }
-}
-
-/// Sorts tag indices by their keys' bytes. Keys are unique, so stability does not matter.
-/// Written out rather than `sort_unstable_by`, whose generic code is about 15 KB of wasm:
-/// insertion sort for the usual handful of tags, heapsort for the rare line with many.
-fn sort_by_key_bytes<'k>(v: &mut [usize], key: impl Fn(usize) -> &'k [u8]) {
-    let less = |a: usize, b: usize| key(a) < key(b);
-    if v.len() <= 16 {
-        for i in 1..v.len() {
-            let mut j = i;
-            while j > 0 && less(v[j], v[j - 1]) {
-                v.swap(j, j - 1);
-                j -= 1;
-            }
-        }
-        return;
-    }
-    // Heapsort: build a max-heap, then move the largest to the end repeatedly.
-    let sift_down = |v: &mut [usize], mut root: usize, end: usize| loop {
-        let mut child = 2 * root + 1;
-        if child >= end {
-            break;
-        }
-        if child + 1 < end && less(v[child], v[child + 1]) {
-            child += 1;
-        }
-        if !less(v[root], v[child]) {
-            break;
-        }
-        v.swap(root, child);
-        root = child;
-    };
-    for start in (0..v.len() / 2).rev() {
-        sift_down(v, start, v.len());
-    }
-    for end in (1..v.len()).rev() {
-        v.swap(0, end);
-        sift_down(v, 0, end);
     }
 }
 
@@ -221,27 +187,6 @@ fn delete_field_placeholder(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sort_by_key_bytes_matches_a_library_sort() {
-        // Small (insertion) and large (heap) inputs, against std's sort.
-        let mut seed = 7u64;
-        for n in [0, 1, 2, 5, 16, 17, 40, 300] {
-            let keys: Vec<String> = (0..n)
-                .map(|i| {
-                    seed = seed
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    format!("{:x}-{i}", seed >> 40)
-                })
-                .collect();
-            let mut got: Vec<usize> = (0..n).collect();
-            sort_by_key_bytes(&mut got, |i| keys[i].as_bytes());
-            let mut want: Vec<usize> = (0..n).collect();
-            want.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-            assert_eq!(got, want, "n = {n}");
-        }
-    }
 
     fn tags(pairs: &[(&'static str, &'static str)]) -> Vec<(Cow<'static, str>, Cow<'static, str>)> {
         pairs.iter().map(|&(k, v)| (k.into(), v.into())).collect()

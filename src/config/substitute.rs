@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use crate::find::{contains, find};
+
 /// An error with the byte offset where it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubstError {
@@ -14,7 +16,7 @@ pub struct SubstError {
 /// An unset `${VAR}` becomes empty, as in Telegraf. Comment lines are left alone so a
 /// commented-out reference never fails the config.
 pub fn substitute_env(text: &str, env: &HashMap<String, String>) -> Result<String, SubstError> {
-    if !text.contains("${") {
+    if !contains(text, "${") {
         return Ok(text.to_string());
     }
     let mut out = String::with_capacity(text.len());
@@ -25,7 +27,7 @@ pub fn substitute_env(text: &str, env: &HashMap<String, String>) -> Result<Strin
         }
         let line_offset = line.as_ptr() as usize - text.as_ptr() as usize;
         let mut rest = line;
-        while let Some(i) = rest.find("${") {
+        while let Some(i) = find(rest, "${") {
             out.push_str(&rest[..i]);
             let at = line_offset + (line.len() - rest.len()) + i;
             let body_start = &rest[i + 2..];
@@ -97,7 +99,7 @@ pub fn secret_refs(s: &str) -> Vec<(usize, usize)> {
     let mut refs = Vec::new();
     let b = s.as_bytes();
     let mut i = 0;
-    while let Some(off) = s[i..].find("@{") {
+    while let Some(off) = find(&s[i..], "@{") {
         let start = i + off;
         let mut j = start + 2;
         let word = |j: &mut usize| {

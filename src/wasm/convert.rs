@@ -262,7 +262,8 @@ pub fn metrics_from_js(arr: &Array, default_time: i64) -> Result<Vec<Metric<'sta
                         type_of(&pair.get(1))
                     ))
                 })?;
-                m.set_tag(Cow::Owned(key), Cow::Owned(value));
+                // Object keys are unique: no search needed.
+                m.tags.push((Cow::Owned(key), Cow::Owned(value)));
             }
         } else if !(tags.is_undefined() || tags.is_null()) {
             return Err(bad(format!(
@@ -303,7 +304,7 @@ pub fn metrics_from_js(arr: &Array, default_time: i64) -> Result<Vec<Metric<'sta
                     type_of(&v)
                 )));
             };
-            m.set_field(Cow::Owned(key), value);
+            m.fields.push((Cow::Owned(key), value));
         }
         if m.fields.is_empty() {
             return Err(bad("fields must hold at least one field".into()));

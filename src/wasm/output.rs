@@ -198,7 +198,10 @@ impl Inner {
             ));
         }
         let authorization = basic_auth::header(&user, &token);
-        let secret_part = authorization.trim_start_matches("Basic ").to_string();
+        let secret_part = authorization
+            .strip_prefix("Basic ")
+            .unwrap_or(&authorization)
+            .to_string();
         let redact = [user, token, secret_part]
             .into_iter()
             .filter(|s| s.len() >= 4)
@@ -474,8 +477,8 @@ fn rate_limit_js(state: &State) -> JsValue {
 fn redact(creds: &Credentials, text: &str) -> String {
     let mut out = text.to_string();
     for secret in &creds.redact {
-        if out.contains(secret.as_str()) {
-            out = out.replace(secret.as_str(), "[redacted]");
+        if crate::find::contains(&out, secret) {
+            out = crate::find::replace_all(&out, secret, "[redacted]");
         }
     }
     out

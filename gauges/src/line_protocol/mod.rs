@@ -255,7 +255,7 @@ fn parse_line<'a>(
                 ),
             );
         }
-        metric.set_tag(key, value);
+        metric.tags.push((key, value));
         pos = p;
     }
 
@@ -289,7 +289,7 @@ fn parse_line<'a>(
             })?;
             (v, end)
         };
-        metric.set_field(key, value);
+        metric.fields.push((key, value));
         pos = p;
         match bytes.get(pos) {
             Some(b',') => pos += 1,
@@ -331,6 +331,9 @@ fn parse_line<'a>(
     } else {
         pos
     };
+    // Tags and fields were pushed as they came; a repeated key keeps its first place and
+    // takes its last value.
+    metric.dedupe();
     Ok(end)
 }
 
