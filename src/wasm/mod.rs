@@ -89,11 +89,7 @@ pub fn parse_js(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     };
     let out = js_sys::Object::new();
     convert::set(&out, "metrics", &metrics);
-    convert::set(
-        &out,
-        "errors",
-        &convert::json_to_js(&convert::line_errors_json(&errors)),
-    );
+    convert::set(&out, "errors", &convert::errors_js(&errors));
     Ok(out.into())
 }
 

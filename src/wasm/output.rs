@@ -103,16 +103,8 @@ impl LibratoOutput {
             let batches: Vec<(&str, usize)> = plan.bodies.iter().collect();
             let state = inner.send_all(&batches, &creds).await;
             let report = inner.report(&state, &batches, &creds);
-            set(
-                &report,
-                "skipped",
-                &convert::json_to_js(&convert::skipped_json(&plan.skipped)),
-            );
-            set(
-                &report,
-                "errors",
-                &convert::json_to_js(&convert::line_errors_json(&plan.errors)),
-            );
+            set(&report, "skipped", &convert::skipped_js(&plan.skipped));
+            set(&report, "errors", &convert::errors_js(&plan.errors));
             Ok(report)
         })
     }
