@@ -228,3 +228,19 @@ test('render reads large text a piece at a time exactly as parse reads it whole'
   // between pieces would arrive as two U+FFFD, so 'h--x'.
   assert.ok(sources.has('h-x') && !sources.has('h--x'), 'the emoji at the piece boundary arrives whole');
 });
+
+test('a line with 50,000 fields, some repeated: each key once, first place, last value', () => {
+  const n = 50_000;
+  const fields = Array.from({ length: n }, (_, i) => `f${i}=${i}i`);
+  // Repeat every 1,000th key at the end with a new value.
+  for (let i = 0; i < n; i += 1000) fields.push(`f${i}=${-i}i`);
+  const { metrics, errors } = parse(`m,host=h ${fields.join(',')} ${T}`);
+  assert.deepEqual(errors, []);
+  const keys = Object.keys(metrics[0].fields);
+  assert.equal(keys.length, n);
+  assert.equal(keys[0], 'f0');
+  assert.equal(keys[n - 1], `f${n - 1}`);
+  assert.equal(metrics[0].fields.f1000, -1000n);
+  assert.equal(metrics[0].fields.f1001, 1001n);
+  assert.equal(render(`m,host=h ${fields.join(',')} ${T}`).gauges, n);
+});
