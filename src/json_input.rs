@@ -32,16 +32,27 @@ pub const ERROR_KINDS: &[&str] = &[
 /// Parses all metrics of a Telegraf JSON text.
 pub fn parse(text: &str, options: ParseOptions) -> (Vec<Metric<'static>>, Vec<LineError>) {
     let mut metrics = Vec::new();
+    let errors = parse_each(text, options, &mut |m| metrics.push(m));
+    (metrics, errors)
+}
+
+/// Like [`parse`], handing each metric to `metrics` as soon as it is read (render keeps none of
+/// them), and returning the errors.
+pub fn parse_each(
+    text: &str,
+    options: ParseOptions,
+    metrics: &mut dyn FnMut(Metric<'static>),
+) -> Vec<LineError> {
     let mut errors = Vec::new();
     let w = &mut Where::new(text);
     let mut pos = skip_ws(text, 0);
     while pos < text.len() {
         if let Some(array_start) = batch_array_start(text, pos) {
-            pos = parse_batch(w, array_start, options, &mut metrics, &mut errors);
+            pos = parse_batch(w, array_start, options, metrics, &mut errors);
         } else {
             match read_value(w, pos) {
                 Ok((value, end)) => {
-                    push_metric(w, pos, &value, options, &mut metrics, &mut errors);
+                    push_metric(w, pos, &value, options, metrics, &mut errors);
                     pos = end;
                 }
                 Err(e) => {
@@ -52,7 +63,7 @@ pub fn parse(text: &str, options: ParseOptions) -> (Vec<Metric<'static>>, Vec<Li
         }
         pos = skip_ws(text, pos);
     }
-    (metrics, errors)
+    errors
 }
 
 fn skip_ws(text: &str, mut pos: usize) -> usize {
@@ -84,7 +95,7 @@ fn parse_batch(
     w: &mut Where<'_>,
     mut pos: usize,
     options: ParseOptions,
-    metrics: &mut Vec<Metric<'static>>,
+    metrics: &mut dyn FnMut(Metric<'static>),
     errors: &mut Vec<LineError>,
 ) -> usize {
     let text = w.text;
@@ -236,13 +247,13 @@ fn push_metric(
     pos: usize,
     value: &Value,
     options: ParseOptions,
-    metrics: &mut Vec<Metric<'static>>,
+    metrics: &mut dyn FnMut(Metric<'static>),
     errors: &mut Vec<LineError>,
 ) {
     match metric_from_json(value, options) {
         Ok(mut m) => {
             m.line = w.at(pos).0;
-            metrics.push(m);
+            metrics(m);
         }
         Err(message) => errors.push(error_at(w, pos, &message)),
     }

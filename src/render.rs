@@ -191,11 +191,7 @@ fn render_text_inner<'s>(
             }
         }
         Format::Json => {
-            let (metrics, errs) = json_input::parse(text, options);
-            errors = errs;
-            for mut m in metrics {
-                stage.push(&mut m);
-            }
+            errors = json_input::parse_each(text, options, &mut |mut m| stage.push(&mut m));
         }
     }
     stage.finish(errors, config)
