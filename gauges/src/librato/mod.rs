@@ -71,8 +71,9 @@ pub struct GaugeWriter {
     lines: Option<Vec<u32>>,
     /// String fields, counted per metric name and field (they repeat on every line of a
     /// measurement, so one entry with a count says it without a flood): metric → field →
-    /// index in `string_counts`, which keeps first-seen (so line) order.
-    strings: HashMap<String, Vec<(String, usize)>>,
+    /// index in `string_counts`, which keeps first-seen (so line) order. Nested maps so that
+    /// a lookup takes two `&str` and allocates nothing.
+    strings: HashMap<String, HashMap<String, usize>>,
     string_counts: Vec<StringCount>,
 }
 
@@ -265,10 +266,12 @@ impl GaugeWriter {
             Some(f) => f,
             None => self.strings.entry(metric.to_string()).or_default(),
         };
-        match fields.iter().find(|(f, _)| f == field) {
-            Some(&(_, i)) => self.string_counts[i].count += 1,
+        // A map per metric, not a list: a metric may carry thousands of distinct string
+        // fields across a write (a list made 200,000 of them take 54 s).
+        match fields.get(field) {
+            Some(&i) => self.string_counts[i].count += 1,
             None => {
-                fields.push((field.to_string(), self.string_counts.len()));
+                fields.insert(field.to_string(), self.string_counts.len());
                 self.string_counts.push(StringCount {
                     metric: metric.to_string(),
                     field: field.to_string(),

@@ -330,3 +330,39 @@ fn gauges_explain_records_input_lines() {
     w.push(&b);
     assert_eq!(w.take_lines(), Some(vec![3, 3, 7]));
 }
+
+#[test]
+fn many_distinct_string_fields_are_counted_each_once_in_first_seen_order() {
+    // 5,000 distinct string fields of one metric, each seen on two lines (the second pass in
+    // reverse), plus one of another metric: one entry each, counted twice, in line order.
+    let mut w = GaugeWriter::new(Template::new("host"), 300);
+    let n = 5_000usize;
+    let order: Vec<usize> = (0..n).chain((0..n).rev()).collect();
+    for (line, &i) in order.iter().enumerate() {
+        let mut m = Metric::new("m", T);
+        m.tags.push(("host".into(), "h".into()));
+        m.fields
+            .push((Cow::Owned(format!("s{i}")), FieldValue::Str("x".into())));
+        m.line = line as u32 + 1;
+        w.push(&m);
+    }
+    let mut other = Metric::new("n", T);
+    other.tags.push(("host".into(), "h".into()));
+    other
+        .fields
+        .push(("s0".into(), FieldValue::Str("x".into())));
+    w.push(&other);
+    let (_, gauges, skipped) = w.finish();
+    assert_eq!(gauges, 0);
+    assert_eq!(skipped.len(), n + 1);
+    for (i, s) in skipped[..n].iter().enumerate() {
+        assert_eq!(
+            (s.metric.as_str(), s.field.clone(), s.count, s.line),
+            ("m", Some(format!("s{i}")), Some(2), Some(i as u32 + 1))
+        );
+    }
+    assert_eq!(
+        (skipped[n].metric.as_str(), skipped[n].count),
+        ("n", Some(1))
+    );
+}
