@@ -41,6 +41,7 @@ pub const ERROR_KINDS: &[&str] = &[
     "empty duration",
     "is too long",
     "api_url has no valid host",
+    "api_url must ",
     "conflicts with template",
     "unresolved secret reference",
     "invalid glob",

@@ -224,3 +224,22 @@ fn config_from_js_object() {
     let back = from_json_object(&c.to_json()).unwrap();
     assert_eq!(back, c);
 }
+
+#[test]
+fn every_config_error_is_a_known_kind() {
+    // The fuzz target holds every error to ERROR_KINDS; these once fell outside it.
+    for text in [
+        "api_url=\"Om\"\n",
+        "api_url = \"https://u:p@h/\"",
+        "api_url = \"https:// x\"",
+        "timeout = \"0s\"",
+        "batch_size = 0",
+    ] {
+        let e = load_config(text, &LoadOptions::default()).unwrap_err();
+        assert!(
+            ERROR_KINDS.iter().any(|k| e.message.contains(k)),
+            "{text:?}: {}",
+            e.message
+        );
+    }
+}
