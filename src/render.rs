@@ -106,11 +106,7 @@ pub fn render_influx_pieces(
     chunk_bytes: usize,
     on_batch: BatchSink<'_>,
 ) -> Plan {
-    let mut stage = Stage::new(config);
-    stage.on_batch = Some((chunk_bytes, on_batch));
-    if extras.explain {
-        stage.writer.explain();
-    }
+    let mut stage = Stage::new(config, extras, Some((chunk_bytes, on_batch)));
     let mut errors = Vec::new();
     let mut buf = Vec::new();
     let mut line = 1;
@@ -131,13 +127,7 @@ pub fn render_influx_pieces(
         if !more {
             lines = lines.finishing();
         }
-        let mut m = Metric::new("", 0);
-        while let Some(item) = lines.next_into(&mut m) {
-            match item {
-                Ok(()) => stage.push(&mut m),
-                Err(e) => errors.push(e),
-            }
-        }
+        stage.push_lines(&mut lines, &mut errors);
         let (used, next_line) = lines.consumed();
         buf.drain(..used);
         line = next_line;
@@ -169,11 +159,7 @@ fn render_text_inner<'s>(
     on_batch: Option<(usize, BatchSink<'s>)>,
 ) -> Plan {
     let streaming = on_batch.is_some();
-    let mut stage = Stage::new(config);
-    stage.on_batch = on_batch;
-    if extras.explain {
-        stage.writer.explain();
-    }
+    let mut stage = Stage::new(config, extras, on_batch);
     let mut errors = Vec::new();
     match format {
         Format::Influx => {
@@ -181,14 +167,7 @@ fn render_text_inner<'s>(
             if !streaming {
                 stage.writer.reserve(text.len().saturating_mul(3));
             }
-            let mut lines = line_protocol::parse(text, options);
-            let mut m = Metric::new("", 0);
-            while let Some(item) = lines.next_into(&mut m) {
-                match item {
-                    Ok(()) => stage.push(&mut m),
-                    Err(e) => errors.push(e),
-                }
-            }
+            stage.push_lines(&mut line_protocol::parse(text, options), &mut errors);
         }
         Format::Json => {
             errors = json_input::parse_each(text, options, &mut |mut m| stage.push(&mut m));
@@ -199,7 +178,7 @@ fn render_text_inner<'s>(
 
 /// Renders metrics that are already typed (from JS objects).
 pub fn render_metrics(metrics: Vec<Metric<'_>>, config: &LibratoConfig) -> Plan {
-    let mut stage = Stage::new(config);
+    let mut stage = Stage::new(config, Extras::default(), None);
     for mut m in metrics {
         stage.push(&mut m);
     }
@@ -216,12 +195,36 @@ struct Stage<'c> {
 }
 
 impl<'c> Stage<'c> {
-    fn new(config: &'c LibratoConfig) -> Self {
+    fn new(
+        config: &'c LibratoConfig,
+        extras: Extras,
+        on_batch: Option<(usize, BatchSink<'c>)>,
+    ) -> Self {
+        let mut writer = GaugeWriter::new(config.compiled_template(), config.batch_size);
+        if extras.explain {
+            writer.explain();
+        }
         Stage {
             filters: config.filters.is_active().then_some(&config.filters),
-            writer: GaugeWriter::new(config.compiled_template(), config.batch_size),
+            writer,
             tally: FilterTally::default(),
-            on_batch: None,
+            on_batch,
+        }
+    }
+
+    /// Every metric line of `lines` through the stage, through one reused `Metric`; line
+    /// errors go to `errors`.
+    fn push_lines<'t>(
+        &mut self,
+        lines: &mut line_protocol::Lines<'t>,
+        errors: &mut Vec<LineError>,
+    ) {
+        let mut m = Metric::new("", 0);
+        while let Some(item) = lines.next_into(&mut m) {
+            match item {
+                Ok(()) => self.push(&mut m),
+                Err(e) => errors.push(e),
+            }
         }
     }
 
