@@ -3,10 +3,10 @@
 
 use std::time::Instant;
 
-use librato_wasm::config::LibratoConfig;
-use librato_wasm::line_protocol;
-use librato_wasm::metric::{ParseOptions, Precision};
-use librato_wasm::render::{render_text, Format};
+use librato_core::line_protocol;
+use librato_core::metric::{ParseOptions, Precision};
+use librato_output::config::LibratoConfig;
+use librato_output::render::{render_text, Format};
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());

@@ -4,9 +4,9 @@
 use std::fs;
 use std::path::Path;
 
-use librato_wasm::config::{load_config, LibratoConfig, LoadOptions};
-use librato_wasm::metric::{ParseOptions, Precision};
-use librato_wasm::render::{render_text, Format};
+use librato_core::metric::{ParseOptions, Precision};
+use librato_output::config::{load_config, LibratoConfig, LoadOptions};
+use librato_output::render::{render_text, Format};
 use serde_json::{json, Value};
 
 fn run_case(dir: &Path) -> Result<(), String> {

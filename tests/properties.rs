@@ -3,14 +3,14 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use librato_wasm::config::LibratoConfig;
-use librato_wasm::librato::{GaugeWriter, MAX_ABS_VALUE};
-use librato_wasm::line_protocol::{self, MAX_TIMESTAMP, MIN_TIMESTAMP};
-use librato_wasm::metric::{FieldValue, Metric, ParseOptions, Precision};
-use librato_wasm::render::{
+use librato_core::librato::{GaugeWriter, MAX_ABS_VALUE};
+use librato_core::line_protocol::{self, MAX_TIMESTAMP, MIN_TIMESTAMP};
+use librato_core::metric::{FieldValue, Metric, ParseOptions, Precision};
+use librato_core::template::Template;
+use librato_output::config::LibratoConfig;
+use librato_output::render::{
     render_influx_pieces, render_text, render_text_streaming, Extras, Format, Plan,
 };
-use librato_wasm::template::Template;
 use proptest::prelude::*;
 
 const OPTS: ParseOptions = ParseOptions {

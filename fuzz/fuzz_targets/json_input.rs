@@ -1,8 +1,8 @@
 //! Telegraf JSON: never panics; errors carry a position and a known message.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use librato_wasm::json_input::{self, ERROR_KINDS};
-use librato_wasm::metric::{ParseOptions, Precision};
+use librato_output::json_input::{self, ERROR_KINDS};
+use librato_core::metric::{ParseOptions, Precision};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

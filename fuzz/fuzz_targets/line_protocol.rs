@@ -1,8 +1,8 @@
 //! Line protocol: never panics; every error is one the parser documents, with a position.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use librato_wasm::line_protocol::{self, ERROR_KINDS};
-use librato_wasm::metric::{ParseOptions, Precision};
+use librato_core::line_protocol::{self, ERROR_KINDS};
+use librato_core::metric::{ParseOptions, Precision};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

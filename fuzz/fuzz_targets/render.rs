@@ -1,9 +1,9 @@
 //! The whole render: never panics, and every gauge it emits meets Librato's rules.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use librato_wasm::config::LibratoConfig;
-use librato_wasm::metric::{ParseOptions, Precision};
-use librato_wasm::render::{render_text, Format};
+use librato_output::config::LibratoConfig;
+use librato_core::metric::{ParseOptions, Precision};
+use librato_output::render::{render_text, Format};
 
 fn name_ok(s: &str) -> bool {
     (1..=255).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))

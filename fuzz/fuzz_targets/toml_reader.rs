@@ -1,7 +1,7 @@
 //! Our TOML reader against the `toml` crate: both reject a text, or both read the same tree.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use librato_wasm::config::{parse_toml, toml_oracle};
+use librato_output::config::{parse_toml, toml_oracle};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

@@ -199,7 +199,7 @@ test('filters report counts, not a flood', () => {
 });
 
 test('render reads large text a piece at a time exactly as parse reads it whole', () => {
-  const PIECE = 1 << 18; // UTF-16 units per piece in render (src/wasm/mod.rs)
+  const PIECE = 1 << 18; // UTF-16 units per piece in render (src/lib.rs)
   const lines = [];
   let units = 0;
   const add = (l) => { lines.push(l); units += l.length + 1; };

@@ -17,7 +17,7 @@ pub use skipped::{merge_by_line, Reason, Skipped};
 use std::collections::HashMap;
 
 use crate::metric::{FieldValue, Metric};
-use crate::number::{float_text, write_float};
+use crate::number::{float_text, write_float, write_int};
 use crate::template::Template;
 
 /// Librato's limit on name and source length.
@@ -354,38 +354,4 @@ fn describe_tags(m: &Metric<'_>) -> String {
     }
     let list: Vec<String> = m.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
     crate::metric::cut(&list.join(","), 80)
-}
-
-/// "00" to "99": two digits per division when writing integers.
-const DIGIT_PAIRS: &[u8; 200] = b"\
-0001020304050607080910111213141516171819\
-2021222324252627282930313233343536373839\
-4041424344454647484950515253545556575859\
-6061626364656667686970717273747576777879\
-8081828384858687888990919293949596979899";
-
-/// Appends a decimal integer.
-#[inline]
-pub fn write_int(out: &mut Vec<u8>, v: i64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut n = v.unsigned_abs();
-    while n >= 100 {
-        let pair = (n % 100) as usize * 2;
-        n /= 100;
-        i -= 2;
-        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
-    }
-    if n >= 10 {
-        let pair = n as usize * 2;
-        i -= 2;
-        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
-    } else {
-        i -= 1;
-        buf[i] = b'0' + n as u8;
-    }
-    if v < 0 {
-        out.push(b'-');
-    }
-    out.extend_from_slice(&buf[i..]);
 }

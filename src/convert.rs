@@ -8,10 +8,10 @@ use js_sys::{Array, BigInt, JsString, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::config::{self, ConfigError, LibratoConfig, LoadOptions};
-use crate::librato::Skipped;
-use crate::metric::{FieldValue, LineError, Metric, ParseOptions, Precision};
-use crate::render::{Format, Plan};
+use librato_core::librato::Skipped;
+use librato_core::metric::{FieldValue, LineError, Metric, ParseOptions, Precision};
+use librato_output::config::{self, ConfigError, LibratoConfig, LoadOptions};
+use librato_output::render::{Format, Plan};
 
 /// Default for `options.maxInputBytes`: far below what a wasm instance can hold (4 GiB, of
 /// which input, bodies and working memory all take a share).
@@ -187,7 +187,7 @@ pub fn config_arg(v: &JsValue, load: &LoadOptions) -> Result<LibratoConfig, JsVa
         )
     })?;
     let json: String = json.into();
-    let value = crate::json_reader::from_str(&json).map_err(|e| {
+    let value = librato_output::json_reader::from_str(&json).map_err(|e| {
         js_error(
             "invalid_config",
             &format!("config object: {} at offset {}", e.message, e.at),

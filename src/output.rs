@@ -12,12 +12,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::convert::{self, get, js_error, set};
-use super::http::{self, Attempt, JoinAll};
-use crate::api_response::{error_message, parse_rate_limit, says_rate_limited};
-use crate::basic_auth;
-use crate::config::{format_duration, resolve_secrets, LibratoConfig};
-use crate::retry::{self, Decision, Outcome, Policy};
+use crate::convert::{self, get, js_error, set};
+use crate::http::{self, Attempt, JoinAll};
+use librato_output::api_response::{error_message, parse_rate_limit, says_rate_limited};
+use librato_output::basic_auth;
+use librato_output::config::{format_duration, resolve_secrets, LibratoConfig};
+use librato_output::retry::{self, Decision, Outcome, Policy};
 
 #[wasm_bindgen]
 pub struct LibratoOutput {
@@ -63,7 +63,7 @@ impl LibratoOutput {
     /// `new LibratoOutput(config, { fetch, secrets, env, log })`.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue, options: JsValue) -> Result<LibratoOutput, JsValue> {
-        let load = super::load_options(&options)?;
+        let load = crate::load_options(&options)?;
         let config = convert::config_arg(&config, &load)?;
         let fetch = match get(&options, "fetch") {
             v if v.is_undefined() || v.is_null() => None,
@@ -92,7 +92,7 @@ impl LibratoOutput {
     /// Renders `input` and sends it; resolves to a `WriteReport`.
     pub fn write(&self, input: JsValue, options: JsValue) -> Promise {
         let inner = self.inner.clone();
-        let prepared = super::plan_for(&input, &inner.config, &options)
+        let prepared = crate::plan_for(&input, &inner.config, &options)
             .and_then(|plan| check_max_requests(&plan, &options).map(|_| plan))
             .and_then(|plan| Ok((plan, inner.credentials()?)));
         let (plan, creds) = match prepared {
@@ -130,7 +130,10 @@ impl LibratoOutput {
 
 /// `options.maxRequests`: refuse a write that would need more requests than the caller can
 /// make (a Worker's subrequest limit), before anything is sent.
-fn check_max_requests(plan: &crate::render::Plan, options: &JsValue) -> Result<(), JsValue> {
+fn check_max_requests(
+    plan: &librato_output::render::Plan,
+    options: &JsValue,
+) -> Result<(), JsValue> {
     let Some(max) = get(options, "maxRequests").as_f64() else {
         return Ok(());
     };
@@ -141,7 +144,7 @@ fn check_max_requests(plan: &crate::render::Plan, options: &JsValue) -> Result<(
             &format!(
                 "this write needs {needed} requests ({} gauges), more than the limit of {}",
                 plan.gauges,
-                crate::number::float_text(max)
+                librato_core::number::float_text(max)
             ),
         );
         set(&e, "requests", &(needed as u32).into());
@@ -469,8 +472,8 @@ fn rate_limit_js(state: &State) -> JsValue {
 fn redact(creds: &Credentials, text: &str) -> String {
     let mut out = text.to_string();
     for secret in &creds.redact {
-        if crate::find::contains(&out, secret) {
-            out = crate::find::replace_all(&out, secret, "[redacted]");
+        if librato_core::find::contains(&out, secret) {
+            out = librato_core::find::replace_all(&out, secret, "[redacted]");
         }
     }
     out

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::find::{contains, find};
+use librato_core::find::{contains, find};
 
 /// An error with the byte offset where it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]

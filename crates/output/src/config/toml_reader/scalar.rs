@@ -301,7 +301,7 @@ fn digits_ok(s: &str, is_digit: impl Fn(u8) -> bool) -> bool {
         && is_digit(b[0])
         && is_digit(b[b.len() - 1])
         && b.iter().all(|&c| c == b'_' || is_digit(c))
-        && !crate::find::contains(s, "__")
+        && !librato_core::find::contains(s, "__")
 }
 
 /// `[+-]int[.frac][e[+-]exp]` with at least a fraction or an exponent.

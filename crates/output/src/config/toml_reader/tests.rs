@@ -165,7 +165,7 @@ fn reader_agrees_with_the_toml_crate_on_invalid_documents() {
 
 #[test]
 fn reader_reads_the_sample_telegraf_config_like_the_toml_crate() {
-    agree(include_str!("../../../www/telegraf-librato.conf"));
+    agree(include_str!("../../../../../www/telegraf-librato.conf"));
 }
 
 #[test]

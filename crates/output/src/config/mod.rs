@@ -23,8 +23,8 @@ pub use substitute::{resolve_secrets, secret_refs, substitute_env};
 pub use value::{CTable, CValue, Entry, Pos};
 
 use crate::filter::Filters;
-use crate::librato::MAX_BATCH;
-use crate::template::Template;
+use librato_core::librato::MAX_BATCH;
+use librato_core::template::Template;
 
 pub const DEFAULT_API_URL: &str = "https://metrics-api.librato.com/v1/metrics";
 
@@ -408,7 +408,7 @@ fn duration(e: &Entry) -> Result<u64, ConfigError> {
         CValue::Int(i) if *i >= 0 => Ok(*i as u64 * 1000),
         // A bare number is seconds, as in Telegraf.
         CValue::Float(f) => {
-            let text = crate::number::float_text(*f);
+            let text = librato_core::number::float_text(*f);
             match duration::secs_to_ms(*f) {
                 Some(ms) => Ok(ms),
                 None if *f < 0.0 || f.is_nan() => Err(format!("invalid duration \"{text}\"")),

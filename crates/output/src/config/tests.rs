@@ -5,7 +5,7 @@ fn load(text: &str) -> Result<Vec<LibratoConfig>, ConfigError> {
 }
 
 /// Telegraf's own sample block, as the playground shows it (one file for both).
-const TELEGRAF_SAMPLE: &str = include_str!("../../www/telegraf-librato.conf");
+const TELEGRAF_SAMPLE: &str = include_str!("../../../../www/telegraf-librato.conf");
 
 #[test]
 fn config_telegraf_sample_block() {

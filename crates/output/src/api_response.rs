@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::metric::cut;
+use librato_core::metric::cut;
 
 /// `"{status}: {what the body says}"`, e.g. `400: name "x y" is not a valid metric name`.
 pub fn error_message(status: u16, body: &str) -> String {
@@ -96,7 +96,8 @@ fn strings(v: &Value, out: &mut Vec<String>) {
 /// True when a 403 body says the account is rate limited rather than forbidden.
 pub fn says_rate_limited(body: &str) -> bool {
     let lower = body.to_ascii_lowercase();
-    crate::find::contains(&lower, "rate limit") || crate::find::contains(&lower, "api limit")
+    librato_core::find::contains(&lower, "rate limit")
+        || librato_core::find::contains(&lower, "api limit")
 }
 
 /// `X-Librato-RateLimit-Std: limit=300,remaining=299,reset=1700000000` → pairs.

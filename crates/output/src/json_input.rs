@@ -9,7 +9,9 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use crate::metric::{cut, FieldValue, LineError, Metric, ParseOptions, Precision, QUOTE_CHARS};
+use librato_core::metric::{
+    cut, FieldValue, LineError, Metric, ParseOptions, Precision, QUOTE_CHARS,
+};
 
 /// Every error this parser reports contains one of these phrases (held by the fuzz target).
 pub const ERROR_KINDS: &[&str] = &[

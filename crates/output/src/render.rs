@@ -4,9 +4,10 @@ use std::collections::HashMap;
 
 use crate::config::LibratoConfig;
 use crate::filter::{By, Filters, Outcome};
-use crate::librato::{merge_by_line, Bodies, GaugeWriter, Reason, Skipped};
-use crate::metric::{LineError, Metric, ParseOptions};
-use crate::{json_input, line_protocol};
+use crate::json_input;
+use librato_core::librato::{merge_by_line, Bodies, GaugeWriter, Reason, Skipped};
+use librato_core::line_protocol;
+use librato_core::metric::{LineError, Metric, ParseOptions};
 
 /// Input formats `parse` and `render` accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +40,7 @@ pub struct Plan {
 
 /// Receives complete request bodies a chunk at a time: one text, and each body's
 /// `(start, end, gauges)` in it.
-pub type BatchSink<'a> = &'a mut dyn FnMut(&str, &[crate::librato::Batch]);
+pub type BatchSink<'a> = &'a mut dyn FnMut(&str, &[librato_core::librato::Batch]);
 
 /// What to render besides the bodies.
 #[derive(Debug, Clone, Copy, Default)]
@@ -319,7 +320,7 @@ impl FilterTally {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metric::Precision;
+    use librato_core::metric::Precision;
 
     #[test]
     fn render_streaming_hands_out_the_same_bodies() {

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 
 pub use glob::{Glob, GlobError};
 
-use crate::metric::Metric;
+use librato_core::metric::Metric;
 
 /// Telegraf's `filter.Compile`: a list without `*`, `?` or `[` (and no separators) is an
 /// exact-match set; otherwise the patterns are one glob, `{p1,p2,...}` when there are several.

@@ -8,7 +8,7 @@ use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::get;
+use crate::convert::get;
 
 #[wasm_bindgen]
 extern "C" {

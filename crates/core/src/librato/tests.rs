@@ -280,30 +280,6 @@ fn gauges_no_gauges_no_bodies() {
 }
 
 #[test]
-fn write_int_extremes() {
-    for v in [
-        0i64,
-        -1,
-        7,
-        9,
-        10,
-        99,
-        100,
-        101,
-        999,
-        1000,
-        -10,
-        i64::MIN,
-        i64::MAX,
-        1_257_894_000,
-    ] {
-        let mut out = Vec::new();
-        write_int(&mut out, v);
-        assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
-    }
-}
-
-#[test]
 fn gauges_explain_records_input_lines() {
     let t = Template::new("host");
     let mut w = GaugeWriter::new(t, 300);

@@ -11,7 +11,7 @@ pub fn write_float(out: &mut Vec<u8>, v: f64) {
     // exactly their integer digits in Go's format; skip the shortest-digits search for them.
     if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 && !(v == 0.0 && v.is_sign_negative())
     {
-        crate::librato::write_int(out, v as i64);
+        write_int(out, v as i64);
         return;
     }
     if !write_short_decimal(out, v) {
@@ -150,6 +150,40 @@ fn expand_exponent(out: &mut Vec<u8>, text: &[u8], e: usize) {
     }
 }
 
+/// "00" to "99": two digits per division when writing integers.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Appends a decimal integer.
+#[inline]
+pub fn write_int(out: &mut Vec<u8>, v: i64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut n = v.unsigned_abs();
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        let pair = n as usize * 2;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else {
+        i -= 1;
+        buf[i] = b'0' + n as u8;
+    }
+    if v < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +317,30 @@ mod tests {
                 v.to_bits(),
                 "{v:e} round trip"
             );
+        }
+    }
+
+    #[test]
+    fn write_int_extremes() {
+        for v in [
+            0i64,
+            -1,
+            7,
+            9,
+            10,
+            99,
+            100,
+            101,
+            999,
+            1000,
+            -10,
+            i64::MIN,
+            i64::MAX,
+            1_257_894_000,
+        ] {
+            let mut out = Vec::new();
+            write_int(&mut out, v);
+            assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
         }
     }
 }

@@ -1,6 +1,6 @@
 use super::*;
 use crate::config::{load_config, LoadOptions};
-use crate::metric::FieldValue;
+use librato_core::metric::FieldValue;
 
 fn filters(toml: &str) -> Filters {
     load_config(toml, &LoadOptions::default())

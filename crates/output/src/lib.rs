@@ -1,0 +1,23 @@
+//! librato-wasm without JavaScript: everything between a user's config and the Librato API
+//! that is not the hot path.
+//!
+//! - [`config`]: Telegraf's `[[outputs.librato]]` table read by our own TOML reader, with
+//!   `${VAR}` substitution, `@{store:key}` secrets, durations and the filter keys;
+//! - [`filter`]: Telegraf's selectors, modifiers and renames, with gobwas-compatible globs;
+//! - [`json_input`] and [`json_reader`]: Telegraf's JSON serializer output as input;
+//! - [`render`]: the one entry from input to request bodies (a [`render::Plan`]);
+//! - [`send`]: the send loop, generic over a [`send::Transport`], with the pure retry policy
+//!   ([`retry`]), API response reading ([`api_response`]) and the report.
+//!
+//! The hot path (line protocol, metrics, the template, gauges) is `librato_core`.
+
+#![forbid(unsafe_code)]
+
+pub mod api_response;
+pub mod basic_auth;
+pub mod config;
+pub mod filter;
+pub mod json_input;
+pub mod json_reader;
+pub mod render;
+pub mod retry;
