@@ -6,7 +6,7 @@ use std::time::Instant;
 use librato_core::line_protocol;
 use librato_core::metric::{ParseOptions, Precision};
 use librato_output::config::LibratoConfig;
-use librato_output::render::{render_text, Format};
+use librato_output::render::{render, Format, Input, RenderOptions, Sink};
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -29,7 +29,15 @@ fn main() {
     let mut out_bytes = 0;
     for i in 0..=runs {
         let t = Instant::now();
-        let plan = render_text(&text, Format::Influx, opts, &config);
+        let plan = render(
+            Input::Text(&text, Format::Influx),
+            &config,
+            &RenderOptions {
+                parse: opts,
+                explain: false,
+            },
+            Sink::Keep,
+        );
         let ms = t.elapsed().as_secs_f64() * 1e3;
         gauges = plan.gauges;
         out_bytes = plan.bodies.text.len();

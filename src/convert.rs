@@ -9,44 +9,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use librato_core::librato::Skipped;
-use librato_core::metric::{FieldValue, LineError, Metric, ParseOptions, Precision};
+use librato_core::metric::{FieldValue, LineError, Metric};
 use librato_output::config::{self, ConfigError, LibratoConfig, LoadOptions};
-use librato_output::render::{Format, Plan};
-
-/// Default for `options.maxInputBytes`: far below what a wasm instance can hold (4 GiB, of
-/// which input, bodies and working memory all take a share).
-pub const DEFAULT_MAX_INPUT: f64 = 128.0 * 1024.0 * 1024.0;
-
-/// Refuses text longer than `options.maxInputBytes` (UTF-16 units, a lower bound of its
-/// UTF-8 size) with a clear error, before any copy is made.
-pub fn check_input_size(input: &JsValue, options: &JsValue) -> Result<(), JsValue> {
-    let Some(s) = input.dyn_ref::<JsString>() else {
-        return Ok(());
-    };
-    let max = match get(options, "maxInputBytes") {
-        v if v.is_undefined() => DEFAULT_MAX_INPUT,
-        v => v.as_f64().filter(|m| *m >= 0.0).ok_or_else(|| {
-            js_error(
-                "invalid_options",
-                "options.maxInputBytes must be a non-negative number",
-            )
-        })?,
-    };
-    let len = s.length() as f64;
-    if len > max {
-        let e = js_error(
-            "input_too_large",
-            // Whole numbers as u64: printing an f64 would link Rust's float formatting (20 KB).
-            &format!(
-                "input is {} characters, more than maxInputBytes ({}): split it, or raise options.maxInputBytes",
-                len as u64, max as u64
-            ),
-        );
-        set(&e, "limit", &max.into());
-        return Err(e);
-    }
-    Ok(())
-}
+use librato_output::render::Plan;
 
 /// A JS `Error` with `code` and optional extra fields.
 pub fn js_error(code: &str, message: &str) -> JsValue {
@@ -79,7 +44,7 @@ pub fn get(target: &JsValue, key: &str) -> JsValue {
     }
 }
 
-fn type_of(v: &JsValue) -> String {
+pub fn type_of(v: &JsValue) -> String {
     if v.is_null() {
         "null".into()
     } else if Array::is_array(v) {
@@ -89,67 +54,7 @@ fn type_of(v: &JsValue) -> String {
     }
 }
 
-/// Reads `ParseOptions` and the format; `now_ns` is used when `defaultTime` is absent.
-pub fn parse_options(options: &JsValue, now_ns: i64) -> Result<(ParseOptions, Format), JsValue> {
-    if !(options.is_undefined() || options.is_null() || options.is_object()) {
-        return Err(js_error(
-            "invalid_options",
-            &format!("options must be an object, found {}", type_of(options)),
-        ));
-    }
-    let format = match get(options, "format") {
-        v if v.is_undefined() => Format::Influx,
-        v => v
-            .as_string()
-            .as_deref()
-            .and_then(Format::parse)
-            .ok_or_else(|| {
-                js_error(
-                    "invalid_options",
-                    "options.format must be 'influx' or 'json'",
-                )
-            })?,
-    };
-    let default_precision = if format == Format::Json {
-        Precision::S
-    } else {
-        Precision::Ns
-    };
-    let precision = match get(options, "precision") {
-        v if v.is_undefined() => default_precision,
-        v => v
-            .as_string()
-            .as_deref()
-            .and_then(Precision::parse)
-            .ok_or_else(|| {
-                js_error(
-                    "invalid_options",
-                    "options.precision must be one of 'ns', 'us', 'ms', 's' (or InfluxDB v1's 'n', 'u', 'm', 'h')",
-                )
-            })?,
-    };
-    let default_time = match get(options, "defaultTime") {
-        v if v.is_undefined() => now_ns,
-        v => bigint_i64(&v).ok_or_else(|| {
-            js_error(
-                "invalid_options",
-                "options.defaultTime must be a bigint of nanoseconds within the 64-bit range",
-            )
-        })?,
-    };
-    Ok((
-        ParseOptions {
-            precision,
-            default_time,
-        },
-        format,
-    ))
-}
-
-fn bigint_i64(v: &JsValue) -> Option<i64> {
-    let b = v.dyn_ref::<BigInt>()?;
-    i64::try_from(b.clone()).ok()
-}
+use crate::options::bigint_i64;
 
 fn bigint_u64(v: &JsValue) -> Option<u64> {
     let b = v.dyn_ref::<BigInt>()?;
@@ -194,36 +99,6 @@ pub fn config_arg(v: &JsValue, load: &LoadOptions) -> Result<LibratoConfig, JsVa
         )
     })?;
     config::from_json_object(&value).map_err(|e| config_error(&e))
-}
-
-/// A `Record<string, string>` option such as `secrets` or `env`.
-pub fn string_map(v: &JsValue, what: &str) -> Result<HashMap<String, String>, JsValue> {
-    let mut map = HashMap::new();
-    if v.is_undefined() || v.is_null() {
-        return Ok(map);
-    }
-    if !v.is_object() {
-        return Err(js_error(
-            "invalid_options",
-            &format!("{what} must be an object of strings"),
-        ));
-    }
-    for entry in Object::entries(v.unchecked_ref()).iter() {
-        let pair: Array = entry.unchecked_into();
-        let key = pair.get(0).as_string().unwrap_or_default();
-        match pair.get(1).as_string() {
-            Some(value) => {
-                map.insert(key, value);
-            }
-            None => {
-                return Err(js_error(
-                    "invalid_options",
-                    &format!("{what}[\"{key}\"] must be a string"),
-                ))
-            }
-        }
-    }
-    Ok(map)
 }
 
 /// `Metric[]` from JS objects. Errors name the index and the key.

@@ -1,15 +1,16 @@
-//! The runtime's own `fetch`, timers and a tiny join for concurrent tasks. Bound as free
-//! functions so they work whatever the global scope is (window, worker scope, Node).
-
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
+//! The fetch [`Transport`]: the runtime's own `fetch` and timers, bound as free functions so
+//! they work whatever the global scope is (window, worker scope, Node's globalThis).
 
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestInit, Response};
+use web_sys::{AbortController, Headers, RequestInit, RequestRedirect, Response};
+
+use librato_output::send::{Attempt, Post, Transport};
+
+/// JS timers take a signed 32-bit millisecond count: anything longer fires at once.
+const MAX_TIMER_MS: u64 = i32::MAX as u64;
 
 #[wasm_bindgen]
 extern "C" {
@@ -21,27 +22,37 @@ extern "C" {
     fn clear_timeout(id: &JsValue);
 }
 
-/// What one HTTP attempt ended with.
-pub enum Attempt {
-    Response {
-        status: u16,
-        body: String,
-        retry_after: Option<String>,
-        rate_std: Option<String>,
-        rate_agg: Option<String>,
-    },
-    Timeout,
-    Network(String),
+/// Sends through `options.fetch` when given, else the global `fetch`.
+pub struct FetchTransport {
+    pub fetch: Option<Function>,
 }
 
-/// POSTs `body` with a whole-request timeout (headers and body), via `fetch_fn` or the global fetch.
-pub async fn post(
-    fetch_fn: Option<&Function>,
-    url: &str,
-    authorization: &str,
-    body: &str,
-    timeout_ms: u64,
-) -> Attempt {
+impl Transport for FetchTransport {
+    async fn post(&self, post: Post<'_>) -> Attempt {
+        post_once(self.fetch.as_ref(), post).await
+    }
+
+    async fn sleep(&self, ms: u64) {
+        if ms == 0 {
+            return;
+        }
+        let p = Promise::new(&mut |resolve, _| {
+            set_timeout(&resolve, ms.min(MAX_TIMER_MS) as f64);
+        });
+        let _ = JsFuture::from(p).await;
+    }
+
+    fn now_ms(&self) -> f64 {
+        js_sys::Date::now()
+    }
+
+    fn random(&self) -> f64 {
+        js_sys::Math::random()
+    }
+}
+
+/// One POST with a whole-request timeout (headers and body); redirects are not followed.
+async fn post_once(fetch_fn: Option<&Function>, post: Post<'_>) -> Attempt {
     let controller = match AbortController::new() {
         Ok(c) => c,
         Err(_) => return Attempt::Network("AbortController is not available".into()),
@@ -51,24 +62,22 @@ pub async fn post(
         Err(_) => return Attempt::Network("Headers is not available".into()),
     };
     let _ = headers.set("Content-Type", "application/json");
-    let _ = headers.set("Authorization", authorization);
+    let _ = headers.set("Authorization", post.authorization);
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(body));
+    init.set_body(&JsValue::from_str(post.body));
     init.set_signal(Some(&controller.signal()));
+    init.set_redirect(RequestRedirect::Manual);
 
-    let timer = abort_after(&controller, timeout_ms);
-    let result = send(fetch_fn, url, &init).await;
+    let timer = abort_after(&controller, post.timeout_ms);
+    let result = send(fetch_fn, post.url, &init).await;
     if let Some(id) = timer {
         clear_timeout(&id);
     }
     match result {
         Ok(a) => a,
-        Err(e) if controller.signal().aborted() => {
-            let _ = e;
-            Attempt::Timeout
-        }
+        Err(_) if controller.signal().aborted() => Attempt::Timeout,
         Err(e) => Attempt::Network(error_text(&e)),
     }
 }
@@ -89,16 +98,24 @@ async fn send(
     let headers = resp.headers();
     let header = |name: &str| headers.get(name).ok().flatten();
     let retry_after = header("Retry-After");
+    let location = header("Location");
     let rate_std = header("X-Librato-RateLimit-Std");
     let rate_agg = header("X-Librato-RateLimit-Agg");
     let body = JsFuture::from(resp.text()?)
         .await?
         .as_string()
         .unwrap_or_default();
+    // A browser's manual redirect is an opaque response with status 0.
+    let status = if status == 0 && resp.type_() == web_sys::ResponseType::Opaqueredirect {
+        302
+    } else {
+        status
+    };
     Ok(Attempt::Response {
         status,
         body,
         retry_after,
+        location,
         rate_std,
         rate_agg,
     })
@@ -110,7 +127,7 @@ fn abort_after(controller: &AbortController, ms: u64) -> Option<JsValue> {
         .dyn_into()
         .ok()?;
     let bound = abort.bind0(controller);
-    Some(set_timeout(&bound, ms as f64))
+    Some(set_timeout(&bound, ms.min(MAX_TIMER_MS) as f64))
 }
 
 fn error_text(e: &JsValue) -> String {
@@ -128,50 +145,5 @@ fn error_text(e: &JsValue) -> String {
     match cause {
         Some(c) if !c.is_empty() => format!("{msg}: {c}"),
         _ => msg,
-    }
-}
-
-/// Resolves after `ms` milliseconds.
-pub async fn sleep(ms: u64) {
-    if ms == 0 {
-        return;
-    }
-    let p = Promise::new(&mut |resolve, _| {
-        set_timeout(&resolve, ms as f64);
-    });
-    let _ = JsFuture::from(p).await;
-}
-
-/// Runs futures concurrently on the current task and waits for all of them.
-pub struct JoinAll<'a> {
-    tasks: Vec<Option<Pin<Box<dyn Future<Output = ()> + 'a>>>>,
-}
-
-impl<'a> JoinAll<'a> {
-    pub fn new(tasks: Vec<Pin<Box<dyn Future<Output = ()> + 'a>>>) -> Self {
-        JoinAll {
-            tasks: tasks.into_iter().map(Some).collect(),
-        }
-    }
-}
-
-impl Future for JoinAll<'_> {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut pending = false;
-        for slot in self.tasks.iter_mut() {
-            if let Some(task) = slot {
-                if task.as_mut().poll(cx).is_ready() {
-                    *slot = None;
-                } else {
-                    pending = true;
-                }
-            }
-        }
-        if pending {
-            Poll::Pending
-        } else {
-            Poll::Ready(())
-        }
     }
 }

@@ -9,6 +9,7 @@
 
 mod convert;
 mod http;
+mod options;
 mod output;
 mod text_in;
 
@@ -17,14 +18,10 @@ use std::cell::RefCell;
 use js_sys::{Array, JsString};
 use wasm_bindgen::prelude::*;
 
-use convert::{get, js_error};
-use librato_core::line_protocol;
-use librato_output::config::{self as core_config, LoadOptions};
-use librato_output::json_input;
-use librato_output::render::{
-    render_influx_pieces, render_metrics, render_text_streaming, render_text_with, BatchSink,
-    Extras, Format, Plan,
-};
+use convert::js_error;
+use librato_output::config::{self as core_config, LibratoConfig};
+use librato_output::render::{self, BatchSink, Format, Input, Plan, Sink};
+use options::{InputJs, ReadOptions};
 
 /// Bodies are handed to JS, and line protocol read from it, in chunks of about this many
 /// bytes (see `render_js`). 256 KiB: large enough for V8's large-object space (over 128 KiB)
@@ -56,43 +53,30 @@ pub fn panic_for_tests() {
     panic!("deliberate panic for tests");
 }
 
-pub(crate) fn now_ns() -> i64 {
-    (js_sys::Date::now() * 1e6) as i64
-}
-
-/// `parse(text, options) → { metrics, errors }`.
+/// `parse(text, options) → { metrics, errors }`; text is a string, `Uint8Array` or `ArrayBuffer`.
 #[wasm_bindgen(js_name = "parse")]
 pub fn parse_js(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    let (opts, format) = convert::parse_options(&options, now_ns())?;
-    convert::check_input_size(&text, &options)?;
-    let text = text_in::big_string(&text).ok_or_else(|| {
-        js_error(
-            "invalid_input",
-            "parse() takes the metrics text as a string",
-        )
-    })?;
+    let opts = ReadOptions::read(&options)?;
     let metrics = Array::new();
     let mut cache = convert::StringCache::default();
-    let errors = match format {
-        Format::Influx => {
-            let mut errors = Vec::new();
-            for item in line_protocol::parse(&text, opts) {
-                match item {
-                    Ok(m) => {
-                        metrics.push(&convert::metric_to_js(&m, &mut cache));
-                    }
-                    Err(e) => errors.push(e),
-                }
-            }
-            errors
+    let mut push = |m: &librato_core::metric::Metric<'_>| {
+        metrics.push(&convert::metric_to_js(m, &mut cache));
+    };
+    let errors = match InputJs::read(&text, opts.max_input, false)? {
+        InputJs::Text(s) => {
+            let text = text_in::big_string(&s).ok_or_else(no_encoder)?;
+            render::parse(
+                Input::Text(&text, opts.format),
+                opts.render.parse,
+                &mut push,
+            )
         }
-        Format::Json => {
-            let (ms, errors) = json_input::parse(&text, opts);
-            for m in &ms {
-                metrics.push(&convert::metric_to_js(m, &mut cache));
-            }
-            errors
-        }
+        InputJs::Bytes(bytes) => render::parse(
+            Input::Bytes(&bytes, opts.format),
+            opts.render.parse,
+            &mut push,
+        ),
+        InputJs::Metrics(_) => Vec::new(),
     };
     let out = js_sys::Object::new();
     convert::set(&out, "metrics", &metrics);
@@ -109,7 +93,7 @@ pub fn load_config_js(toml: JsValue, options: JsValue) -> Result<JsValue, JsValu
             "loadConfig() takes the TOML text as a string",
         )
     })?;
-    let load = load_options(&options)?;
+    let load = options::load_options_of(&options)?;
     let configs = core_config::load_config(&text, &load).map_err(|e| convert::config_error(&e))?;
     let out = Array::new();
     for c in &configs {
@@ -127,61 +111,48 @@ pub fn load_config_js(toml: JsValue, options: JsValue) -> Result<JsValue, JsValu
     Ok(out.into())
 }
 
-pub(crate) fn load_options(options: &JsValue) -> Result<LoadOptions, JsValue> {
-    let env = convert::string_map(&get(options, "env"), "options.env")?;
-    let secrets = match get(options, "secrets") {
-        v if v.is_undefined() || v.is_null() => None,
-        v => Some(convert::string_map(&v, "options.secrets")?),
-    };
-    Ok(LoadOptions { env, secrets })
-}
-
-/// Builds the plan for `input` (text or `Metric[]`).
+/// The plan for `input` with every body kept (what `write` sends).
 pub(crate) fn plan_for(
     input: &JsValue,
-    config: &core_config::LibratoConfig,
-    options: &JsValue,
+    config: &LibratoConfig,
+    opts: &ReadOptions,
 ) -> Result<Plan, JsValue> {
-    let (opts, format) = convert::parse_options(options, now_ns())?;
-    convert::check_input_size(input, options)?;
-    let extras = Extras {
-        explain: get(options, "explain").as_bool().unwrap_or(false),
-    };
-    if let Some(text) = text_in::big_string(input) {
-        Ok(render_text_with(&text, format, opts, config, extras))
-    } else if Array::is_array(input) {
-        let metrics = convert::metrics_from_js(input.unchecked_ref(), opts.default_time)?;
-        Ok(render_metrics(metrics, config))
-    } else {
-        Err(js_error(
-            "invalid_input",
-            "input must be line protocol / JSON text or an array of metrics",
-        ))
-    }
+    Ok(match InputJs::read(input, opts.max_input, true)? {
+        InputJs::Text(s) => {
+            let text = text_in::big_string(&s).ok_or_else(no_encoder)?;
+            render::render(
+                Input::Text(&text, opts.format),
+                config,
+                &opts.render,
+                Sink::Keep,
+            )
+        }
+        InputJs::Bytes(bytes) => render::render(
+            Input::Bytes(&bytes, opts.format),
+            config,
+            &opts.render,
+            Sink::Keep,
+        ),
+        InputJs::Metrics(arr) => {
+            let metrics = convert::metrics_from_js(&arr, opts.render.parse.default_time)?;
+            render::render(Input::Metrics(metrics), config, &opts.render, Sink::Keep)
+        }
+    })
 }
 
 /// `render(input, config, options) → Plan`.
 #[wasm_bindgen(js_name = "render")]
 pub fn render_js(input: JsValue, config: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    let load = load_options(&options)?;
-    let config = convert::config_arg(&config, &load)?;
-    if !input.is_string() {
-        let plan = plan_for(&input, &config, &options)?;
-        return Ok(convert::plan_to_js(&plan, &config.api_url, None));
-    }
-    // Text: complete bodies become JS strings a chunk at a time (and line protocol comes in
-    // a piece at a time), so wasm memory holds a chunk or two rather than a large input and
+    let opts = ReadOptions::read(&options)?;
+    let config = convert::config_arg(&config, &opts.load)?;
+    // Complete bodies become JS strings a chunk at a time (and line protocol text comes in a
+    // piece at a time), so wasm memory holds a chunk or two rather than a large input and
     // every body of it. One string per chunk, each body a slice of it: a chunk this size goes
     // straight to V8's large-object space, where thousands of 30 KB strings would each be
     // copied by the young-generation collector.
-    let (opts, format) = convert::parse_options(&options, now_ns())?;
-    convert::check_input_size(&input, &options)?;
-    let extras = Extras {
-        explain: get(&options, "explain").as_bool().unwrap_or(false),
-    };
     let url = JsValue::from_str(&config.api_url);
     let requests = Array::new();
-    let sink: BatchSink<'_> = &mut |chunk, batches| {
+    let on_batch: BatchSink<'_> = &mut |chunk, batches| {
         let all = JsString::from(chunk);
         for &(start, end, count) in batches {
             // Bodies are ASCII, so byte offsets are UTF-16 offsets too.
@@ -189,18 +160,17 @@ pub fn render_js(input: JsValue, config: JsValue, options: JsValue) -> Result<Js
             requests.push(&convert::request_js(&url, &body.into(), count));
         }
     };
-    let plan = match format {
-        // Line protocol is read a piece at a time too: wasm memory stays near two chunks
-        // whatever the input's size.
-        Format::Influx => {
-            let mut pieces = text_in::Pieces::new(&input, STREAM_CHUNK_BYTES as u32)
-                .ok_or_else(|| js_error("invalid_input", "input must be a string"))?;
-            let plan = render_influx_pieces(
-                &mut |buf| pieces.next_into(buf),
-                opts,
+    let sink = Sink::Stream {
+        chunk_bytes: STREAM_CHUNK_BYTES,
+        on_batch,
+    };
+    let plan = match InputJs::read(&input, opts.max_input, true)? {
+        InputJs::Text(s) if opts.format == Format::Influx => {
+            let mut pieces = text_in::Pieces::new(s, STREAM_CHUNK_BYTES as u32);
+            let plan = render::render(
+                Input::Pieces(&mut |buf| pieces.next_into(buf)),
                 &config,
-                extras,
-                STREAM_CHUNK_BYTES,
+                &opts.render,
                 sink,
             );
             if pieces.failed {
@@ -208,17 +178,19 @@ pub fn render_js(input: JsValue, config: JsValue, options: JsValue) -> Result<Js
             }
             plan
         }
-        Format::Json => {
-            let text = text_in::big_string(&input).ok_or_else(no_encoder)?;
-            render_text_streaming(
-                &text,
-                format,
-                opts,
-                &config,
-                extras,
-                STREAM_CHUNK_BYTES,
-                sink,
-            )
+        InputJs::Text(s) => {
+            let text = text_in::big_string(&s).ok_or_else(no_encoder)?;
+            render::render(Input::Text(&text, opts.format), &config, &opts.render, sink)
+        }
+        InputJs::Bytes(bytes) => render::render(
+            Input::Bytes(&bytes, opts.format),
+            &config,
+            &opts.render,
+            sink,
+        ),
+        InputJs::Metrics(arr) => {
+            let metrics = convert::metrics_from_js(&arr, opts.render.parse.default_time)?;
+            render::render(Input::Metrics(metrics), &config, &opts.render, sink)
         }
     };
     Ok(convert::plan_to_js(&plan, &config.api_url, Some(requests)))

@@ -6,7 +6,6 @@
 
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::convert::get;
 
@@ -23,9 +22,8 @@ thread_local! {
     static ENCODER: TextEncoder = TextEncoder::new();
 }
 
-/// A JS string as a Rust `String`; `None` if it is not a string (or no encoder works).
-pub fn big_string(v: &JsValue) -> Option<String> {
-    let s = v.dyn_ref::<JsString>()?;
+/// A JS string as a Rust `String`; `None` if no encoder works.
+pub fn big_string(s: &JsString) -> Option<String> {
     let mut buf = Vec::new();
     encode_range(s, 0, s.length(), &mut buf).then_some(())?;
     // encodeInto writes only well-formed UTF-8 (lone surrogates become U+FFFD) and never
@@ -46,15 +44,14 @@ pub struct Pieces {
 }
 
 impl Pieces {
-    pub fn new(v: &JsValue, units: u32) -> Option<Pieces> {
-        let s: JsString = v.dyn_ref::<JsString>()?.clone();
-        Some(Pieces {
+    pub fn new(s: JsString, units: u32) -> Pieces {
+        Pieces {
             len: s.length(),
             s,
             at: 0,
             units: units.max(2),
             failed: false,
-        })
+        }
     }
 
     /// Appends the next piece to `buf`; says whether more follows.

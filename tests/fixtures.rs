@@ -6,8 +6,21 @@ use std::path::Path;
 
 use librato_core::metric::{ParseOptions, Precision};
 use librato_output::config::{load_config, LibratoConfig, LoadOptions};
-use librato_output::render::{render_text, Format};
+use librato_output::render::{render, Format, Input, Plan, RenderOptions, Sink};
 use serde_json::{json, Value};
+
+fn same_plan(a: &Plan, b: &Plan) -> Result<(), String> {
+    let bodies = |p: &Plan| {
+        p.bodies
+            .iter()
+            .map(|(s, n)| (s.to_string(), n))
+            .collect::<Vec<_>>()
+    };
+    if bodies(a) != bodies(b) || a.errors != b.errors || a.skipped != b.skipped {
+        return Err("rendering the bytes differs from rendering the text".into());
+    }
+    Ok(())
+}
 
 fn run_case(dir: &Path) -> Result<(), String> {
     let read = |f: &str| fs::read_to_string(dir.join(f)).ok();
@@ -43,15 +56,22 @@ fn run_case(dir: &Path) -> Result<(), String> {
         .as_str()
         .map(|t| t.parse().unwrap())
         .unwrap_or(0);
-    let plan = render_text(
-        &input,
-        format,
-        ParseOptions {
+    let options = RenderOptions {
+        parse: ParseOptions {
             precision,
             default_time,
         },
+        explain: false,
+    };
+    let plan = render(Input::Text(&input, format), &config, &options, Sink::Keep);
+    // The same text as bytes (as a request body arrives) renders the same.
+    let from_bytes = render(
+        Input::Bytes(input.as_bytes(), format),
         &config,
+        &options,
+        Sink::Keep,
     );
+    same_plan(&plan, &from_bytes)?;
 
     let expected: Value = serde_json::from_str(&read("expected.json").ok_or("no expected.json")?)
         .map_err(|e| e.to_string())?;

@@ -8,14 +8,20 @@ use librato_core::line_protocol::{self, MAX_TIMESTAMP, MIN_TIMESTAMP};
 use librato_core::metric::{FieldValue, Metric, ParseOptions, Precision};
 use librato_core::template::Template;
 use librato_output::config::LibratoConfig;
-use librato_output::render::{
-    render_influx_pieces, render_text, render_text_streaming, Extras, Format, Plan,
-};
+use librato_output::render::{render, Format, Input, Plan, RenderOptions, Sink};
 use proptest::prelude::*;
 
 const OPTS: ParseOptions = ParseOptions {
     precision: Precision::Ns,
     default_time: 0,
+};
+const PLAIN: RenderOptions = RenderOptions {
+    parse: OPTS,
+    explain: false,
+};
+const EXPLAIN: RenderOptions = RenderOptions {
+    parse: OPTS,
+    explain: true,
 };
 
 /// Text for names, keys and tag values: any character but line breaks, weighted toward the
@@ -138,7 +144,7 @@ proptest! {
     #[test]
     fn render_never_panics_on_any_text(text in ".{0,300}", json in any::<bool>()) {
         let format = if json { Format::Json } else { Format::Influx };
-        let _ = render_text(&text, format, OPTS, &LibratoConfig::default());
+        let _ = render(Input::Text(&text, format), &LibratoConfig::default(), &PLAIN, Sink::Keep);
     }
 
     #[test]
@@ -207,9 +213,8 @@ proptest! {
     ) {
         let text = lines.join(if crlf { "\r\n" } else { "\n" });
         let config = LibratoConfig { batch_size: 2, ..LibratoConfig::default() };
-        let extras = Extras { explain: true };
         let (whole, whole_bodies) = streamed(|sink| {
-            render_text_streaming(&text, Format::Influx, OPTS, &config, extras, 64, sink)
+            render(Input::Text(&text, Format::Influx), &config, &EXPLAIN, Sink::Stream { chunk_bytes: 64, on_batch: sink })
         });
         // Pieces of the sizes drawn (cut back to character boundaries), cycling.
         let mut at = 0;
@@ -225,7 +230,7 @@ proptest! {
             at < text.len()
         };
         let (pieces, piece_bodies) = streamed(|sink| {
-            render_influx_pieces(&mut source, OPTS, &config, extras, 64, sink)
+            render(Input::Pieces(&mut source), &config, &EXPLAIN, Sink::Stream { chunk_bytes: 64, on_batch: sink })
         });
         prop_assert_eq!(piece_bodies, whole_bodies, "{:?}", text);
         prop_assert_eq!(summary(&pieces), summary(&whole), "{:?}", text);

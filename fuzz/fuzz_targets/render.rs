@@ -3,23 +3,24 @@
 use libfuzzer_sys::fuzz_target;
 use librato_output::config::LibratoConfig;
 use librato_core::metric::{ParseOptions, Precision};
-use librato_output::render::{render_text, Format};
+use librato_output::render::{render, Format, Input, RenderOptions, Sink};
 
 fn name_ok(s: &str) -> bool {
     (1..=255).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let (format, body) = match text.strip_prefix("json:") {
+    // Bytes as a request body arrives: invalid UTF-8 included (that line's error).
+    let (format, body) = match data.strip_prefix(b"json:") {
         Some(rest) => (Format::Json, rest),
-        None => (Format::Influx, text),
+        None => (Format::Influx, data),
     };
     let mut config = LibratoConfig::default();
-    if let Some(first) = body.lines().next() {
+    if let Some(first) = String::from_utf8_lossy(body).lines().next() {
         config.template = first.chars().take(40).collect();
     }
-    let plan = render_text(body, format, ParseOptions { precision: Precision::Ns, default_time: 1_700_000_000_000_000_000 }, &config);
+    let options = RenderOptions { parse: ParseOptions { precision: Precision::Ns, default_time: 1_700_000_000_000_000_000 }, explain: false };
+    let plan = render(Input::Bytes(body, format), &config, &options, Sink::Keep);
     let mut seen = 0;
     for (b, count) in plan.bodies.iter() {
         let v: serde_json::Value = serde_json::from_str(b).expect("bodies are JSON");

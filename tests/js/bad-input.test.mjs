@@ -140,10 +140,14 @@ test('config objects: exact errors naming the key', () => {
 });
 
 test('misuse of the JS API: wrong types, undefined, huge strings, Metric fields', () => {
-  check(() => parse(undefined), 'invalid_input', 'parse() takes the metrics text as a string');
-  check(() => parse(Buffer.from('a v=1')), 'invalid_input', 'parse() takes the metrics text as a string');
-  check(() => render(undefined), 'invalid_input', 'input must be line protocol / JSON text or an array of metrics');
-  check(() => render({ name: 'm' }), 'invalid_input', 'input must be line protocol / JSON text or an array of metrics');
+  check(() => parse(undefined), 'invalid_input', 'parse() takes the metrics text as a string, Uint8Array or ArrayBuffer');
+  check(() => parse(42), 'invalid_input', 'parse() takes the metrics text as a string, Uint8Array or ArrayBuffer');
+  check(() => parse([]), 'invalid_input', 'parse() takes the metrics text as a string, Uint8Array or ArrayBuffer');
+  check(() => render(undefined), 'invalid_input', 'input must be line protocol / JSON text (a string, Uint8Array or ArrayBuffer) or an array of metrics');
+  check(() => render({ name: 'm' }), 'invalid_input', 'input must be line protocol / JSON text (a string, Uint8Array or ArrayBuffer) or an array of metrics');
+  check(() => render(new Uint8Array(3_000_001), {}, { maxInputBytes: 3_000_000 }), 'input_too_large', 'input is 3000001 bytes, more than maxInputBytes (3000000): split it, or raise options.maxInputBytes');
+  check(() => render('a v=1', {}, { explain: 'yes' }), 'invalid_options', 'options.explain must be a boolean');
+  check(() => parse('a v=1', 'ns'), 'invalid_options', 'options must be an object, found string');
   check(() => loadConfig(undefined), 'invalid_config', 'loadConfig() takes the TOML text as a string');
   check(() => loadConfig('', { env: { A: 1 } }), 'invalid_options', 'options.env["A"] must be a string');
   check(() => parse('a v=1', { defaultTime: 1.5 }), 'invalid_options', 'options.defaultTime must be a bigint of nanoseconds within the 64-bit range');
@@ -163,14 +167,17 @@ test('misuse of the JS API: wrong types, undefined, huge strings, Metric fields'
 
 test('async misuse rejects with exact errors', async () => {
   const out = new LibratoOutput({ api_user: 'u@example.com', api_token: 'tok-123', api_url: 'http://127.0.0.1:9/v1/metrics' });
-  await assert.rejects(out.write(42), (e) => e.code === 'invalid_input' && e.message === 'input must be line protocol / JSON text or an array of metrics');
+  await assert.rejects(out.write(42), (e) => e.code === 'invalid_input' && e.message === 'input must be line protocol / JSON text (a string, Uint8Array or ArrayBuffer) or an array of metrics');
+  // A limit that is not a number used to mean "no limit" silently.
+  await assert.rejects(out.write(`m,host=h v=1 ${T}`, { maxRequests: '10' }), (e) => e.code === 'invalid_options' && e.message === 'options.maxRequests must be a non-negative number, found string');
+  await assert.rejects(out.write(`m,host=h v=1 ${T}`, { maxRequests: NaN }), (e) => e.code === 'invalid_options' && e.message === 'options.maxRequests must be a non-negative number, found number');
   await assert.rejects(out.resend('nope'), (e) => e.code === 'invalid_input' && e.message === "resend() takes the report's failed array");
   await assert.rejects(out.resend([{ body: 5 }]), (e) => e.message === 'failed[0] must have a string body and an integer count');
   await assert.rejects(out.write(`m,host=h v=1 ${T}`, { maxRequests: 0 }), (e) => e.code === 'too_many_requests' && e.message === 'this write needs 1 requests (1 gauges), more than the limit of 0');
 });
 
 test('the catalogue has at least 50 cases, and the module still works after all of them', () => {
-  assert.ok(LINE_PROTOCOL.length + TELEGRAF_JSON.length + TOML.length + 9 + 18 + 4 >= 50);
+  assert.ok(LINE_PROTOCOL.length + TELEGRAF_JSON.length + TOML.length + 9 + 23 + 6 >= 50);
   const plan = render(`cpu,host=a usage=1 ${T}`, { template: 'host' });
   assert.equal(plan.gauges, 1);
   assert.equal(JSON.parse(plan.requests[0].body).gauges[0].source, 'a');

@@ -251,6 +251,27 @@ pub struct ParseOptions {
     pub default_time: i64,
 }
 
+impl ParseOptions {
+    /// Options whose `default_time` (nanoseconds, usually "now") is truncated to `precision`,
+    /// as InfluxDB stamps a line without a timestamp: with precision `s`, whole seconds.
+    ///
+    /// ```
+    /// use librato_core::metric::{ParseOptions, Precision};
+    ///
+    /// let o = ParseOptions::new(Precision::S, 1_700_000_000_987_654_321);
+    /// assert_eq!(o.default_time, 1_700_000_000_000_000_000);
+    /// let o = ParseOptions::new(Precision::Ms, -1_500_000);
+    /// assert_eq!(o.default_time, -2_000_000);
+    /// ```
+    pub fn new(precision: Precision, default_time: i64) -> ParseOptions {
+        let unit = precision.nanos();
+        ParseOptions {
+            precision,
+            default_time: default_time - default_time.rem_euclid(unit),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,17 +7,15 @@
 //! - [`json_input`] and [`json_reader`]: Telegraf's JSON serializer output as input;
 //! - [`render`]: the one entry from input to request bodies (a [`render::Plan`]);
 //! - [`send`]: the send loop, generic over a [`send::Transport`], with the pure retry policy
-//!   ([`retry`]), API response reading ([`api_response`]) and the report.
+//!   ([`send::retry`]), API response reading ([`send::api_response`]) and the report.
 //!
 //! The hot path (line protocol, metrics, the template, gauges) is `librato_core`.
 
 #![forbid(unsafe_code)]
 
-pub mod api_response;
-pub mod basic_auth;
 pub mod config;
 pub mod filter;
 pub mod json_input;
 pub mod json_reader;
 pub mod render;
-pub mod retry;
+pub mod send;

@@ -7,7 +7,7 @@ use crate::filter::{By, Filters, Outcome};
 use crate::json_input;
 use librato_core::librato::{merge_by_line, Bodies, GaugeWriter, Reason, Skipped};
 use librato_core::line_protocol;
-use librato_core::metric::{LineError, Metric, ParseOptions};
+use librato_core::metric::{LineError, Metric, ParseOptions, Precision};
 
 /// Input formats `parse` and `render` accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,11 +17,22 @@ pub enum Format {
 }
 
 impl Format {
+    /// `influx` (also `line`, `line_protocol`) or `json`.
     pub fn parse(s: &str) -> Option<Format> {
         match s {
             "influx" | "line" | "line_protocol" => Some(Format::Influx),
             "json" => Some(Format::Json),
             _ => None,
+        }
+    }
+
+    /// The precision of timestamps when none is given: nanoseconds for line protocol, and
+    /// seconds for Telegraf JSON (its serializer's default `json_timestamp_units = "1s"`).
+    /// Defined here only; the JS options and the worker rely on it.
+    pub fn default_precision(self) -> Precision {
+        match self {
+            Format::Influx => Precision::Ns,
+            Format::Json => Precision::S,
         }
     }
 }
@@ -42,73 +53,176 @@ pub struct Plan {
 /// `(start, end, gauges)` in it.
 pub type BatchSink<'a> = &'a mut dyn FnMut(&str, &[librato_core::librato::Batch]);
 
-/// What to render besides the bodies.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Extras {
-    /// Record each gauge's input line.
+/// What to render.
+pub enum Input<'a> {
+    /// Line protocol or Telegraf JSON text.
+    Text(&'a str, Format),
+    /// The same as UTF-8 bytes, as a request body arrives. A line holding invalid UTF-8 is
+    /// that line's error (column in bytes); every other line is used.
+    Bytes(&'a [u8], Format),
+    /// Line protocol supplied a piece at a time (see [`TextSource`]), so the whole input is
+    /// never held at once.
+    Pieces(TextSource<'a>),
+    /// Metrics that are already typed (from JS objects).
+    Metrics(Vec<Metric<'a>>),
+}
+
+/// How to read the input, and what to render besides the bodies. Read once per call.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions {
+    pub parse: ParseOptions,
+    /// Record each gauge's input line and how the template built each source.
     pub explain: bool,
 }
 
-/// Renders text input in one streaming pass: each line becomes gauges as soon as it parses.
-pub fn render_text(
-    text: &str,
-    format: Format,
-    options: ParseOptions,
-    config: &LibratoConfig,
-) -> Plan {
-    render_text_with(text, format, options, config, Extras::default())
+impl RenderOptions {
+    /// Defaults for `format`: its default precision, `default_time` as given.
+    pub fn new(format: Format, default_time: i64) -> RenderOptions {
+        RenderOptions {
+            parse: ParseOptions {
+                precision: format.default_precision(),
+                default_time,
+            },
+            explain: false,
+        }
+    }
 }
 
-/// `render_text` with extras (the playground's explanations).
-pub fn render_text_with(
-    text: &str,
-    format: Format,
-    options: ParseOptions,
-    config: &LibratoConfig,
-    extras: Extras,
-) -> Plan {
-    render_text_inner(text, format, options, config, extras, None)
+/// Where complete request bodies go.
+pub enum Sink<'a> {
+    /// Kept in the plan's `bodies`.
+    Keep,
+    /// Handed to `on_batch` whenever they add up to `chunk_bytes` (and the rest at the end);
+    /// the plan's `bodies` stays empty, so neither the input nor every body is held at once.
+    Stream {
+        chunk_bytes: usize,
+        on_batch: BatchSink<'a>,
+    },
 }
 
-/// Renders like `render_text_with`, handing complete bodies to `on_batch` whenever they add up
-/// to `chunk_bytes` (and the rest at the end) instead of keeping them all (the returned
-/// plan's `bodies` is empty).
-pub fn render_text_streaming(
-    text: &str,
-    format: Format,
-    options: ParseOptions,
-    config: &LibratoConfig,
-    extras: Extras,
-    chunk_bytes: usize,
-    on_batch: BatchSink<'_>,
+/// The one entry from input to request bodies: parse, filter, template, gauges, batches.
+///
+/// ```
+/// use librato_output::config::LibratoConfig;
+/// use librato_output::render::{render, Format, Input, RenderOptions, Sink};
+///
+/// let config = LibratoConfig::default(); // template "host", 300 gauges per request
+/// let text = "cpu,host=web-1 usage_idle=98.5 1700000000000000000\n";
+/// let plan = render(Input::Text(text, Format::Influx), &config,
+///                   &RenderOptions::new(Format::Influx, 0), Sink::Keep);
+/// assert_eq!(plan.gauges, 1);
+/// assert_eq!(plan.bodies.body(0),
+///     r#"{"gauges":[{"name":"cpu.usage_idle","value":98.5,"source":"web-1","measure_time":1700000000}]}"#);
+/// ```
+pub fn render<'c>(
+    input: Input<'_>,
+    config: &'c LibratoConfig,
+    options: &RenderOptions,
+    sink: Sink<'c>,
 ) -> Plan {
-    render_text_inner(
-        text,
-        format,
-        options,
-        config,
-        extras,
-        Some((chunk_bytes, on_batch)),
-    )
+    let on_batch = match sink {
+        Sink::Keep => None,
+        Sink::Stream {
+            chunk_bytes,
+            on_batch,
+        } => Some((chunk_bytes, on_batch)),
+    };
+    let streaming = on_batch.is_some();
+    let mut stage = Stage::new(config, options.explain, on_batch);
+    let mut errors = Vec::new();
+    match input {
+        Input::Text(text, format) => {
+            stage.push_text(text, format, options.parse, streaming, &mut errors)
+        }
+        Input::Bytes(bytes, format) => {
+            let (text, bad) = line_protocol::utf8_lines(bytes);
+            stage.push_text(&text, format, options.parse, streaming, &mut errors);
+            if !bad.is_empty() {
+                errors = merge_errors(bad, errors);
+            }
+        }
+        Input::Pieces(source) => push_pieces(&mut stage, source, options.parse, &mut errors),
+        Input::Metrics(metrics) => {
+            for mut m in metrics {
+                stage.push(&mut m);
+            }
+        }
+    }
+    stage.finish(errors, config)
+}
+
+/// Parses text or bytes into metrics without rendering (`parse()` in JS): each metric goes to
+/// `on_metric` as it is read; returns the line errors in line order. `Pieces` and `Metrics`
+/// are not parse inputs and yield nothing.
+///
+/// ```
+/// use librato_core::metric::{ParseOptions, Precision};
+/// use librato_output::render::{parse, Format, Input};
+///
+/// let mut names = Vec::new();
+/// let errors = parse(Input::Bytes(b"a v=1 1\nb v=\xff 2\nc v=3 3", Format::Influx),
+///                    ParseOptions::new(Precision::Ns, 0), &mut |m| names.push(m.name.to_string()));
+/// assert_eq!(names, ["a", "c"]);
+/// assert_eq!((errors[0].line, errors[0].column), (2, 5));
+/// ```
+pub fn parse(
+    input: Input<'_>,
+    options: ParseOptions,
+    on_metric: &mut dyn FnMut(&Metric<'_>),
+) -> Vec<LineError> {
+    let each = |text: &str, format: Format, on_metric: &mut dyn FnMut(&Metric<'_>)| match format {
+        Format::Influx => {
+            let mut errors = Vec::new();
+            let mut lines = line_protocol::parse(text, options);
+            let mut m = Metric::new("", 0);
+            while let Some(item) = lines.next_into(&mut m) {
+                match item {
+                    Ok(()) => on_metric(&m),
+                    Err(e) => errors.push(e),
+                }
+            }
+            errors
+        }
+        Format::Json => json_input::parse_each(text, options, &mut |m| on_metric(&m)),
+    };
+    match input {
+        Input::Text(text, format) => each(text, format, on_metric),
+        Input::Bytes(bytes, format) => {
+            let (text, bad) = line_protocol::utf8_lines(bytes);
+            let errors = each(&text, format, on_metric);
+            merge_errors(bad, errors)
+        }
+        Input::Pieces(_) | Input::Metrics(_) => Vec::new(),
+    }
+}
+
+/// Two error lists, each in line order, as one in line order.
+fn merge_errors(a: Vec<LineError>, b: Vec<LineError>) -> Vec<LineError> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => x.line <= y.line,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return out,
+        };
+        out.extend(if take_a { a.next() } else { b.next() });
+    }
 }
 
 /// Supplies line-protocol text a piece at a time: appends the next piece (whole UTF-8
 /// characters) to the buffer and says whether more may follow.
 pub type TextSource<'a> = &'a mut dyn FnMut(&mut Vec<u8>) -> bool;
 
-/// Renders line protocol read a piece at a time and streams the bodies out as
-/// `render_text_streaming` does, so neither the whole input nor every body is ever held at
-/// once. Lines are parsed exactly as in the whole text (see `line_protocol::parse_piece`).
-pub fn render_influx_pieces(
+/// Line protocol read a piece at a time; lines parse exactly as in the whole text (see
+/// `line_protocol::parse_piece`).
+fn push_pieces(
+    stage: &mut Stage<'_>,
     source: TextSource<'_>,
     options: ParseOptions,
-    config: &LibratoConfig,
-    extras: Extras,
-    chunk_bytes: usize,
-    on_batch: BatchSink<'_>,
-) -> Plan {
-    let mut stage = Stage::new(config, extras, Some((chunk_bytes, on_batch)));
-    let mut errors = Vec::new();
+    errors: &mut Vec<LineError>,
+) {
     let mut buf = Vec::new();
     let mut line = 1;
     let mut more = true;
@@ -128,12 +242,11 @@ pub fn render_influx_pieces(
         if !more {
             lines = lines.finishing();
         }
-        stage.push_lines(&mut lines, &mut errors);
+        stage.push_lines(&mut lines, errors);
         let (used, next_line) = lines.consumed();
         buf.drain(..used);
         line = next_line;
     }
-    stage.finish(errors, config)
 }
 
 /// Appends pieces to `buf`, which may start with the unfinished tail of the last piece,
@@ -151,41 +264,6 @@ fn fill(source: TextSource<'_>, buf: &mut Vec<u8>) -> bool {
     }
 }
 
-fn render_text_inner<'s>(
-    text: &str,
-    format: Format,
-    options: ParseOptions,
-    config: &'s LibratoConfig,
-    extras: Extras,
-    on_batch: Option<(usize, BatchSink<'s>)>,
-) -> Plan {
-    let streaming = on_batch.is_some();
-    let mut stage = Stage::new(config, extras, on_batch);
-    let mut errors = Vec::new();
-    match format {
-        Format::Influx => {
-            // Bodies run about three times the size of Telegraf-shaped line protocol.
-            if !streaming {
-                stage.writer.reserve(text.len().saturating_mul(3));
-            }
-            stage.push_lines(&mut line_protocol::parse(text, options), &mut errors);
-        }
-        Format::Json => {
-            errors = json_input::parse_each(text, options, &mut |mut m| stage.push(&mut m));
-        }
-    }
-    stage.finish(errors, config)
-}
-
-/// Renders metrics that are already typed (from JS objects).
-pub fn render_metrics(metrics: Vec<Metric<'_>>, config: &LibratoConfig) -> Plan {
-    let mut stage = Stage::new(config, Extras::default(), None);
-    for mut m in metrics {
-        stage.push(&mut m);
-    }
-    stage.finish(Vec::new(), config)
-}
-
 /// Filters then gauges, for one metric at a time.
 struct Stage<'c> {
     filters: Option<&'c Filters>,
@@ -198,11 +276,11 @@ struct Stage<'c> {
 impl<'c> Stage<'c> {
     fn new(
         config: &'c LibratoConfig,
-        extras: Extras,
+        explain: bool,
         on_batch: Option<(usize, BatchSink<'c>)>,
     ) -> Self {
         let mut writer = GaugeWriter::new(config.compiled_template(), config.batch_size);
-        if extras.explain {
+        if explain {
             writer.explain();
         }
         Stage {
@@ -210,6 +288,29 @@ impl<'c> Stage<'c> {
             writer,
             tally: FilterTally::default(),
             on_batch,
+        }
+    }
+
+    /// A whole text through the stage.
+    fn push_text(
+        &mut self,
+        text: &str,
+        format: Format,
+        options: ParseOptions,
+        streaming: bool,
+        errors: &mut Vec<LineError>,
+    ) {
+        match format {
+            Format::Influx => {
+                // Bodies run about three times the size of Telegraf-shaped line protocol.
+                if !streaming {
+                    self.writer.reserve(text.len().saturating_mul(3));
+                }
+                self.push_lines(&mut line_protocol::parse(text, options), errors);
+            }
+            Format::Json => {
+                *errors = json_input::parse_each(text, options, &mut |mut m| self.push(&mut m));
+            }
         }
     }
 
@@ -320,7 +421,6 @@ impl FilterTally {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use librato_core::metric::Precision;
 
     #[test]
     fn render_streaming_hands_out_the_same_bodies() {
@@ -333,12 +433,14 @@ mod tests {
                 )
             })
             .collect();
-        let options = ParseOptions {
-            precision: Precision::Ns,
-            default_time: 0,
-        };
+        let options = RenderOptions::new(Format::Influx, 0);
         let config = LibratoConfig::default();
-        let whole = render_text(&text, Format::Influx, options, &config);
+        let whole = render(
+            Input::Text(&text, Format::Influx),
+            &config,
+            &options,
+            Sink::Keep,
+        );
         let expected: Vec<(String, usize)> = whole
             .bodies
             .iter()
@@ -349,20 +451,17 @@ mod tests {
         for (chunk_bytes, chunks) in [(0, 5), (40_000, 3), (usize::MAX, 1)] {
             let mut streamed = Vec::new();
             let mut calls = 0;
-            let plan = render_text_streaming(
-                &text,
-                Format::Influx,
-                options,
-                &config,
-                Extras::default(),
+            let on_batch = &mut |text: &str, batches: &[librato_core::librato::Batch]| {
+                calls += 1;
+                for &(s, e, n) in batches {
+                    streamed.push((text[s..e].to_string(), n));
+                }
+            };
+            let sink = Sink::Stream {
                 chunk_bytes,
-                &mut |text, batches| {
-                    calls += 1;
-                    for &(s, e, n) in batches {
-                        streamed.push((text[s..e].to_string(), n));
-                    }
-                },
-            );
+                on_batch,
+            };
+            let plan = render(Input::Text(&text, Format::Influx), &config, &options, sink);
             assert_eq!(streamed, expected, "chunks of {chunk_bytes}");
             assert_eq!(calls, chunks, "chunks of {chunk_bytes}");
             assert_eq!(plan.gauges, 1400);
@@ -373,11 +472,14 @@ mod tests {
     #[test]
     fn render_text_streams_good_lines_past_bad_ones() {
         let text = "cpu,host=a usage=1.5,s=\"x\" 1700000000000000000\nnot a metric\nmem,host=a used=3i 1700000000000000000\n";
-        let options = ParseOptions {
-            precision: Precision::Ns,
-            default_time: 0,
-        };
-        let plan = render_text(text, Format::Influx, options, &LibratoConfig::default());
+        let options = RenderOptions::new(Format::Influx, 0);
+        let config = LibratoConfig::default();
+        let plan = render(
+            Input::Text(text, Format::Influx),
+            &config,
+            &options,
+            Sink::Keep,
+        );
         assert_eq!(plan.gauges, 2);
         assert_eq!(plan.errors.len(), 1);
         assert_eq!(plan.errors[0].line, 2);
@@ -468,19 +570,13 @@ mod tests {
             at = end;
             at < text.len()
         };
-        let options = ParseOptions {
-            precision: Precision::Ns,
-            default_time: 0,
-        };
+        let options = RenderOptions::new(Format::Influx, 0);
         let config = LibratoConfig::default();
-        let plan = render_influx_pieces(
-            &mut source,
-            options,
-            &config,
-            Extras::default(),
-            1 << 16,
-            &mut |_, _| {},
-        );
+        let sink = Sink::Stream {
+            chunk_bytes: 1 << 16,
+            on_batch: &mut |_, _| {},
+        };
+        let plan = render(Input::Pieces(&mut source), &config, &options, sink);
         assert_eq!(plan.errors.len(), 1);
         assert!(
             plan.errors[0].message.contains("unterminated string"),

@@ -5,6 +5,7 @@
 //! own parser (`models/points.go`) decides.
 
 mod scan;
+mod utf8;
 mod value;
 
 #[cfg(test)]
@@ -15,6 +16,7 @@ use std::borrow::Cow;
 use crate::metric::{cut, FieldValue, LineError, Metric, ParseOptions, QUOTE_CHARS};
 pub use scan::Element;
 use scan::{at_eol, logical_line_end, scan};
+pub use utf8::utf8_lines;
 pub use value::{MAX_STRING_BYTES, MAX_TIMESTAMP, MIN_TIMESTAMP};
 
 /// Every error this parser reports contains one of these phrases (the fuzz target holds it

@@ -1,6 +1,7 @@
 //! The retry decision as a pure function of what happened, the headers, and the attempt
 //! number (Vector's HTTP sink policy, with Librato's specifics): retry 408, 429, 5xx except
-//! 501, timeouts and network errors; never other 4xx.
+//! 501, timeouts and network errors; never other 4xx, and never 3xx (redirects are not
+//! followed: resending to the same URL cannot help). Any 2xx acknowledges.
 
 /// What one attempt ended with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +53,8 @@ pub fn decide(
     now_ms: f64,
     random: f64,
 ) -> Decision {
-    if let Outcome::Status(200 | 202) = outcome {
+    // Any 2xx acknowledges a batch: a Librato-compatible API may answer 201 or 204.
+    if let Outcome::Status(200..=299) = outcome {
         return Decision::Success;
     }
     if !is_retryable(outcome) {
@@ -163,7 +165,14 @@ mod tests {
             (Outcome::Status(415), 1, fail(false, false)),
             (Outcome::Status(422), 1, fail(false, false)),
             (Outcome::Status(501), 1, fail(false, false)),
-            (Outcome::Status(204), 1, fail(false, false)),
+            (Outcome::Status(201), 1, Success),
+            (Outcome::Status(204), 1, Success),
+            (Outcome::Status(299), 1, Success),
+            (Outcome::Status(199), 1, fail(false, false)),
+            (Outcome::Status(301), 1, fail(false, false)),
+            (Outcome::Status(302), 2, fail(false, false)),
+            (Outcome::Status(307), 1, fail(false, false)),
+            (Outcome::Status(308), 1, fail(false, false)),
             (Outcome::Status(408), 1, Retry { after_ms: 250 }),
             (Outcome::Status(429), 1, Retry { after_ms: 250 }),
             (Outcome::RateLimited403, 1, Retry { after_ms: 250 }),

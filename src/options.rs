@@ -1,0 +1,317 @@
+//! JS options read through typed getters, once per call: every option name the package
+//! accepts is declared here and nowhere else.
+
+use std::collections::HashMap;
+
+use js_sys::{Array, BigInt, Function, JsString, Object, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::convert::{js_error, type_of};
+use librato_core::metric::{ParseOptions, Precision};
+use librato_output::config::LoadOptions;
+use librato_output::render::{Format, RenderOptions};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `ParseOptions & { maxInputBytes, explain, env, secrets, maxRequests }`: the second
+    /// argument of `parse`, `render` and `write` (each reads the keys it takes).
+    pub type CallOptionsJs;
+    #[wasm_bindgen(method, getter)]
+    fn format(this: &CallOptionsJs) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn precision(this: &CallOptionsJs) -> JsValue;
+    #[wasm_bindgen(method, getter, js_name = defaultTime)]
+    fn default_time(this: &CallOptionsJs) -> JsValue;
+    #[wasm_bindgen(method, getter, js_name = maxInputBytes)]
+    fn max_input_bytes(this: &CallOptionsJs) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn explain(this: &CallOptionsJs) -> JsValue;
+    #[wasm_bindgen(method, getter, js_name = maxRequests)]
+    fn max_requests(this: &CallOptionsJs) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn env(this: &CallOptionsJs) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn secrets(this: &CallOptionsJs) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn fetch(this: &CallOptionsJs) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn log(this: &CallOptionsJs) -> JsValue;
+
+    /// One entry of `report.failed`, as `resend` reads it.
+    pub type FailedJs;
+    #[wasm_bindgen(method, getter)]
+    pub fn body(this: &FailedJs) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub fn count(this: &FailedJs) -> JsValue;
+}
+
+/// Default for `options.maxInputBytes`: far below what a wasm instance can hold (4 GiB, of
+/// which input, bodies and working memory all take a share).
+pub const DEFAULT_MAX_INPUT: f64 = 128.0 * 1024.0 * 1024.0;
+
+/// The options object, or `None` when absent; an error when it is not an object.
+fn object(options: &JsValue) -> Result<Option<&CallOptionsJs>, JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(None);
+    }
+    if !options.is_object() || Array::is_array(options) {
+        return Err(js_error(
+            "invalid_options",
+            &format!("options must be an object, found {}", type_of(options)),
+        ));
+    }
+    Ok(Some(options.unchecked_ref()))
+}
+
+/// What `parse` and `render` read.
+pub struct ReadOptions {
+    pub format: Format,
+    pub render: RenderOptions,
+    pub max_input: f64,
+    pub load: LoadOptions,
+}
+
+impl ReadOptions {
+    /// Reads the options of `parse`/`render`; `defaultTime` defaults to now.
+    pub fn read(options: &JsValue) -> Result<ReadOptions, JsValue> {
+        let Some(o) = object(options)? else {
+            return Ok(ReadOptions {
+                format: Format::Influx,
+                render: RenderOptions::new(Format::Influx, now_ns()),
+                max_input: DEFAULT_MAX_INPUT,
+                load: LoadOptions::default(),
+            });
+        };
+        let format = match o.format() {
+            v if v.is_undefined() => Format::Influx,
+            v => v
+                .as_string()
+                .as_deref()
+                .and_then(Format::parse)
+                .ok_or_else(|| {
+                    js_error(
+                        "invalid_options",
+                        "options.format must be 'influx' or 'json'",
+                    )
+                })?,
+        };
+        let precision = match o.precision() {
+            v if v.is_undefined() => format.default_precision(),
+            v => v.as_string().as_deref().and_then(Precision::parse).ok_or_else(|| {
+                js_error(
+                    "invalid_options",
+                    "options.precision must be one of 'ns', 'us', 'ms', 's' (or InfluxDB v1's 'n', 'u', 'm', 'h')",
+                )
+            })?,
+        };
+        let default_time = match o.default_time() {
+            v if v.is_undefined() => now_ns(),
+            v => bigint_i64(&v).ok_or_else(|| {
+                js_error(
+                    "invalid_options",
+                    "options.defaultTime must be a bigint of nanoseconds within the 64-bit range",
+                )
+            })?,
+        };
+        let max_input = match o.max_input_bytes() {
+            v if v.is_undefined() => DEFAULT_MAX_INPUT,
+            v => v.as_f64().filter(|m| *m >= 0.0).ok_or_else(|| {
+                js_error(
+                    "invalid_options",
+                    "options.maxInputBytes must be a non-negative number",
+                )
+            })?,
+        };
+        let explain = match o.explain() {
+            v if v.is_undefined() || v.is_null() => false,
+            v => v
+                .as_bool()
+                .ok_or_else(|| js_error("invalid_options", "options.explain must be a boolean"))?,
+        };
+        Ok(ReadOptions {
+            format,
+            render: RenderOptions {
+                parse: ParseOptions::new(precision, default_time),
+                explain,
+            },
+            max_input,
+            load: load_options(o)?,
+        })
+    }
+}
+
+/// What `write` reads: `render`'s options and `maxRequests`.
+pub struct WriteOptions {
+    pub read: ReadOptions,
+    pub max_requests: Option<f64>,
+}
+
+impl WriteOptions {
+    pub fn read(options: &JsValue) -> Result<WriteOptions, JsValue> {
+        let read = ReadOptions::read(options)?;
+        let max_requests = match object(options)?.map(|o| o.max_requests()) {
+            None => None,
+            Some(v) if v.is_undefined() || v.is_null() => None,
+            // A string or NaN used to mean "no limit" silently: a limit must be a number.
+            Some(v) => Some(v.as_f64().filter(|m| *m >= 0.0).ok_or_else(|| {
+                js_error(
+                    "invalid_options",
+                    &format!(
+                        "options.maxRequests must be a non-negative number, found {}",
+                        type_of(&v)
+                    ),
+                )
+            })?),
+        };
+        Ok(WriteOptions { read, max_requests })
+    }
+}
+
+/// What `new LibratoOutput(config, options)` reads.
+pub struct OutputOptions {
+    pub load: LoadOptions,
+    pub fetch: Option<Function>,
+    pub log: Option<Function>,
+}
+
+impl OutputOptions {
+    pub fn read(options: &JsValue) -> Result<OutputOptions, JsValue> {
+        let Some(o) = object(options)? else {
+            return Ok(OutputOptions {
+                load: LoadOptions::default(),
+                fetch: None,
+                log: None,
+            });
+        };
+        let function = |v: JsValue, what: &str| match v {
+            v if v.is_undefined() || v.is_null() => Ok(None),
+            v => v.dyn_into::<Function>().map(Some).map_err(|_| {
+                js_error(
+                    "invalid_options",
+                    &format!("options.{what} must be a function"),
+                )
+            }),
+        };
+        Ok(OutputOptions {
+            load: load_options(o)?,
+            fetch: function(o.fetch(), "fetch")?,
+            log: function(o.log(), "log")?,
+        })
+    }
+}
+
+/// `env` and `secrets` (for `loadConfig`, and for TOML text given to `render`/`LibratoOutput`).
+pub fn load_options_of(options: &JsValue) -> Result<LoadOptions, JsValue> {
+    match object(options)? {
+        None => Ok(LoadOptions::default()),
+        Some(o) => load_options(o),
+    }
+}
+
+fn load_options(o: &CallOptionsJs) -> Result<LoadOptions, JsValue> {
+    let env = string_map(&o.env(), "options.env")?;
+    let secrets = match o.secrets() {
+        v if v.is_undefined() || v.is_null() => None,
+        v => Some(string_map(&v, "options.secrets")?),
+    };
+    Ok(LoadOptions { env, secrets })
+}
+
+/// A `Record<string, string>` option such as `secrets` or `env`.
+fn string_map(v: &JsValue, what: &str) -> Result<HashMap<String, String>, JsValue> {
+    let mut map = HashMap::new();
+    if v.is_undefined() || v.is_null() {
+        return Ok(map);
+    }
+    if !v.is_object() {
+        return Err(js_error(
+            "invalid_options",
+            &format!("{what} must be an object of strings"),
+        ));
+    }
+    for entry in Object::entries(v.unchecked_ref()).iter() {
+        let pair: Array = entry.unchecked_into();
+        let key = pair.get(0).as_string().unwrap_or_default();
+        match pair.get(1).as_string() {
+            Some(value) => {
+                map.insert(key, value);
+            }
+            None => {
+                return Err(js_error(
+                    "invalid_options",
+                    &format!("{what}[\"{key}\"] must be a string"),
+                ))
+            }
+        }
+    }
+    Ok(map)
+}
+
+pub fn bigint_i64(v: &JsValue) -> Option<i64> {
+    let b = v.dyn_ref::<BigInt>()?;
+    i64::try_from(b.clone()).ok()
+}
+
+pub fn now_ns() -> i64 {
+    (js_sys::Date::now() * 1e6) as i64
+}
+
+/// The input of `parse`, `render` and `write`, by its JS type.
+pub enum InputJs {
+    Text(JsString),
+    /// `Uint8Array` or `ArrayBuffer`, copied once into wasm memory (no UTF-16 round trip).
+    Bytes(Vec<u8>),
+    Metrics(Array),
+}
+
+impl InputJs {
+    /// Classifies `input`, refusing text or bytes over `max_input` before any copy.
+    pub fn read(input: &JsValue, max_input: f64, metrics_ok: bool) -> Result<InputJs, JsValue> {
+        let too_large = |len: f64, unit: &str| {
+            let e = js_error(
+                "input_too_large",
+                // Whole numbers as u64: printing an f64 would link Rust's float formatting.
+                &format!(
+                    "input is {} {unit}, more than maxInputBytes ({}): split it, or raise options.maxInputBytes",
+                    len as u64, max_input as u64
+                ),
+            );
+            crate::convert::set(&e, "limit", &max_input.into());
+            e
+        };
+        if let Some(s) = input.dyn_ref::<JsString>() {
+            // UTF-16 units: a lower bound of the UTF-8 size.
+            let len = s.length() as f64;
+            if len > max_input {
+                return Err(too_large(len, "characters"));
+            }
+            return Ok(InputJs::Text(s.clone()));
+        }
+        let bytes = if let Some(b) = input.dyn_ref::<Uint8Array>() {
+            Some(b.clone())
+        } else {
+            input
+                .dyn_ref::<js_sys::ArrayBuffer>()
+                .map(|b| Uint8Array::new(b))
+        };
+        if let Some(b) = bytes {
+            let len = b.length() as f64;
+            if len > max_input {
+                return Err(too_large(len, "bytes"));
+            }
+            return Ok(InputJs::Bytes(b.to_vec()));
+        }
+        if metrics_ok && Array::is_array(input) {
+            return Ok(InputJs::Metrics(input.clone().unchecked_into()));
+        }
+        Err(js_error(
+            "invalid_input",
+            if metrics_ok {
+                "input must be line protocol / JSON text (a string, Uint8Array or ArrayBuffer) or an array of metrics"
+            } else {
+                "parse() takes the metrics text as a string, Uint8Array or ArrayBuffer"
+            },
+        ))
+    }
+}
