@@ -1,5 +1,16 @@
 //! Telegraf duration strings: a number and a unit, possibly several (`1m30s`, `1.5s`, `500ms`).
 
+/// The longest duration accepted, in milliseconds: JS timers take a signed 32-bit count, and
+/// a longer one fires at once (a `timeout` of 600h would time every request out).
+pub const MAX_DURATION_MS: u64 = i32::MAX as u64;
+
+fn too_long(s: &str) -> String {
+    format!(
+        "duration \"{s}\" is too long: at most {} (the longest timer JS runtimes keep)",
+        format_duration(MAX_DURATION_MS)
+    )
+}
+
 /// Parses a duration into milliseconds (sub-millisecond parts are rounded up to whole ms,
 /// so a non-zero duration never becomes zero).
 pub fn parse_duration(s: &str) -> Result<u64, String> {
@@ -9,7 +20,12 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
     }
     // Telegraf accepts a bare number as seconds.
     if let Ok(secs) = s.parse::<f64>() {
-        return secs_to_ms(secs).ok_or_else(|| format!("invalid duration \"{s}\""));
+        return match secs_to_ms(secs) {
+            Some(ms) => Ok(ms),
+            None if secs.is_finite() && secs > 0.0 => Err(too_long(s)),
+            None if secs < 0.0 => Err(format!("invalid duration \"{s}\": it cannot be negative")),
+            None => Err(format!("invalid duration \"{s}\"")),
+        };
     }
     let mut total_ns: f64 = 0.0;
     let mut rest = s;
@@ -54,15 +70,26 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
         rest = &rest[unit_len..];
     }
     let ms = (total_ns / 1e6).ceil();
-    if !ms.is_finite() || ms > u32::MAX as f64 {
-        return Err(format!("duration \"{s}\" is too long"));
+    if !ms.is_finite() || ms > MAX_DURATION_MS as f64 {
+        return Err(too_long(s));
     }
     Ok(ms as u64)
 }
 
 pub(crate) fn secs_to_ms(secs: f64) -> Option<u64> {
-    (secs.is_finite() && secs >= 0.0 && secs * 1000.0 <= u32::MAX as f64)
+    (secs.is_finite() && secs >= 0.0 && (secs * 1000.0).ceil() <= MAX_DURATION_MS as f64)
         .then(|| (secs * 1000.0).ceil() as u64)
+}
+
+/// An integer number of seconds (Telegraf reads a bare number as seconds), checked.
+pub(crate) fn int_secs_to_ms(secs: i64) -> Result<u64, String> {
+    if secs < 0 {
+        return Err(format!("invalid duration {secs}: it cannot be negative"));
+    }
+    match (secs as u64).checked_mul(1000) {
+        Some(ms) if ms <= MAX_DURATION_MS => Ok(ms),
+        _ => Err(too_long(&secs.to_string())),
+    }
 }
 
 /// Formats milliseconds as a Telegraf duration string (`5s`, `1m30s`, `250ms`).
@@ -118,6 +145,28 @@ mod tests {
         assert!(parse_duration("5d")
             .unwrap_err()
             .contains("unknown unit \"d\""));
+    }
+
+    #[test]
+    fn durations_longer_than_a_js_timer_are_refused() {
+        assert_eq!(parse_duration("596h31m23s647ms"), Ok(MAX_DURATION_MS));
+        for long in ["600h", "596h31m23s648ms", "2147483.648", "1e300"] {
+            let e = parse_duration(long).unwrap_err();
+            assert!(
+                e.contains("is too long: at most 596h31m23s647ms"),
+                "{long}: {e}"
+            );
+        }
+        assert_eq!(int_secs_to_ms(2_147_483), Ok(2_147_483_000));
+        assert!(int_secs_to_ms(2_147_484).unwrap_err().contains("too long"));
+        assert!(int_secs_to_ms(i64::MAX).unwrap_err().contains("too long"));
+        assert_eq!(
+            int_secs_to_ms(-5).unwrap_err(),
+            "invalid duration -5: it cannot be negative"
+        );
+        assert!(parse_duration("-1.5")
+            .unwrap_err()
+            .contains("cannot be negative"));
     }
 
     #[test]

@@ -19,7 +19,9 @@ use std::collections::HashMap;
 
 pub use duration::{format_duration, parse_duration};
 pub use filter_keys::FilterSpec;
-pub use substitute::{resolve_secrets, secret_refs, substitute_env};
+pub use substitute::{
+    resolve_secrets, secret_refs, substitute_env, substitute_env_mapped, SubstMap,
+};
 pub use value::{CTable, CValue, Entry, Pos};
 
 use crate::filter::Filters;
@@ -198,9 +200,21 @@ pub fn parse_toml(text: &str) -> Result<CTable, ConfigError> {
 /// Parses TOML text into one config per `[[outputs.librato]]` table (or one for a bare body).
 pub fn load_config(text: &str, options: &LoadOptions) -> Result<Vec<LibratoConfig>, ConfigError> {
     let lines0 = value::Lines::new(text);
-    let text = substitute_env(text, &options.env)
+    let (substituted, map) = substitute_env_mapped(text, &options.env)
         .map_err(|e| ConfigError::new(e.message, Some(lines0.pos(e.offset)), None))?;
-    let root = parse_toml(&text)?;
+    load_substituted(&substituted, options).map_err(|mut e| {
+        // Positions found in the substituted text, given in the user's own text.
+        if let (Some(line), Some(column)) = (e.line, e.column) {
+            let at = value::Lines::new(&substituted).offset((line, column));
+            let (line, column) = lines0.pos(map.original(at));
+            (e.line, e.column) = (Some(line), Some(column));
+        }
+        e
+    })
+}
+
+fn load_substituted(text: &str, options: &LoadOptions) -> Result<Vec<LibratoConfig>, ConfigError> {
+    let root = parse_toml(text)?;
     let is_whole_file = root
         .iter()
         .any(|e| TELEGRAF_SECTIONS.contains(&e.key.as_str()));
@@ -405,14 +419,18 @@ fn int_in(e: &Entry, min: i64, max: i64) -> Result<i64, ConfigError> {
 fn duration(e: &Entry) -> Result<u64, ConfigError> {
     let r = match &e.value {
         CValue::Str(s) => parse_duration(s),
-        CValue::Int(i) if *i >= 0 => Ok(*i as u64 * 1000),
+        CValue::Int(i) => duration::int_secs_to_ms(*i),
         // A bare number is seconds, as in Telegraf.
         CValue::Float(f) => {
             let text = librato_core::number::float_text(*f);
             match duration::secs_to_ms(*f) {
                 Some(ms) => Ok(ms),
-                None if *f < 0.0 || f.is_nan() => Err(format!("invalid duration \"{text}\"")),
-                None => Err(format!("duration \"{text}\" is too long")),
+                None if *f < 0.0 => Err(format!("invalid duration {text}: it cannot be negative")),
+                None if f.is_nan() => Err(format!("invalid duration \"{text}\"")),
+                None => Err(format!(
+                    "duration {text} is too long: at most {} (the longest timer JS runtimes keep)",
+                    format_duration(duration::MAX_DURATION_MS)
+                )),
             }
         }
         _ => return Err(type_error(e, "a duration string such as \"5s\"")),

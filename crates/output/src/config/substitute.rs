@@ -12,12 +12,53 @@ pub struct SubstError {
     pub message: String,
 }
 
+/// Where substitutions changed the text, so positions in the result can be given in the
+/// user's own text: each `(start, end)` in the result and the `(start, end)` it replaced.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SubstMap {
+    spans: Vec<((usize, usize), (usize, usize))>,
+}
+
+impl SubstMap {
+    /// The offset in the original text of `offset` in the substituted one: inside a
+    /// substituted value, the `${` that produced it.
+    pub fn original(&self, offset: usize) -> usize {
+        let i = self.spans.partition_point(|(out, _)| out.0 <= offset);
+        match i.checked_sub(1).map(|k| self.spans[k]) {
+            None => offset,
+            Some(((_, out_end), (in_start, _))) if offset < out_end => in_start,
+            Some(((_, out_end), (_, in_end))) => in_end + (offset - out_end),
+        }
+    }
+}
+
 /// Replaces `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?message}`, `${VAR?message}`.
 /// An unset `${VAR}` becomes empty, as in Telegraf. Comment lines are left alone so a
 /// commented-out reference never fails the config.
 pub fn substitute_env(text: &str, env: &HashMap<String, String>) -> Result<String, SubstError> {
+    substitute_env_mapped(text, env).map(|(out, _)| out)
+}
+
+/// [`substitute_env`], with the map from the result's positions back to `text`'s.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use librato_output::config::substitute_env_mapped;
+///
+/// let env = HashMap::from([("T".to_string(), "a-much-longer-value".to_string())]);
+/// let (out, map) = substitute_env_mapped("x = \"${T}\"\ny = 5", &env).unwrap();
+/// assert_eq!(out, "x = \"a-much-longer-value\"\ny = 5");
+/// let y = out.find('y').unwrap();
+/// assert_eq!(map.original(y), 11);      // "y" in the user's text
+/// assert_eq!(map.original(8), 5);       // inside the value: the "${"
+/// ```
+pub fn substitute_env_mapped(
+    text: &str,
+    env: &HashMap<String, String>,
+) -> Result<(String, SubstMap), SubstError> {
+    let mut map = SubstMap::default();
     if !contains(text, "${") {
-        return Ok(text.to_string());
+        return Ok((text.to_string(), map));
     }
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
@@ -37,12 +78,15 @@ pub fn substitute_env(text: &str, env: &HashMap<String, String>) -> Result<Strin
                     message: "unterminated \"${\": missing \"}\"".into(),
                 });
             };
+            let out_start = out.len();
             out.push_str(&expand(&body_start[..close], env, at)?);
+            map.spans
+                .push(((out_start, out.len()), (at, at + 2 + close + 1)));
             rest = &body_start[close + 1..];
         }
         out.push_str(rest);
     }
-    Ok(out)
+    Ok((out, map))
 }
 
 fn expand(body: &str, env: &HashMap<String, String>, at: usize) -> Result<String, SubstError> {

@@ -136,17 +136,35 @@ fn config_durations_as_numbers_are_seconds() {
     assert_eq!(load("timeout = 0.5").unwrap()[0].timeout_ms, 500);
     let e = load("timeout = -1.5").unwrap_err();
     assert!(
-        e.message.contains("invalid duration \"-1.5\""),
+        e.message
+            .contains("invalid duration -1.5: it cannot be negative"),
         "{}",
         e.message
     );
     let e = load("timeout = 1e300").unwrap_err();
+    assert!(e.message.contains("1e+300 is too long"), "{}", e.message);
+    assert!(load("timeout = nan").is_err());
+    // Integers: checked, negative ones named as such, longer than a JS timer refused at
+    // the value's position.
+    let e = load("timeout = -3").unwrap_err();
+    assert_eq!(
+        e.message,
+        "timeout: invalid duration -3: it cannot be negative"
+    );
+    let e = load("debug = false\ntimeout = 9223372036854775807").unwrap_err();
+    assert!(e.message.contains("is too long"), "{}", e.message);
+    assert_eq!((e.line, e.column), (Some(2), Some(11)));
+    let e = load("retry_max_wait = \"600h\"").unwrap_err();
     assert!(
-        e.message.contains("\"1e+300\" is too long"),
+        e.message
+            .starts_with("retry_max_wait: duration \"600h\" is too long: at most 596h31m23s647ms"),
         "{}",
         e.message
     );
-    assert!(load("timeout = nan").is_err());
+    assert_eq!(
+        load("timeout = 2147483").unwrap()[0].timeout_ms,
+        2_147_483_000
+    );
 }
 
 #[test]
@@ -242,4 +260,29 @@ fn every_config_error_is_a_known_kind() {
             e.message
         );
     }
+}
+
+#[test]
+fn config_errors_after_substitution_point_at_the_users_text() {
+    let env = HashMap::from([
+        (
+            "LONG".to_string(),
+            "a-value-much-longer-than-its-reference".to_string(),
+        ),
+        ("MULTI".to_string(), "x\ny\nz".to_string()),
+    ]);
+    let options = LoadOptions { env, secrets: None };
+    // An error after a substitution on the same line: the column is the user's.
+    let text = "template = \"${LONG}\" ; retries = \"x\"\n";
+    let e = load_config(text, &options).unwrap_err();
+    assert_eq!((e.line, e.column), (Some(1), Some(22)), "{e}");
+    // A value that brings newlines shifts no later line.
+    let text = "# ${MULTI}\napi_user = \"\"\"${MULTI}\"\"\"\nretries = \"many\"\n";
+    let e = load_config(text, &options).unwrap_err();
+    assert_eq!((e.line, e.column), (Some(3), Some(11)), "{e}");
+    assert_eq!(e.key.as_deref(), Some("retries"));
+    // An error inside a substituted value points at its ${.
+    let text = "debug = false\ntimeout = \"${LONG}\"\n";
+    let e = load_config(text, &options).unwrap_err();
+    assert_eq!((e.line, e.column), (Some(2), Some(11)), "{e}");
 }

@@ -54,6 +54,17 @@ impl<'a> Lines<'a> {
         Lines { text, starts }
     }
 
+    /// The byte offset of a 1-based line and column (in characters), inverse of [`Lines::pos`].
+    pub fn offset(&self, (line, col): (u32, u32)) -> usize {
+        let Some(&start) = self.starts.get(line.saturating_sub(1) as usize) else {
+            return self.text.len();
+        };
+        let rest = &self.text[start..];
+        rest.char_indices()
+            .nth(col.saturating_sub(1) as usize)
+            .map_or(self.text.len(), |(i, _)| start + i)
+    }
+
     pub fn pos(&self, offset: usize) -> (u32, u32) {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
