@@ -121,8 +121,75 @@ impl<'a> Metric<'a> {
 pub struct LineError {
     pub line: u32,
     pub column: u32,
+    /// What kind of problem (the message says it in the user's words).
+    pub kind: ErrorKind,
     pub message: String,
     pub text: String,
+}
+
+impl std::fmt::Display for LineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
+    }
+}
+
+impl std::error::Error for LineError {}
+
+/// What a [`LineError`] is about, whatever the input format. Fuzz targets and callers
+/// match on it, never on the message text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    // Line protocol (the InfluxDB v2 reference's grammar).
+    MissingMeasurement,
+    MissingTagKey,
+    MissingTagEquals,
+    MissingTagValue,
+    UnescapedEqualsInTagValue,
+    MissingFields,
+    MissingFieldKey,
+    MissingFieldEquals,
+    MissingFieldValue,
+    InvalidInteger,
+    InvalidUnsigned,
+    NegativeUnsigned,
+    InvalidFieldValue,
+    NumberOutOfRange,
+    UnterminatedString,
+    StringTooLong,
+    UnexpectedAfterFieldValue,
+    InvalidTimestamp,
+    TimestampOutOfRange,
+    UnexpectedAfterTimestamp,
+    /// A control character where the grammar allows none (InfluxData's decoder refuses it).
+    ControlCharacter,
+    // Any text input.
+    InvalidUtf8,
+    // Telegraf JSON.
+    InvalidJson,
+    /// The document's shape: not a metric object, or a broken `{"metrics":[...]}` batch.
+    JsonShape,
+    /// A metric object with a missing or wrongly typed name, tags, fields or timestamp.
+    InvalidJsonMetric,
+}
+
+impl ErrorKind {
+    /// Whether the line-protocol parser reports this kind.
+    pub fn is_line_protocol(self) -> bool {
+        !self.is_json()
+    }
+
+    /// Whether the Telegraf JSON reader reports this kind.
+    pub fn is_json(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::InvalidJson | ErrorKind::JsonShape | ErrorKind::InvalidJsonMetric
+        )
+    }
 }
 
 /// Longest excerpt of input quoted in an error message or `LineError::text`.

@@ -233,6 +233,7 @@ fn push_pieces(
             errors.push(LineError {
                 line,
                 column: 1,
+                kind: librato_core::metric::ErrorKind::InvalidUtf8,
                 message: "the input is not valid UTF-8".into(),
                 text: String::new(),
             });

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::metric::{cut, LineError, QUOTE_CHARS};
+use crate::metric::{cut, ErrorKind, LineError, QUOTE_CHARS};
 
 /// `bytes` as text, with every physical line that holds invalid UTF-8 emptied (its newline
 /// kept, so line numbers stay) and reported as an error: 1-based line, **byte** column of the
@@ -60,6 +60,7 @@ fn bad_line(line: u32, raw: &[u8], e: std::str::Utf8Error) -> LineError {
     LineError {
         line,
         column: at as u32 + 1,
+        kind: ErrorKind::InvalidUtf8,
         message: format!("invalid UTF-8 at byte {} of the line: {quoted}", at + 1),
         text: cut(&String::from_utf8_lossy(raw), QUOTE_CHARS),
     }

@@ -1,6 +1,9 @@
 //! Field values and timestamps: the typed parts of a line.
 
-use crate::metric::{cut, FieldValue, Precision};
+use crate::metric::{cut, ErrorKind, FieldValue, Precision};
+
+/// A problem with a value: its kind and the message.
+pub type ValueError = (ErrorKind, String);
 
 /// Longest string field value, per the InfluxDB v2 line-protocol reference ("Length limit 64KB").
 pub const MAX_STRING_BYTES: usize = 64 * 1024;
@@ -14,7 +17,7 @@ fn quoted(token: &str) -> String {
 }
 
 /// Parses an unquoted field value token (`1.5`, `-3i`, `7u`, `true`...).
-pub fn field_value(token: &str) -> Result<FieldValue<'static>, String> {
+pub fn field_value(token: &str) -> Result<FieldValue<'static>, ValueError> {
     let bytes = token.as_bytes();
     match token {
         "t" | "T" | "true" | "True" | "TRUE" => return Ok(FieldValue::Bool(true)),
@@ -25,38 +28,50 @@ pub fn field_value(token: &str) -> Result<FieldValue<'static>, String> {
         Some(b'i') => {
             let digits = &token[..token.len() - 1];
             if !is_integer(digits, true) {
-                return Err(format!(
-                    "invalid integer {}: expected digits before the 'i'",
-                    quoted(token)
+                return Err((
+                    ErrorKind::InvalidInteger,
+                    format!(
+                        "invalid integer {}: expected digits before the 'i'",
+                        quoted(token)
+                    ),
                 ));
             }
             parse_i64(digits).map(FieldValue::Int).ok_or_else(|| {
-                format!(
-                    "integer {} is out of range for a 64-bit signed integer",
-                    quoted(token)
+                (
+                    ErrorKind::NumberOutOfRange,
+                    format!(
+                        "integer {} is out of range for a 64-bit signed integer",
+                        quoted(token)
+                    ),
                 )
             })
         }
         Some(b'u') => {
             let digits = &token[..token.len() - 1];
             if digits.starts_with('-') && is_integer(&digits[1..], false) {
-                return Err(format!(
-                    "unsigned integer {} cannot be negative",
-                    quoted(token)
+                return Err((
+                    ErrorKind::NegativeUnsigned,
+                    format!("unsigned integer {} cannot be negative", quoted(token)),
                 ));
             }
             if !is_integer(digits, false) {
-                return Err(format!(
-                    "invalid unsigned integer {}: expected digits before the 'u'",
-                    quoted(token)
+                return Err((
+                    ErrorKind::InvalidUnsigned,
+                    format!(
+                        "invalid unsigned integer {}: expected digits before the 'u'",
+                        quoted(token)
+                    ),
                 ));
             }
             parse_u64_digits(digits.as_bytes())
                 .map(FieldValue::UInt)
                 .ok_or_else(|| {
-                    format!(
-                        "unsigned integer {} is out of range for a 64-bit unsigned integer",
-                        quoted(token)
+                    (
+                        ErrorKind::NumberOutOfRange,
+                        format!(
+                            "unsigned integer {} is out of range for a 64-bit unsigned integer",
+                            quoted(token)
+                        ),
                     )
                 })
         }
@@ -76,12 +91,15 @@ fn is_integer(s: &str, allow_minus: bool) -> bool {
 /// `.`, an exponent `e`/`E` with optional sign. Rust's parser accepts exactly that once a
 /// leading `+` and the `inf`/`NaN` spellings are excluded: the first byte must be a digit,
 /// `.` or `-`, and the result must be finite.
-fn float(token: &str) -> Result<FieldValue<'static>, String> {
+fn float(token: &str) -> Result<FieldValue<'static>, ValueError> {
     let first_ok = matches!(token.as_bytes().first(), Some(b'0'..=b'9' | b'.' | b'-'));
     let invalid = || {
-        format!(
-            "invalid field value {}: expected a number, a boolean or a \"string\"",
-            quoted(token)
+        (
+            ErrorKind::InvalidFieldValue,
+            format!(
+                "invalid field value {}: expected a number, a boolean or a \"string\"",
+                quoted(token)
+            ),
         )
     };
     if !first_ok {
@@ -91,9 +109,9 @@ fn float(token: &str) -> Result<FieldValue<'static>, String> {
         Ok(f) if f.is_finite() => Ok(FieldValue::Float(f)),
         // "-inf" and "-NaN" parse, but are spellings, not numbers out of range.
         Ok(_) if !token.bytes().any(|b| b.is_ascii_digit()) => Err(invalid()),
-        Ok(_) => Err(format!(
-            "float {} is out of range for a 64-bit float",
-            quoted(token)
+        Ok(_) => Err((
+            ErrorKind::NumberOutOfRange,
+            format!("float {} is out of range for a 64-bit float", quoted(token)),
         )),
         Err(_) => Err(invalid()),
     }
@@ -154,7 +172,7 @@ fn parse_u64_digits(digits: &[u8]) -> Option<u64> {
 }
 
 /// Parses a timestamp token in `precision` units into nanoseconds.
-pub fn timestamp(token: &str, precision: Precision) -> Result<i64, String> {
+pub fn timestamp(token: &str, precision: Precision) -> Result<i64, ValueError> {
     if let Some(v) = parse_i64(token) {
         let ns = match precision.nanos() {
             1 => Some(v),
@@ -167,16 +185,19 @@ pub fn timestamp(token: &str, precision: Precision) -> Result<i64, String> {
         }
     }
     if !is_integer(token, true) {
-        return Err(format!(
-            "invalid timestamp {}: expected an integer",
-            quoted(token)
+        return Err((
+            ErrorKind::InvalidTimestamp,
+            format!("invalid timestamp {}: expected an integer", quoted(token)),
         ));
     }
     let out_of_range = || {
-        format!(
-            "timestamp {} is out of range for {} precision",
-            quoted(token),
-            precision.name()
+        (
+            ErrorKind::TimestampOutOfRange,
+            format!(
+                "timestamp {} is out of range for {} precision",
+                quoted(token),
+                precision.name()
+            ),
         )
     };
     let value: i64 = token.parse().map_err(|_| out_of_range())?;

@@ -1,7 +1,7 @@
 //! The Telegraf output-level filter keys of a table: read, checked, compiled once.
 
 use super::value::CValue;
-use super::{ConfigError, Entry, Pos};
+use super::{ConfigError, ConfigErrorKind, Entry, Pos};
 use crate::filter::{Filters, Matcher};
 
 /// The filter keys as written (kept for `to_json`), next to their compiled form.
@@ -50,6 +50,7 @@ pub const FILTER_KEYS: &[&str] = &[
 fn strings(e: &Entry, what: &str) -> Result<(Vec<String>, Vec<Pos>), ConfigError> {
     let CValue::Array(items) = &e.value else {
         return Err(ConfigError::new(
+            ConfigErrorKind::WrongType,
             format!(
                 "{what} must be an array of strings, found {}",
                 e.value.type_name()
@@ -68,6 +69,7 @@ fn strings(e: &Entry, what: &str) -> Result<(Vec<String>, Vec<Pos>), ConfigError
             }
             other => {
                 return Err(ConfigError::new(
+                    ConfigErrorKind::WrongType,
                     format!("{what} must hold strings, found {}", other.type_name()),
                     *p,
                     Some(what),
@@ -82,6 +84,7 @@ fn string(e: &Entry) -> Result<String, ConfigError> {
     match &e.value {
         CValue::Str(s) => Ok(s.clone()),
         other => Err(ConfigError::new(
+            ConfigErrorKind::WrongType,
             format!("{} must be a string, found {}", e.key, other.type_name()),
             e.value_pos,
             Some(&e.key),
@@ -129,6 +132,7 @@ pub fn read(
         "tagpass" | "tagdrop" => {
             let CValue::Table(t) = &e.value else {
                 return Err(ConfigError::new(
+                    ConfigErrorKind::WrongType,
                     format!(
                         "{key} must be a table of tag key = [globs], found {}",
                         e.value.type_name()
@@ -199,6 +203,7 @@ pub fn compile(spec: &FilterSpec, positions: &Positions) -> Result<Filters, Conf
                     .flatten()
                     .map(|(l, c)| (l, c + 1 + e.offset as u32));
                 ConfigError::new(
+                    ConfigErrorKind::InvalidGlob,
                     format!("{name}: invalid glob \"{}\": {}", patterns[i], e.message),
                     at,
                     Some(name),
