@@ -377,7 +377,7 @@ pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
                 "{k} is accepted but not used: this runtime does not schedule flushes (the caller decides when to write)"
             )),
             _ => {
-                return Err(ConfigError::new(ConfigErrorKind::UnknownKey, 
+                return Err(ConfigError::new(ConfigErrorKind::UnknownKey,
                     format!("unknown key \"{key}\" in [[outputs.librato]]"),
                     e.key_pos,
                     Some(key),
@@ -388,7 +388,7 @@ pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
     c.filters = filter_keys::compile(&c.filter_spec, &filter_positions)?;
     if let Some((tag, pos)) = source_tag {
         if template_set && tag != c.template {
-            return Err(ConfigError::new(ConfigErrorKind::Conflict, 
+            return Err(ConfigError::new(ConfigErrorKind::Conflict,
                 format!(
                     "source_tag = \"{tag}\" conflicts with template = \"{}\"; remove the deprecated source_tag",
                     c.template
