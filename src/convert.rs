@@ -350,6 +350,28 @@ pub fn plan_to_js(plan: &Plan, url: &str, streamed: Option<Array>) -> JsValue {
         requests
     });
     set(&obj, "requests", &requests);
+    if let Some(sources) = &plan.sources {
+        let out = Array::new_with_length(sources.len() as u32);
+        for (i, (line, e)) in sources.iter().enumerate() {
+            let o = Object::new();
+            set(&o, "line", &(*line).into());
+            set(
+                &o,
+                "source",
+                &e.source.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+            );
+            let steps = Array::new();
+            for step in &e.steps {
+                let s = Object::new();
+                set(&s, "part", &step.part.as_str().into());
+                set(&s, "what", &step.what.as_str().into());
+                steps.push(&s);
+            }
+            set(&o, "steps", &steps);
+            out.set(i as u32, o.into());
+        }
+        set(&obj, "sources", &out);
+    }
     if let Some(lines) = &plan.gauge_lines {
         set(
             &obj,

@@ -31,8 +31,10 @@ fn text() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop_oneof![
             4 => prop::char::range('a', 'z'),
-            2 => prop::sample::select(vec![',', ' ', '=', '\\', '"', '.', '#', '😀', 'é', '\t', '-', '_']),
-            1 => any::<char>().prop_filter("no line breaks", |c| *c != '\n' && *c != '\r'),
+            2 => prop::sample::select(vec![',', ' ', '=', '\\', '"', '.', '#', '😀', 'é', '-', '_']),
+            // No ASCII control characters: line protocol has no way to write them in names,
+            // keys and tag values (InfluxData's decoder refuses them; a test below holds that).
+            1 => any::<char>().prop_filter("no control characters", |c| !c.is_ascii_control()),
         ],
         1..12,
     )
@@ -139,6 +141,35 @@ proptest! {
             got.line = 0;
             prop_assert_eq!(&got, want);
         }
+    }
+
+    /// A control character anywhere in a name, tag key or value, or field key is that line's
+    /// error, at its column; the line before it is still read.
+    #[test]
+    fn a_control_character_in_an_element_is_its_lines_error(
+        m in metric(),
+        element in 0usize..4,
+        control in prop::sample::select((0u8..0x20).filter(|&b| b != b'\n' && b != b'\r').chain([0x7f]).collect::<Vec<u8>>()),
+    ) {
+        let mut bad = m.clone();
+        let c = (control as char).to_string();
+        match element {
+            0 => bad.name = format!("{}{c}", bad.name).into(),
+            1 if !bad.tags.is_empty() => bad.tags[0].0 = format!("{c}{}", bad.tags[0].0).into(),
+            2 if !bad.tags.is_empty() => bad.tags[0].1 = format!("{}{c}", bad.tags[0].1).into(),
+            _ => bad.fields[0].0 = format!("{c}{}", bad.fields[0].0).into(),
+        }
+        let line = to_line(&bad);
+        let at = line.chars().position(|ch| ch == control as char).unwrap() as u32 + 1;
+        // (Only a line before it: after an error the line's end is found quote-aware, as in
+        // InfluxDB, so a quote in a generated key may carry the error past the newline.)
+        let text = format!("{}\n{line}\n", to_line(&m));
+        let parsed: Vec<_> = line_protocol::parse(&text, OPTS).collect();
+        prop_assert_eq!(parsed.len(), 2);
+        prop_assert!(parsed[0].is_ok());
+        let e = parsed[1].as_ref().unwrap_err();
+        prop_assert_eq!(e.kind, librato_core::metric::ErrorKind::ControlCharacter, "{:?}", e);
+        prop_assert_eq!((e.line, e.column), (2, at));
     }
 
     #[test]

@@ -1,7 +1,6 @@
 // The playground: live preview of what a Telegraf [[outputs.librato]] config sends.
 import { render, parse, loadConfig, LibratoOutput } from '/pkg/browser.js';
 import { SAMPLE_METRICS } from './samples.js';
-import { explainSource, unmatchedParts } from './explain.js';
 import { encodeState, decodeState, stripCredentials } from './share.js';
 
 const $ = (id) => document.getElementById(id);
@@ -82,12 +81,6 @@ function update() {
       metricsBad.set(err.line, err.message);
       problems.push(el('div', { class: 'problem' }, lineLink(err.line, $('metrics')), `, column ${err.column}: ${err.message}`));
     }
-    try {
-      const parsed = parse(metricsText, options()).metrics;
-      for (const part of unmatchedParts(state.config.template, parsed)) {
-        warnings.push(`template part "${part}" matches no tag in these metrics: it adds nothing to any source`);
-      }
-    } catch { /* the render above already reported it */ }
     $('metrics-status').textContent = plan.errors.length ? `${plan.errors.length} line(s) could not be parsed; the others are used` : '';
     $('metrics-status').className = plan.errors.length ? 'status bad' : 'status';
   }
@@ -181,20 +174,17 @@ function explain() {
   if ($('format').value !== 'influx') {
     return list.replaceChildren(el('li', {}, 'Pick line protocol to see how a source is built line by line.'));
   }
-  const text = $('metrics').value.split('\n')[line - 1] ?? '';
-  const { metrics } = parse(text, options());
-  if (!metrics.length) return list.replaceChildren(el('li', {}, `Line ${line} holds no metric.`));
-  const m = metrics[0];
-  const steps = explainSource(state.config.template, m.tags);
-  let source = '(none: the metric is skipped)';
-  try {
-    const p = render([m], state.config);
-    if (p.requests.length) source = JSON.parse(p.requests[0].body).gauges[0].source;
-    else if (p.skipped.length) source = `(skipped: ${p.skipped[0].reason})`;
-  } catch { /* shown elsewhere */ }
+  // The steps come from the renderer itself (plan.sources), never re-derived here.
+  const found = state.plan?.sources?.find((s) => s.line === line);
+  if (!found) {
+    const why = state.plan?.skipped?.find((s) => s.line === line && s.reason === 'filtered');
+    return list.replaceChildren(el('li', {}, why ? `Line ${line}: ${why.message}.` : `Line ${line} holds no metric that reaches the template.`));
+  }
+  const skipped = state.plan.skipped.find((s) => s.line === line && !s.field);
+  const source = found.source ?? '(none: the metric is skipped)';
   list.replaceChildren(
-    ...steps.map((s) => el('li', {}, el('span', { class: 'mono' }, s.part), ` → ${s.what}`)),
-    el('li', {}, el('strong', {}, 'source: '), el('span', { class: 'mono', id: 'explain-source' }, source)));
+    ...found.steps.map((s) => el('li', {}, el('span', { class: 'mono' }, s.part), ` → ${s.what}`)),
+    el('li', {}, el('strong', {}, 'source: '), el('span', { class: 'mono', id: 'explain-source' }, skipped && found.source ? `${source} (skipped: ${skipped.reason})` : source)));
 }
 
 async function share() {

@@ -13,7 +13,15 @@ test('there are at least 30 shared fixtures', () => {
 
 for (const c of cases) {
   test(`fixture ${c.name}`, () => {
-    const plan = render(c.input, c.config, c.options);
+    // The bytes always (as a request body arrives); the text too when it is valid UTF-8,
+    // which must render exactly the same.
+    const plan = render(c.bytes, c.config, c.options);
+    if (c.input !== undefined) {
+      const fromText = render(c.input, c.config, c.options);
+      assert.deepEqual(fromText.requests, plan.requests);
+      assert.deepEqual(fromText.errors, plan.errors);
+      assert.deepEqual(fromText.skipped, plan.skipped);
+    }
     const rows = gaugeRows(plan.requests.map((r) => r.body));
     assert.deepEqual(rows, c.expected.gauges);
     assert.deepEqual(plan.requests.map((r) => r.count), c.expected.batches);

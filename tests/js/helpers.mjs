@@ -14,12 +14,16 @@ export function loadFixtures() {
     .map((name) => {
       const dir = join(FIXTURES, name);
       const read = (f) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : undefined);
-      const input = read('input.lp') ?? read('input.json');
+      const file = existsSync(join(dir, 'input.lp')) ? 'input.lp' : 'input.json';
+      // Inputs are bytes (a fixture may hold invalid UTF-8); `input` is the text when valid.
+      const bytes = new Uint8Array(readFileSync(join(dir, file)));
+      let input;
+      try { input = new TextDecoder('utf-8', { fatal: true }).decode(bytes); } catch { input = undefined; }
       const options = read('options.json') ? JSON.parse(read('options.json')) : {};
       if (!read('input.lp') && !options.format) options.format = 'json';
       if (options.defaultTime !== undefined) options.defaultTime = BigInt(options.defaultTime);
       else options.defaultTime = 0n;
-      return { name, input, config: read('config.toml'), options, expected: JSON.parse(read('expected.json')) };
+      return { name, input, bytes, config: read('config.toml'), options, expected: JSON.parse(read('expected.json')) };
     });
 }
 

@@ -7,6 +7,7 @@ use crate::filter::{By, Filters, Outcome};
 use crate::json_input;
 use librato_core::librato::{merge_by_line, Bodies, GaugeWriter, Reason, Skipped};
 use librato_core::line_protocol;
+use librato_core::template::{Explanation, Template};
 use librato_core::metric::{LineError, Metric, ParseOptions, Precision};
 
 /// Input formats `parse` and `render` accept.
@@ -47,6 +48,9 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// With `explain`: the input line of each gauge, in body order.
     pub gauge_lines: Option<Vec<u32>>,
+    /// With `explain`: for each metric that reached the template (after the filters), its
+    /// input line and how the template built its source.
+    pub sources: Option<Vec<(u32, Explanation)>>,
 }
 
 /// Receives complete request bodies a chunk at a time: one text, and each body's
@@ -268,6 +272,10 @@ fn fill(source: TextSource<'_>, buf: &mut Vec<u8>) -> bool {
 /// Filters then gauges, for one metric at a time.
 struct Stage<'c> {
     filters: Option<&'c Filters>,
+    /// With `explain`: the template again, and each metric's explanation.
+    explain: Option<(Template, Vec<(u32, Explanation)>)>,
+    /// With `explain`: every tag key the template saw (to warn of parts that match none).
+    tag_keys: std::collections::HashSet<String>,
     writer: GaugeWriter,
     tally: FilterTally,
     /// Where complete bodies go when streaming, and in chunks of how many bytes.
@@ -286,6 +294,8 @@ impl<'c> Stage<'c> {
         }
         Stage {
             filters: config.filters.is_active().then_some(&config.filters),
+            explain: explain.then(|| (config.compiled_template(), Vec::new())),
+            tag_keys: Default::default(),
             writer,
             tally: FilterTally::default(),
             on_batch,
@@ -346,6 +356,14 @@ impl<'c> Stage<'c> {
                 }
             }
         }
+        if let Some((template, out)) = self.explain.as_mut() {
+            out.push((m.line, template.explain(&m.tags)));
+            for (k, _) in &m.tags {
+                if !self.tag_keys.contains(k.as_ref()) {
+                    self.tag_keys.insert(k.to_string());
+                }
+            }
+        }
         self.writer.push(m);
         if let Some((chunk, f)) = self.on_batch.as_mut() {
             self.writer.drain_batches(*chunk, &mut **f);
@@ -360,13 +378,26 @@ impl<'c> Stage<'c> {
         let gauge_lines = self.writer.take_lines();
         let (bodies, gauges, skipped) = self.writer.finish();
         let skipped = merge_by_line(skipped, self.tally.into_skipped());
+        let mut warnings = config.warnings.clone();
+        if let Some((template, seen)) = &self.explain {
+            if !seen.is_empty() {
+                for part in template.tag_parts() {
+                    if !part.is_empty() && !self.tag_keys.contains(part) {
+                        warnings.push(format!(
+                            "template part \"{part}\" matches no tag in these metrics: it adds nothing to any source"
+                        ));
+                    }
+                }
+            }
+        }
         Plan {
             bodies,
             gauges,
             skipped,
             errors,
-            warnings: config.warnings.clone(),
+            warnings,
             gauge_lines,
+            sources: self.explain.map(|(_, out)| out),
         }
     }
 }
@@ -468,6 +499,36 @@ mod tests {
             assert_eq!(plan.gauges, 1400);
             assert!(plan.bodies.batches.is_empty());
         }
+    }
+
+    #[test]
+    fn explain_gives_each_metrics_source_steps_and_unmatched_parts() {
+        let text = "cpu,host=a.b,dc=x usage=1 1700000000000000000\nmem used=2 1700000000000000000\n";
+        let config = LibratoConfig {
+            template: "host.rack.field".into(),
+            ..LibratoConfig::default()
+        };
+        let mut options = RenderOptions::new(Format::Influx, 0);
+        options.explain = true;
+        let plan = render(Input::Text(text, Format::Influx), &config, &options, Sink::Keep);
+        let sources = plan.sources.unwrap();
+        assert_eq!(sources.len(), 2);
+        assert_eq!(sources[0].0, 1);
+        assert_eq!(sources[0].1.source.as_deref(), Some("a_b"));
+        // No tags: only the field placeholder is left, and Telegraf sends it as it is.
+        assert_eq!(sources[1].1.source.as_deref(), Some("FIELDNAME"));
+        assert_eq!(
+            plan.warnings,
+            ["template part \"rack\" matches no tag in these metrics: it adds nothing to any source"]
+        );
+        // Without explain: neither.
+        let plan = render(
+            Input::Text(text, Format::Influx),
+            &config,
+            &RenderOptions::new(Format::Influx, 0),
+            Sink::Keep,
+        );
+        assert!(plan.sources.is_none() && plan.warnings.is_empty());
     }
 
     #[test]

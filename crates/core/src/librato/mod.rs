@@ -5,7 +5,7 @@
 //! Bodies are written straight into one buffer as they are rendered: no gauge structs, no
 //! per-gauge allocation.
 
-mod sanitize;
+pub mod sanitize;
 mod skipped;
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use std::borrow::Cow;
 
 use crate::metric::{cut, ErrorKind, FieldValue, LineError, Metric, ParseOptions, QUOTE_CHARS};
 pub use scan::Element;
-use scan::{at_eol, logical_line_end, scan};
+use scan::{at_eol, describe_control, is_control, logical_line_end, scan};
 pub use utf8::utf8_lines;
 pub use value::{MAX_STRING_BYTES, MAX_TIMESTAMP, MIN_TIMESTAMP};
 
@@ -203,6 +203,7 @@ fn parse_line<'a>(
 ) -> Result<usize, Fault> {
     let bytes = text.as_bytes();
     let (name, mut pos) = scan(text, start, Element::Measurement);
+    no_control(bytes, pos, Element::Measurement)?;
     if name.is_empty() {
         return fault(
             start,
@@ -225,6 +226,7 @@ fn parse_line<'a>(
             "tag key",
         )?;
         let (value, p) = scan(text, value_start, Element::TagValue);
+        no_control(bytes, p, Element::TagValue)?;
         if value.is_empty() {
             return fault(
                 value_start,
@@ -336,6 +338,24 @@ fn parse_line<'a>(
     Ok(end)
 }
 
+/// Refuses the control character an element scan stopped at (not a line end), as
+/// InfluxData's decoder does: in names, tag keys and values and field keys.
+#[inline]
+fn no_control(bytes: &[u8], p: usize, el: Element) -> Result<(), Fault> {
+    match bytes.get(p) {
+        Some(&b) if is_control(b) && !at_eol(bytes, p) => fault(
+            p,
+            ErrorKind::ControlCharacter,
+            format!(
+                "invalid character {} in the {}: control characters are not allowed",
+                describe_control(b),
+                el.describe()
+            ),
+        ),
+        _ => Ok(()),
+    }
+}
+
 /// A tag or field key and the `=` after it; returns the key and where its value starts.
 fn key_then_equals<'a>(
     text: &'a str,
@@ -345,6 +365,7 @@ fn key_then_equals<'a>(
     noun: &str,
 ) -> Result<(Cow<'a, str>, usize), Fault> {
     let (key, p) = scan(text, start, el);
+    no_control(text.as_bytes(), p, el)?;
     let tag = matches!(el, Element::TagKey);
     if key.is_empty() {
         let kind = if tag {

@@ -70,8 +70,40 @@ pub const fn byte_set(bytes: &[u8]) -> [bool; 256] {
 
 /// Bytes that need a closer look while scanning an element: its terminators, the backslash,
 /// and line ends.
-static SPECIAL_MEASUREMENT: [bool; 256] = byte_set(b", \\\n\r");
-static SPECIAL_KEY_VALUE: [bool; 256] = byte_set(b", =\\\n\r");
+static SPECIAL_MEASUREMENT: [bool; 256] = with_controls(byte_set(b", \\"));
+static SPECIAL_KEY_VALUE: [bool; 256] = with_controls(byte_set(b", =\\"));
+
+/// `set` plus every ASCII control character (0x00-0x1F, 0x7F), line ends included.
+const fn with_controls(mut set: [bool; 256]) -> [bool; 256] {
+    let mut b = 0;
+    while b < 0x20 {
+        set[b] = true;
+        b += 1;
+    }
+    set[0x7f] = true;
+    set
+}
+
+/// Whether `b` is an ASCII control character (InfluxData's decoder refuses them in names,
+/// tag keys and values and field keys).
+#[inline(always)]
+pub fn is_control(b: u8) -> bool {
+    b < 0x20 || b == 0x7f
+}
+
+/// A control character as Go's `%q` writes it: `'\t'`, `'\v'`, `'\x02'`.
+pub fn describe_control(b: u8) -> String {
+    match b {
+        0x07 => "'\\a'".into(),
+        0x08 => "'\\b'".into(),
+        b'\t' => "'\\t'".into(),
+        b'\n' => "'\\n'".into(),
+        0x0b => "'\\v'".into(),
+        0x0c => "'\\f'".into(),
+        b'\r' => "'\\r'".into(),
+        _ => format!("'\\x{b:02x}'"),
+    }
+}
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -102,7 +134,7 @@ fn maybe_special(word: u64) -> u64 {
         let x = word ^ (ONES * c as u64);
         x.wrapping_sub(ONES) & !x
     };
-    (below_0x21 | eq(b',') | eq(b'=') | eq(b'\\')) & HIGHS
+    (below_0x21 | eq(b',') | eq(b'=') | eq(b'\\') | eq(0x7f)) & HIGHS
 }
 
 /// Scans one element starting at `start`. Returns the element text (borrowed when it holds
@@ -132,7 +164,9 @@ pub fn scan<'a>(text: &'a str, start: usize, el: Element) -> (Cow<'a, str>, usiz
             }
             continue;
         }
-        if el.ends_at(b) || (b == b'\n') || (b == b'\r' && at_eol(bytes, pos)) {
+        // A control character ends the element too: the caller reports it (a line end is
+        // one, and ends the line).
+        if el.ends_at(b) || is_control(b) {
             break;
         }
         pos += 1;
@@ -209,10 +243,10 @@ pub fn logical_line_end(bytes: &[u8], start: usize) -> usize {
 mod tests {
     use super::*;
 
-    /// The first byte `maybe_special` must find: a control, space, ',', '=' or '\'.
+    /// The first byte `maybe_special` must find: a control (0x7F included), space, ',', '=' or '\'.
     fn first_special(word: [u8; 8]) -> u32 {
         word.iter()
-            .position(|&b| b < 0x21 || matches!(b, b',' | b'=' | b'\\'))
+            .position(|&b| b < 0x21 || matches!(b, b',' | b'=' | b'\\' | 0x7f))
             .map_or(8, |i| i as u32)
     }
 

@@ -7,10 +7,13 @@
 //! later `tags` parts stay `TAGS`, and `.FIELDNAME` / `FIELDNAME.` are deleted at the end.
 //! A tag value that is literally `TAGS` is expanded like the placeholder, as in Telegraf.
 
+mod explain;
+
 use std::borrow::Cow;
 
 use crate::find::contains;
 use crate::sort::sort_indices;
+pub use explain::{Explanation, Step};
 
 /// What one `.`-separated part of the template means.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -302,5 +305,50 @@ mod tests {
             source("host.field", &[("host", "FIELDNAME")]).as_deref(),
             Some("FIELDNAME")
         );
+    }
+
+    /// The explanation ends in exactly the source the renderer sends (after Librato's
+    /// character rule), over every template of up to three parts drawn from the corner
+    /// cases and many tag sets.
+    #[test]
+    fn explanation_ends_in_the_rendered_source() {
+        let parts = ["host", "tags", "field", "measurement", "", "dc", "TAGS", "missing"];
+        let tag_sets: Vec<Vec<(&'static str, &'static str)>> = vec![
+            vec![],
+            vec![("host", "web.1")],
+            vec![("host", "a b"), ("dc", "x.y"), ("zone", "TAGS")],
+            vec![("dc", "TAGS"), ("host", "FIELDNAME")],
+            vec![("host", "é.ü"), ("az", "1")],
+            vec![("b", "2"), ("a", "1"), ("host", "h")],
+        ];
+        let mut templates = vec![String::new()];
+        for a in parts {
+            templates.push(a.to_string());
+            for b in parts {
+                templates.push(format!("{a}.{b}"));
+                for c in ["tags", "field", "host"] {
+                    templates.push(format!("{a}.{b}.{c}"));
+                }
+            }
+        }
+        for t in &templates {
+            for set in &tag_sets {
+                let rendered = source(t, set).map(|s| {
+                    let mut clean = Vec::new();
+                    crate::librato::sanitize::push_sanitized(&mut clean, &s);
+                    String::from_utf8(clean).unwrap()
+                });
+                let explained = Template::new(t).explain(&tags(set));
+                assert_eq!(explained.source, rendered, "template {t:?}, tags {set:?}");
+                assert!(!explained.steps.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn explanation_of_a_lone_field_part_keeps_fieldname() {
+        let e = Template::new("field").explain(&tags(&[("host", "h")]));
+        assert_eq!(e.source.as_deref(), Some("FIELDNAME"));
+        assert!(e.steps.iter().any(|s| s.what.contains("stays, as Telegraf sends it")));
     }
 }
