@@ -25,7 +25,10 @@ fn same_plan(a: &Plan, b: &Plan) -> Result<(), String> {
 fn run_case(dir: &Path) -> Result<(), String> {
     let read = |f: &str| fs::read_to_string(dir.join(f)).ok();
     // Inputs are bytes: a fixture may hold invalid UTF-8 (that line's error).
-    let (raw, format) = match (fs::read(dir.join("input.lp")), fs::read(dir.join("input.json"))) {
+    let (raw, format) = match (
+        fs::read(dir.join("input.lp")),
+        fs::read(dir.join("input.json")),
+    ) {
         (Ok(lp), _) => (lp, Format::Influx),
         (Err(_), Ok(js)) => (js, Format::Json),
         _ => return Err("no input.lp or input.json".into()),

@@ -7,8 +7,8 @@ use crate::filter::{By, Filters, Outcome};
 use crate::json_input;
 use librato_core::librato::{merge_by_line, Bodies, GaugeWriter, Reason, Skipped};
 use librato_core::line_protocol;
-use librato_core::template::{Explanation, Template};
 use librato_core::metric::{LineError, Metric, ParseOptions, Precision};
+use librato_core::template::{Explanation, Template};
 
 /// Input formats `parse` and `render` accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -503,14 +503,20 @@ mod tests {
 
     #[test]
     fn explain_gives_each_metrics_source_steps_and_unmatched_parts() {
-        let text = "cpu,host=a.b,dc=x usage=1 1700000000000000000\nmem used=2 1700000000000000000\n";
+        let text =
+            "cpu,host=a.b,dc=x usage=1 1700000000000000000\nmem used=2 1700000000000000000\n";
         let config = LibratoConfig {
             template: "host.rack.field".into(),
             ..LibratoConfig::default()
         };
         let mut options = RenderOptions::new(Format::Influx, 0);
         options.explain = true;
-        let plan = render(Input::Text(text, Format::Influx), &config, &options, Sink::Keep);
+        let plan = render(
+            Input::Text(text, Format::Influx),
+            &config,
+            &options,
+            Sink::Keep,
+        );
         let sources = plan.sources.unwrap();
         assert_eq!(sources.len(), 2);
         assert_eq!(sources[0].0, 1);

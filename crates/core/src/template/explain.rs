@@ -57,7 +57,9 @@ impl Template {
                 Part::Measurement => Walked {
                     part: "measurement".into(),
                     elem: Some(String::new()),
-                    what: "the measurement name, always empty in a Librato source (an empty element)".into(),
+                    what:
+                        "the measurement name, always empty in a Librato source (an empty element)"
+                            .into(),
                 },
                 Part::Tags => Walked {
                     part: "tags".into(),
@@ -70,7 +72,11 @@ impl Template {
                     what: "the field placeholder FIELDNAME".into(),
                 },
                 Part::Tag(key) => {
-                    let shown = if key.is_empty() { "(empty)" } else { key.as_str() };
+                    let shown = if key.is_empty() {
+                        "(empty)"
+                    } else {
+                        key.as_str()
+                    };
                     match tags.iter().position(|(k, _)| k == key) {
                         Some(i) if !used[i] => {
                             used[i] = true;

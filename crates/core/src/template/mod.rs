@@ -312,7 +312,16 @@ mod tests {
     /// cases and many tag sets.
     #[test]
     fn explanation_ends_in_the_rendered_source() {
-        let parts = ["host", "tags", "field", "measurement", "", "dc", "TAGS", "missing"];
+        let parts = [
+            "host",
+            "tags",
+            "field",
+            "measurement",
+            "",
+            "dc",
+            "TAGS",
+            "missing",
+        ];
         let tag_sets: Vec<Vec<(&'static str, &'static str)>> = vec![
             vec![],
             vec![("host", "web.1")],
@@ -349,6 +358,9 @@ mod tests {
     fn explanation_of_a_lone_field_part_keeps_fieldname() {
         let e = Template::new("field").explain(&tags(&[("host", "h")]));
         assert_eq!(e.source.as_deref(), Some("FIELDNAME"));
-        assert!(e.steps.iter().any(|s| s.what.contains("stays, as Telegraf sends it")));
+        assert!(e
+            .steps
+            .iter()
+            .any(|s| s.what.contains("stays, as Telegraf sends it")));
     }
 }

@@ -13,13 +13,40 @@ pub struct FilterSpec {
     pub namedrop_separator: String,
     pub tagpass: Vec<(String, Vec<String>)>,
     pub tagdrop: Vec<(String, Vec<String>)>,
+    /// As written under each key; Telegraf appends them in this order:
+    /// include = `pass` ++ `fieldpass` ++ `fieldinclude`, exclude = `drop` ++ `fielddrop` ++
+    /// `fieldexclude` (see [`FilterSpec::field_include`]).
+    pub pass: Vec<String>,
+    pub fieldpass: Vec<String>,
     pub fieldinclude: Vec<String>,
+    pub drop: Vec<String>,
+    pub fielddrop: Vec<String>,
     pub fieldexclude: Vec<String>,
     pub taginclude: Vec<String>,
     pub tagexclude: Vec<String>,
     pub name_override: String,
     pub name_prefix: String,
     pub name_suffix: String,
+}
+
+impl FilterSpec {
+    /// The field include list Telegraf compiles: `pass`, `fieldpass`, `fieldinclude`.
+    pub fn field_include(&self) -> Vec<String> {
+        [&self.pass, &self.fieldpass, &self.fieldinclude]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
+
+    /// The field exclude list Telegraf compiles: `drop`, `fielddrop`, `fieldexclude`.
+    pub fn field_exclude(&self) -> Vec<String> {
+        [&self.drop, &self.fielddrop, &self.fieldexclude]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
 }
 
 /// Where each list came from, to place glob errors.
@@ -39,6 +66,8 @@ pub const FILTER_KEYS: &[&str] = &[
     "fieldexclude",
     "fieldpass",
     "fielddrop",
+    "pass",
+    "drop",
     "taginclude",
     "tagexclude",
     "name_override",
@@ -110,17 +139,21 @@ pub fn read(
         "namedrop" => list(&mut spec.namedrop, "namedrop")?,
         "fieldinclude" => list(&mut spec.fieldinclude, "fieldinclude")?,
         "fieldexclude" => list(&mut spec.fieldexclude, "fieldexclude")?,
-        "fieldpass" => {
-            list(&mut spec.fieldinclude, "fieldinclude")?;
-            return Ok(Some(
-                "fieldpass is deprecated: use fieldinclude (same meaning)".into(),
-            ));
-        }
-        "fielddrop" => {
-            list(&mut spec.fieldexclude, "fieldexclude")?;
-            return Ok(Some(
-                "fielddrop is deprecated: use fieldexclude (same meaning)".into(),
-            ));
+        // Deprecated spellings, still read by Telegraf and appended to the same list (a
+        // warning only when the list is not empty, as Telegraf's notice).
+        "fieldpass" | "pass" | "fielddrop" | "drop" => {
+            let (target, name, instead) = match key {
+                "fieldpass" => (&mut spec.fieldpass, "fieldpass", "fieldinclude"),
+                "pass" => (&mut spec.pass, "pass", "fieldinclude"),
+                "fielddrop" => (&mut spec.fielddrop, "fielddrop", "fieldexclude"),
+                _ => (&mut spec.drop, "drop", "fieldexclude"),
+            };
+            list(target, name)?;
+            if !target.is_empty() {
+                return Ok(Some(format!(
+                    "{key} is deprecated: use {instead} (its globs are added to {instead}'s, as Telegraf does)"
+                )));
+            }
         }
         "taginclude" => list(&mut spec.taginclude, "taginclude")?,
         "tagexclude" => list(&mut spec.tagexclude, "tagexclude")?,
@@ -212,8 +245,58 @@ pub fn compile(spec: &FilterSpec, positions: &Positions) -> Result<Filters, Conf
     };
     let namepass = one("namepass", &spec.namepass, &spec.namepass_separator)?;
     let namedrop = one("namedrop", &spec.namedrop, &spec.namedrop_separator)?;
-    let fieldinclude = one("fieldinclude", &spec.fieldinclude, "")?;
-    let fieldexclude = one("fieldexclude", &spec.fieldexclude, "")?;
+    // The deprecated keys' globs come first, in Telegraf's order; an error names the key
+    // that holds the bad pattern.
+    let merged = |keys: [(&'static str, &Vec<String>); 3],
+                  option: &'static str|
+     -> Result<Option<Matcher>, ConfigError> {
+        let mut patterns = Vec::new();
+        let mut places = Vec::new();
+        for (key, list) in keys {
+            // Each of these keys is read once: its list is the one recorded under its name.
+            let pos: Vec<Pos> = positions
+                .lists
+                .iter()
+                .find(|(n, _)| *n == key)
+                .map(|(_, p)| p.clone())
+                .unwrap_or_default();
+            for (i, p) in list.iter().enumerate() {
+                patterns.push(p.clone());
+                places.push((key, pos.get(i).copied().flatten()));
+            }
+        }
+        if patterns.is_empty() {
+            return Ok(None);
+        }
+        Matcher::compile(&patterns, "").map(Some).map_err(|(i, e)| {
+            let (key, at) = places[i];
+            ConfigError::new(
+                ConfigErrorKind::InvalidGlob,
+                format!(
+                    "{key}: invalid glob \"{}\": {} (in {option})",
+                    patterns[i], e.message
+                ),
+                at.map(|(l, c)| (l, c + 1 + e.offset as u32)),
+                Some(key),
+            )
+        })
+    };
+    let fieldinclude = merged(
+        [
+            ("pass", &spec.pass),
+            ("fieldpass", &spec.fieldpass),
+            ("fieldinclude", &spec.fieldinclude),
+        ],
+        "fieldinclude",
+    )?;
+    let fieldexclude = merged(
+        [
+            ("drop", &spec.drop),
+            ("fielddrop", &spec.fielddrop),
+            ("fieldexclude", &spec.fieldexclude),
+        ],
+        "fieldexclude",
+    )?;
     let taginclude = one("taginclude", &spec.taginclude, "")?;
     let tagexclude = one("tagexclude", &spec.tagexclude, "")?;
     let mut tags = |name: &'static str,
@@ -251,11 +334,12 @@ pub fn compile(spec: &FilterSpec, positions: &Positions) -> Result<Filters, Conf
 pub fn to_json(spec: &FilterSpec, out: &mut serde_json::Map<String, serde_json::Value>) {
     use serde_json::Value;
     let strings = |v: &[String]| Value::from(v.to_vec());
+    let (include, exclude) = (spec.field_include(), spec.field_exclude());
     for (k, v) in [
         ("namepass", &spec.namepass),
         ("namedrop", &spec.namedrop),
-        ("fieldinclude", &spec.fieldinclude),
-        ("fieldexclude", &spec.fieldexclude),
+        ("fieldinclude", &include),
+        ("fieldexclude", &exclude),
         ("taginclude", &spec.taginclude),
         ("tagexclude", &spec.tagexclude),
     ] {

@@ -14,40 +14,46 @@ pub use glob::{Glob, GlobError};
 
 use librato_core::metric::Metric;
 
-/// Telegraf's `filter.Compile`: a list without `*`, `?` or `[` (and no separators) is an
-/// exact-match set; otherwise the patterns are one glob, `{p1,p2,...}` when there are several.
+/// Telegraf's `filter.Compile`: a list in which no pattern has `*`, `?` or `[` (and no
+/// separator is given) matches by string equality; otherwise **each pattern is its own
+/// glob** and the list matches if any does (patterns are never joined into one glob).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Matcher {
     Exact(Vec<String>),
-    Glob(Glob),
+    Globs(Vec<Glob>),
 }
 
 impl Matcher {
-    /// `Err((index of the pattern at fault, error))`.
+    /// `Err((index of the pattern at fault, error))`: one bad pattern fails the list.
+    ///
+    /// ```
+    /// use librato_output::filter::Matcher;
+    ///
+    /// let list = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    /// let m = Matcher::compile(&list(&["x,y*", "q*"]), "").unwrap();
+    /// assert!(m.is_match("x,yz") && !m.is_match("x"));
+    /// // No wildcard anywhere: exact text, braces included.
+    /// assert!(Matcher::compile(&list(&["{a,b}"]), "").unwrap().is_match("{a,b}"));
+    /// ```
     pub fn compile(patterns: &[String], separators: &str) -> Result<Matcher, (usize, GlobError)> {
         let has_meta = patterns.iter().any(|p| p.contains(['*', '?', '[']));
         if separators.is_empty() && !has_meta {
             return Ok(Matcher::Exact(patterns.to_vec()));
         }
+        // Telegraf passes the separator string as its characters.
         let seps: Vec<char> = separators.chars().collect();
-        // Check each pattern alone first, so an error points at the pattern that has it.
-        for (i, p) in patterns.iter().enumerate() {
-            Glob::compile(p, &seps).map_err(|e| (i, e))?;
-        }
-        let joined = if patterns.len() == 1 {
-            patterns[0].clone()
-        } else {
-            format!("{{{}}}", patterns.join(","))
-        };
-        Glob::compile(&joined, &seps)
-            .map(Matcher::Glob)
-            .map_err(|e| (0, e))
+        patterns
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Glob::compile(p, &seps).map_err(|e| (i, e)))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Matcher::Globs)
     }
 
     pub fn is_match(&self, s: &str) -> bool {
         match self {
             Matcher::Exact(set) => set.iter().any(|p| p == s),
-            Matcher::Glob(g) => g.is_match(s),
+            Matcher::Globs(globs) => globs.iter().any(|g| g.is_match(s)),
         }
     }
 }

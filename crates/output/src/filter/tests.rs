@@ -177,16 +177,23 @@ fn filter_bad_glob_is_a_config_error_with_position() {
     .unwrap_err();
     assert!(
         e.message
-            .contains("namepass: invalid glob \"cpu[\": unclosed '['"),
+            .contains("namepass: invalid glob \"cpu[\": unexpected end of input"),
         "{}",
         e.message
     );
     assert_eq!((e.line, e.column), (Some(2), Some(25)), "at the unclosed [");
-    // "{a" alone has no metacharacter: an exact match, as in Telegraf. "{a*" is a glob.
+    // "{a" alone has no metacharacter: an exact match, as in Telegraf. "{a*" is a glob,
+    // and gobwas accepts an unclosed "{"; "[a-]" it refuses.
     assert!(load_config("[tagpass]\n  host = [\"{a\"]", &LoadOptions::default()).is_ok());
-    let e = load_config("[tagpass]\n  host = [\"{a*\"]", &LoadOptions::default()).unwrap_err();
-    assert!(e.message.contains("unclosed '{'"), "{}", e.message);
-    assert_eq!(e.line, Some(2));
+    assert!(load_config("[tagpass]\n  host = [\"{a*\"]", &LoadOptions::default()).is_ok());
+    let e = load_config("[tagpass]\n  host = [\"x[a-]\"]", &LoadOptions::default()).unwrap_err();
+    assert!(
+        e.message
+            .contains("tagpass: invalid glob \"x[a-]\": unexpected end of input"),
+        "{}",
+        e.message
+    );
+    assert_eq!((e.line, e.column), (Some(2), Some(13)), "at the [");
     let e = load_config("namepass = \"cpu\"", &LoadOptions::default()).unwrap_err();
     assert_eq!(
         e.message,
@@ -213,4 +220,60 @@ fn filter_metricpass_warns() {
         .unwrap()
         .remove(0);
     assert!(c.warnings[0].contains("metricpass is accepted but not evaluated"));
+}
+
+#[test]
+fn deprecated_field_keys_are_appended_in_telegrafs_order() {
+    // fielddrop = ["*"] with fieldexclude = ["f*"] excludes every field (appended, not
+    // replaced), whatever order the keys are written in.
+    for text in [
+        "fielddrop = [\"*\"]\nfieldexclude = [\"f*\"]",
+        "fieldexclude = [\"f*\"]\nfielddrop = [\"*\"]",
+    ] {
+        let c = load_config(text, &LoadOptions::default()).unwrap();
+        let m = metric("cpu", &[], &["f1", "g1"]);
+        assert!(!keeps(&c[0].filters, &m), "{text}: every field removed");
+        assert!(c[0]
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("fielddrop is deprecated: use fieldexclude")));
+        assert_eq!(
+            c[0].to_json()["fieldexclude"],
+            serde_json::json!(["*", "f*"])
+        );
+    }
+    // pass / drop: still read (Telegraf warns), first in the lists.
+    let c = load_config(
+        "fieldinclude = [\"a*\"]\npass = [\"b*\"]\nfieldpass = [\"c*\"]\ndrop = [\"ab\"]",
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        c[0].to_json()["fieldinclude"],
+        serde_json::json!(["b*", "c*", "a*"])
+    );
+    assert_eq!(c[0].to_json()["fieldexclude"], serde_json::json!(["ab"]));
+    assert_eq!(c[0].warnings.len(), 3, "{:?}", c[0].warnings);
+    let mut m = metric("cpu", &[], &["ab", "ax", "bx", "cx", "dx"]);
+    assert!(matches!(c[0].filters.apply(&mut m), Outcome::Kept(_)));
+    let kept: Vec<&str> = m.fields.iter().map(|(k, _)| k.as_ref()).collect();
+    assert_eq!(kept, ["ax", "bx", "cx"]);
+    // An empty deprecated list warns of nothing.
+    assert!(
+        load_config("pass = []", &LoadOptions::default()).unwrap()[0]
+            .warnings
+            .is_empty()
+    );
+    // A bad glob in a deprecated key is named by that key.
+    let e = load_config(
+        "fieldinclude = [\"ok\"]\ndrop = [\"[z-a]\"]",
+        &LoadOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        e.message.starts_with("drop: invalid glob \"[z-a]\""),
+        "{}",
+        e.message
+    );
+    assert_eq!((e.line, e.column), (Some(2), Some(10)));
 }
