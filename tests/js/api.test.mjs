@@ -244,3 +244,34 @@ test('a line with 50,000 fields, some repeated: each key once, first place, last
   assert.equal(metrics[0].fields.f1001, 1001n);
   assert.equal(render(`m,host=h ${fields.join(',')} ${T}`).gauges, n);
 });
+
+test('bytes in: Uint8Array and ArrayBuffer give what the same text gives; invalid UTF-8 is that line\'s error', () => {
+  const text = `cpu,host=é usage=1.5 ${T}\nmem,host=b used=2i ${T}\n`;
+  const bytes = new TextEncoder().encode(text);
+  for (const input of [bytes, bytes.buffer, Buffer.from(text)]) {
+    assert.deepEqual(parse(input), parse(text));
+    assert.deepEqual(render(input).requests, render(text).requests);
+  }
+  const bad = Buffer.concat([Buffer.from(`a v=1 ${T}\nb,t=x`), Buffer.from([0xc3, 0x28]), Buffer.from(` v=2 ${T}\nc v=3 ${T}`)]);
+  const { metrics, errors } = parse(bad);
+  assert.deepEqual(metrics.map((m) => m.name), ['a', 'c']);
+  assert.equal(errors.length, 1);
+  assert.deepEqual([errors[0].line, errors[0].column], [2, 6]);
+  assert.equal(errors[0].message, 'invalid UTF-8 at byte 6 of the line: \\xC3');
+  assert.deepEqual(render(bad).errors, errors);
+});
+
+test('a line without a timestamp gets defaultTime truncated to the precision', () => {
+  const defaultTime = 1_700_000_000_987_654_321n;
+  assert.equal(parse('m v=1', { precision: 's', defaultTime }).metrics[0].time, 1_700_000_000_000_000_000n);
+  assert.equal(parse('m v=1', { precision: 'ms', defaultTime }).metrics[0].time, 1_700_000_000_987_000_000n);
+  assert.equal(parse('m v=1', { defaultTime }).metrics[0].time, defaultTime);
+});
+
+test('explain: how the template built each source, from the renderer', () => {
+  const plan = render(`cpu,host=web.1,dc=x usage=1 ${T}\nmem used=2 ${T}`, { template: 'host.rack.field' }, { explain: true });
+  assert.deepEqual(plan.sources.map((s) => [s.line, s.source]), [[1, 'web_1'], [2, 'FIELDNAME']]);
+  assert.deepEqual(plan.sources[0].steps[0], { part: 'host', what: 'tag host = "web.1" → web_1' });
+  assert.ok(plan.warnings.some((w) => w.includes('template part "rack" matches no tag')));
+  assert.equal(render('m v=1 1').sources, undefined, 'only with explain');
+});

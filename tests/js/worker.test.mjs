@@ -64,6 +64,36 @@ test('v2 write with every precision', async () => {
   }
 });
 
+test('v2 write takes only v2 precisions: n, u, m, h and junk are a 400 naming the allowed set', async () => {
+  for (const precision of ['n', 'u', 'm', 'h', 'seconds']) {
+    const r = await post(viaConfig, `/api/v2/write?org=o&bucket=b&precision=${precision}`, `cpu,host=web-1 usage=1.5 ${T}\n`);
+    assert.equal(r.status, 400, precision);
+    const body = await r.json();
+    assert.equal(body.code, 'invalid');
+    assert.equal(body.message, `invalid precision "${precision}": the v2 write API takes ns, us, ms, s (n, u, m and h are InfluxDB v1's, at /write)`);
+  }
+  assert.deepEqual(api.received().gauges, [], 'nothing relayed');
+  // No precision: nanoseconds.
+  const r = await post(viaConfig, '/api/v2/write?org=o&bucket=b', `cpu,host=web-1 usage=1.5 ${T}000000000\n`);
+  assert.equal(r.status, 204);
+});
+
+test('a body with invalid UTF-8: that line is a 400 partial write, the others are sent unmangled', async () => {
+  const body = Buffer.concat([
+    Buffer.from(`cpu,host=web-1 usage=1 ${T}\n`),
+    Buffer.from('cpu,host=b'), Buffer.from([0xff, 0xfe]), Buffer.from(` usage=2 ${T}\n`),
+    Buffer.from(`cpu,host=é usage=3 ${T}\n`),
+  ]);
+  for (const gzip of [false, true]) {
+    api.clear();
+    const r = await post(viaConfig, '/api/v2/write?org=o&bucket=b&precision=s', gzip ? gzipSync(body) : body, gzip ? { 'Content-Encoding': 'gzip' } : {});
+    assert.equal(r.status, 400);
+    const msg = (await r.json()).message;
+    assert.ok(msg.includes('line 2:11: invalid UTF-8 at byte 11 of the line: \\xFF'), msg);
+    assert.deepEqual(api.received().gauges.map((g) => g.source), ['web-1', '-']);
+  }
+});
+
 test('v1 write with every precision, and its three ways to authenticate', async () => {
   const cases = [['n', `${T}000000000`], ['ns', `${T}000000000`], ['u', `${T}000000`], ['us', `${T}000000`], ['ms', `${T}000`], ['s', `${T}`], ['m', '28333334'], ['h', '472222']];
   for (const [precision, ts] of cases) {

@@ -1,4 +1,4 @@
-// Reads a request body with limits on the raw size and, for gzip, on the decompressed size, so
+// Reads a request body (as bytes) with limits on the raw size and, for gzip, on the decompressed size, so
 // an oversized body or a gzip bomb gets 413 instead of exhausting the isolate's memory.
 
 export class BodyTooLarge extends Error {}
@@ -21,13 +21,15 @@ export async function readBody(request, { maxBody, maxDecompressed }) {
   if (Number.isFinite(declared) && declared > maxBody) {
     throw new BodyTooLarge(`request body of ${declared} bytes is larger than MAX_BODY_BYTES (${maxBody})`);
   }
-  if (!request.body) return { text: '', bytes: 0, decompressed: 0 };
+  if (!request.body) return { data: new Uint8Array(0), bytes: 0, decompressed: 0 };
   const encoding = (request.headers.get('content-encoding') || 'identity').toLowerCase().trim();
   if (encoding === 'identity' && Number.isFinite(declared) && request.headers.has('content-length')) {
     // A plain body of a declared, allowed size: read it natively, without a JS stream pipeline.
     const bytes = new Uint8Array(await request.arrayBuffer());
     if (bytes.byteLength > maxBody) throw new BodyTooLarge(`request body (MAX_BODY_BYTES) is larger than ${maxBody} bytes`);
-    return { text: new TextDecoder().decode(bytes), bytes: bytes.byteLength, decompressed: null };
+    // The bytes go to the package as they are: invalid UTF-8 is that line's error there,
+    // where a TextDecoder would have replaced it silently (and mangled names were sent).
+    return { data: bytes, bytes: bytes.byteLength, decompressed: null };
   }
   const raw = limit(maxBody, 'request body (MAX_BODY_BYTES)');
   let stream = request.body.pipeThrough(raw.stream);
@@ -55,5 +57,5 @@ export async function readBody(request, { maxBody, maxDecompressed }) {
   const all = new Uint8Array(size);
   let off = 0;
   for (const c of chunks) { all.set(c, off); off += c.byteLength; }
-  return { text: new TextDecoder().decode(all), bytes: raw.count(), decompressed: inflated ? size : null };
+  return { data: all, bytes: raw.count(), decompressed: inflated ? size : null };
 }

@@ -27,13 +27,15 @@ export default {
         case 'POST /query':
         case 'GET /query':
           return await query(request, url, env);
+        // No precision given: the package's default for the format (ns for line protocol,
+        // s for Telegraf JSON), defined once, in Rust.
         case 'POST /api/v2/write':
-          return await write(request, env, { url, started, api: 'v2', format: 'influx', precision: url.searchParams.get('precision') || 'ns' });
+          return await write(request, env, { url, started, api: 'v2', format: 'influx', precision: precisionOf(url) });
         case 'POST /write':
-          return await write(request, env, { url, started, api: 'v1', format: 'influx', precision: url.searchParams.get('precision') || 'ns' });
+          return await write(request, env, { url, started, api: 'v1', format: 'influx', precision: precisionOf(url) });
         case 'POST /telegraf': {
           const json = (request.headers.get('content-type') || '').includes('json');
-          return await write(request, env, { url, started, api: 'http', format: json ? 'json' : 'influx', precision: url.searchParams.get('precision') || (json ? 's' : 'ns') });
+          return await write(request, env, { url, started, api: 'http', format: json ? 'json' : 'influx', precision: precisionOf(url) });
         }
         default:
           return errorResponse(404, 'not found', `no route for ${route}`, 'v2');
@@ -44,6 +46,13 @@ export default {
     }
   },
 };
+
+function precisionOf(url) {
+  return url.searchParams.get('precision') || undefined;
+}
+
+/** InfluxDB v2's write API takes these only; n, u, m and h are v1's. */
+const V2_PRECISIONS = ['ns', 'us', 'ms', 's'];
 
 function influxHeaders() {
   return { 'X-Influxdb-Version': VERSION, 'X-Influxdb-Build': 'OSS' };
@@ -145,6 +154,11 @@ async function write(request, env, ctx) {
     logLine({ api, outcome: 'unauthorized', status: denied.status, ms: Date.now() - started });
     return denied;
   }
+  if (api === 'v2' && ctx.precision !== undefined && !V2_PRECISIONS.includes(ctx.precision)) {
+    const message = `invalid precision "${ctx.precision}": the v2 write API takes ${V2_PRECISIONS.join(', ')} (n, u, m and h are InfluxDB v1's, at /write)`;
+    logLine({ api, outcome: 'invalid_options', status: 400, message, ms: Date.now() - started });
+    return errorResponse(400, 'invalid', message, api);
+  }
   let output;
   try {
     output = outputFor(env);
@@ -171,7 +185,7 @@ async function write(request, env, ctx) {
   const maxRequests = int(env, 'MAX_SUBREQUESTS', 45);
   let report;
   try {
-    report = await output.write(body.text, { format: ctx.format, precision: ctx.precision, maxRequests });
+    report = await output.write(body.data, { format: ctx.format, precision: ctx.precision, maxRequests });
   } catch (e) {
     const status = e.code === 'too_many_requests' ? 413 : e.code === 'invalid_options' ? 400 : 500;
     const message = e.code === 'too_many_requests'
