@@ -3,24 +3,31 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 JS_TESTS := $(sort $(wildcard tests/js/*.test.mjs))
 
-.PHONY: help tools build test test-rust test-js lint run bench fuzz fuzz-smoke clean
+.PHONY: help tools build test test-rust test-js test-types lint run bench fuzz fuzz-smoke clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-10s %s\n", $$1, $$2 }'
 
-tools: ## install what is missing (wasm target, wasm-bindgen CLI, npm dev deps, Chromium); skips what is present
-	@NEED_CHROMIUM=$${NEED_CHROMIUM:-1} NEED_FUZZ=$${NEED_FUZZ:-1} bash scripts/tools.sh
+tools: ## install what is missing for building (wasm target, wasm-bindgen CLI, npm dev deps); skips what is present
+	@NEED_CHROMIUM=$${NEED_CHROMIUM:-0} NEED_FUZZ=$${NEED_FUZZ:-0} bash scripts/tools.sh
+
+test-tools: ## also what only the tests need (Debian's Chromium, cargo-fuzz)
+	@NEED_CHROMIUM=1 NEED_FUZZ=1 bash scripts/tools.sh
 
 build: tools ## build the npm package in pkg/ (prints the .wasm size raw and gzipped)
 	@bash scripts/build.sh
 
-lint: ## cargo fmt --check and clippy (native and wasm) with warnings as errors
+lint: ## cargo fmt --check, clippy (native and wasm) and cargo doc, with warnings as errors
 	cargo fmt --all --check
 	cargo clippy --locked --workspace --all-targets -- -D warnings
 	cargo clippy --locked --release --target wasm32-unknown-unknown -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --workspace --quiet
 
-test-rust: ## native Rust unit, fixture and property tests
+test-rust: ## native Rust unit, fixture, property and doc tests
 	cargo test --locked --workspace --quiet
+
+test-types: ## pkg/index.d.ts checked by tsc --strict against a consumer of the whole API
+	node_modules/.bin/tsc -p tests/types/tsconfig.json
 
 test-js: ## JS tests through the built package (Node, workerd, Chromium)
 	node --test --test-concurrency=1 $(JS_TESTS)
@@ -28,7 +35,7 @@ test-js: ## JS tests through the built package (Node, workerd, Chromium)
 fuzz-smoke: ## a short run of every fuzz target (FUZZ_SMOKE_SECONDS each, default 30)
 	bash scripts/fuzz.sh $${FUZZ_SMOKE_SECONDS:-30}
 
-test: build lint test-rust test-js fuzz-smoke ## install what is missing, build, run every test
+test: test-tools build lint test-rust test-types test-js fuzz-smoke ## install what is missing, build, run every test
 
 run: build ## build and start the whole system on local defaults (Ctrl-C stops it)
 	node dev/run.mjs

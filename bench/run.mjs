@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `make bench`: one table of figures, each the median of RUNS runs after a warm-up.
-// Inputs are made by ../shared/bench/gen_bench_lp.py (Telegraf-shaped line protocol).
+// Inputs are made by bench/gen_bench_lp.py (Telegraf-shaped line protocol, deterministic).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -14,10 +14,7 @@ const LINES = Number(process.env.BENCH_LINES ?? 100000);
 mkdirSync(OUT, { recursive: true });
 
 function generator() {
-  const candidates = [join(ROOT, '..', 'shared', 'bench', 'gen_bench_lp.py'), join(ROOT, 'bench', 'gen_bench_lp.py')];
-  const found = candidates.find(existsSync);
-  if (!found) throw new Error('gen_bench_lp.py not found (expected ../shared/bench/)');
-  return found;
+  return join(ROOT, 'bench', 'gen_bench_lp.py');
 }
 
 function input(lines) {

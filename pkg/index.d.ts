@@ -1,14 +1,32 @@
 // Types for librato-wasm. The names and shapes are the package's public contract.
 
+/**
+ * Metrics text: a string, or UTF-8 bytes as a request body arrives (`Uint8Array`, Node's
+ * `Buffer`, `ArrayBuffer`). Bytes are read without a UTF-16 round trip; invalid UTF-8 is the
+ * error of the line that holds it (column in bytes), every other line is used.
+ */
+export type Text = string | Uint8Array | ArrayBuffer;
+
+/** InfluxDB v2's precisions, and v1's spellings (`n`, `u`, `m` for minutes, `h`). */
+export type Precision = 'ns' | 'us' | 'ms' | 's' | 'n' | 'u' | 'm' | 'h';
+
 export interface ParseOptions {
   /** Input format; default 'influx' (line protocol). */
   format?: 'influx' | 'json';
   /** Timestamp precision of the input; default 'ns' for line protocol, 's' for JSON. */
-  precision?: 'ns' | 'us' | 'ms' | 's';
-  /** Nanoseconds given to lines without a timestamp; default: now. */
+  precision?: Precision;
+  /**
+   * Nanoseconds given to lines without a timestamp, truncated to the precision (as InfluxDB
+   * does); default: now.
+   */
   defaultTime?: bigint;
-  /** Refuse text longer than this (characters) with code 'input_too_large'; default 128 MiB. */
+  /** Refuse input longer than this (characters of a string, or bytes) with code 'input_too_large'; default 128 MiB. */
   maxInputBytes?: number;
+}
+
+export interface RenderOptions extends ParseOptions, LoadConfigOptions {
+  /** Also return `gaugeLines`, `sources` (how the template built each source) and warnings for template parts that match no tag. */
+  explain?: boolean;
 }
 
 export interface Metric {
@@ -64,9 +82,11 @@ export interface LibratoConfig {
   tagdrop?: Record<string, string[]>;
   fieldinclude?: string[];
   fieldexclude?: string[];
-  /** Deprecated spellings of fieldinclude / fieldexclude (warned). */
+  /** Deprecated spellings (warned); their globs are added to fieldinclude / fieldexclude, as Telegraf does. */
   fieldpass?: string[];
   fielddrop?: string[];
+  pass?: string[];
+  drop?: string[];
   taginclude?: string[];
   tagexclude?: string[];
   name_override?: string;
@@ -121,12 +141,30 @@ export interface Skipped {
   count?: number;
 }
 
+export interface SourceStep {
+  /** The template part (`host`, `tags`, `field`...) or the pass (`join`, `FIELDNAME`, `characters`, `source`). */
+  part: string;
+  what: string;
+}
+
+export interface SourceExplanation {
+  /** The input line of the metric. */
+  line: number;
+  /** The source as sent, or null when the metric is skipped for having none. */
+  source: string | null;
+  steps: SourceStep[];
+}
+
 export interface Plan {
   requests: LibratoRequest[];
   gauges: number;
   skipped: Skipped[];
   errors: LineError[];
   warnings: string[];
+  /** With `explain`: the input line of each gauge, in body order. */
+  gaugeLines?: Uint32Array;
+  /** With `explain`: for each metric that reached the template, how its source was built. */
+  sources?: SourceExplanation[];
 }
 
 export interface FailedRequest {
@@ -148,7 +186,7 @@ export interface RateLimit {
 export interface WriteReport {
   /** True when every rendered gauge was acknowledged. */
   ok: boolean;
-  /** Gauges acknowledged by a 200. */
+  /** Gauges acknowledged by a 2xx. */
   sent: number;
   /** Request bodies in this write. */
   requests: number;
@@ -190,19 +228,25 @@ export interface LibratoError extends Error {
   key?: string;
 }
 
-export function parse(text: string, options?: ParseOptions): { metrics: Metric[]; errors: LineError[] };
+export interface WriteOptions extends ParseOptions {
+  /** Reject (code 'too_many_requests') before sending when more request bodies are needed; a non-negative number. */
+  maxRequests?: number;
+}
 
-export function loadConfig(toml: string, options?: LoadConfigOptions): LibratoConfig[];
+export function parse(text: Text, options?: ParseOptions): { metrics: Metric[]; errors: LineError[] };
+
+/** Warnings (deprecated keys, unevaluated options) ride along on each config, not enumerable. */
+export function loadConfig(toml: string, options?: LoadConfigOptions): Array<LibratoConfig & { readonly warnings: string[] }>;
 
 export function render(
-  input: string | Metric[],
+  input: Text | Metric[],
   config?: Partial<LibratoConfig> | string,
-  options?: ParseOptions & LoadConfigOptions,
+  options?: RenderOptions,
 ): Plan;
 
 export class LibratoOutput {
   constructor(config: Partial<LibratoConfig> | string, options?: OutputOptions);
-  /** `maxRequests`: reject (code 'too_many_requests') before sending when more bodies are needed. */
-  write(input: string | Metric[], options?: ParseOptions & { maxRequests?: number }): Promise<WriteReport>;
+  write(input: Text | Metric[], options?: WriteOptions): Promise<WriteReport>;
+  /** Sends the bodies of `report.failed` again. */
   resend(failed: FailedRequest[]): Promise<WriteReport>;
 }

@@ -1,0 +1,56 @@
+// A consumer of the whole public API, checked by `tsc --strict` in `make test`: if
+// pkg/index.d.ts drifts from what the package accepts and returns, this stops compiling.
+import {
+  parse,
+  loadConfig,
+  render,
+  LibratoOutput,
+  type Text,
+  type Metric,
+  type Plan,
+  type WriteReport,
+  type LibratoError,
+  type SourceExplanation,
+  type Precision,
+} from 'librato-wasm';
+
+const text: Text = 'cpu,host=a usage=1 1700000000000000000';
+const bytes: Text = new TextEncoder().encode(text);
+const buffer: Text = bytes.buffer as ArrayBuffer;
+const precisions: Precision[] = ['ns', 'us', 'ms', 's', 'n', 'u', 'm', 'h'];
+
+const parsed = parse(bytes, { format: 'influx', precision: precisions[3], defaultTime: 1n, maxInputBytes: 1e6 });
+const first: Metric | undefined = parsed.metrics[0];
+const time: bigint | undefined = first?.time;
+const column: number | undefined = parsed.errors[0]?.column;
+
+const configs = loadConfig('[[outputs.librato]]\n  template = "host"', { env: { A: 'b' }, secrets: { 'vault:t': 'x' } });
+const warnings: readonly string[] = configs[0]!.warnings;
+const template: string = configs[0]!.template;
+
+const plan: Plan = render(buffer, { template: 'host.tags', namepass: ['cpu*'], pass: ['u*'] }, { explain: true, env: {} });
+const lines: Uint32Array | undefined = plan.gaugeLines;
+const sources: SourceExplanation[] = plan.sources ?? [];
+const stepText: string | undefined = sources[0]?.steps[0]?.what;
+const body: string | undefined = plan.requests[0]?.body;
+render(parsed.metrics, 'template = "host"');
+
+const out = new LibratoOutput(
+  { api_user: 'u@example.com', api_token: '@{vault:t}', api_url: 'http://127.0.0.1:8071/v1/metrics', timeout: '5s', retries: 2 },
+  { secrets: { 'vault:t': 'x' }, fetch: globalThis.fetch, log: (level, message) => void [level.toUpperCase(), message] },
+);
+async function send(): Promise<number> {
+  const report: WriteReport = await out.write(text, { precision: 's', maxRequests: 45 });
+  const again: WriteReport = await out.resend(report.failed.filter((f) => f.retryable));
+  return report.sent + again.sent + (report.rateLimit?.std?.remaining ?? 0);
+}
+
+try {
+  loadConfig('bogus = 1');
+} catch (e) {
+  const err = e as LibratoError;
+  const where: [number | undefined, number | undefined, string | undefined] = [err.line, err.column, err.key];
+  void [err.code === 'invalid_config', where];
+}
+
+void [time, column, warnings, template, lines, stepText, body, send];
