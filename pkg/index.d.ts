@@ -139,6 +139,8 @@ export interface Skipped {
   message: string;
   /** For 'filtered' and 'string_value': how many metrics (or fields) this entry stands for. */
   count?: number;
+  /** For 'filtered': the config key that removed it (e.g. 'namepass'). */
+  option?: string;
 }
 
 export interface SourceStep {
@@ -235,8 +237,19 @@ export interface WriteOptions extends ParseOptions {
 
 export function parse(text: Text, options?: ParseOptions): { metrics: Metric[]; errors: LineError[] };
 
-/** Warnings (deprecated keys, unevaluated options) ride along on each config, not enumerable. */
-export function loadConfig(toml: string, options?: LoadConfigOptions): Array<LibratoConfig & { readonly warnings: string[] }>;
+/** Warnings (deprecated keys, unevaluated options) and the line of each key ride along on each config, not enumerable. */
+export function loadConfig(
+  toml: string,
+  options?: LoadConfigOptions,
+): Array<LibratoConfig & { readonly warnings: string[]; readonly keyLines: Record<string, number> }>;
+
+/**
+ * The config text with the value of every key that resolves to `api_user` / `api_token`
+ * (any quoting, dotted keys, inline tables, multi-line strings) replaced by `"[redacted]"`,
+ * comments that mention one emptied, and any other occurrence of a credential's value
+ * replaced; the rest byte for byte. Throws `invalid_config` when the text is not TOML.
+ */
+export function redactConfig(toml: string): string;
 
 export function render(
   input: Text | Metric[],

@@ -281,6 +281,10 @@ pub fn skipped_js(skipped: &[Skipped]) -> JsValue {
         if let Some(c) = s.count {
             cache.set(&o, "count", &(c as f64).into());
         }
+        if let Some(option) = s.option {
+            let option = cache.get(option);
+            cache.set(&o, "option", &option);
+        }
         out.set(i as u32, o.into());
     }
     out.into()

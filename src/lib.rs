@@ -106,9 +106,33 @@ pub fn load_config_js(toml: JsValue, options: JsValue) -> Result<JsValue, JsValu
             &"warnings".into(),
             &desc,
         );
+        let lines = js_sys::Object::new();
+        for (key, line) in &c.key_lines {
+            convert::set(&lines, key, &(*line).into());
+        }
+        let desc = js_sys::Object::new();
+        convert::set(&desc, "value", &lines);
+        let _ = js_sys::Reflect::define_property::<js_sys::Object>(
+            obj.unchecked_ref(),
+            &"keyLines".into(),
+            &desc,
+        );
         out.push(&obj);
     }
     Ok(out.into())
+}
+
+/// `redactConfig(toml) → string`: the text with every credential's value replaced (found by
+/// the TOML reader, any spelling); throws `invalid_config` when the text is not TOML.
+#[wasm_bindgen(js_name = "redactConfig")]
+pub fn redact_config_js(toml: JsValue) -> Result<String, JsValue> {
+    let text = toml.as_string().ok_or_else(|| {
+        js_error(
+            "invalid_config",
+            "redactConfig() takes the TOML text as a string",
+        )
+    })?;
+    core_config::redact_config(&text).map_err(|e| convert::config_error(&e))
 }
 
 /// The plan for `input` with every body kept (what `write` sends).

@@ -1,7 +1,8 @@
-// The playground: live preview of what a Telegraf [[outputs.librato]] config sends.
-import { render, parse, loadConfig, LibratoOutput } from '/pkg/browser.js';
+// The playground: live preview of what a Telegraf [[outputs.librato]] config sends. Every rule
+// and explanation comes from the package; this file only reads the editors and draws.
+import { render, loadConfig, redactConfig, LibratoOutput } from '/pkg/browser.js';
 import { SAMPLE_METRICS } from './samples.js';
-import { encodeState, decodeState, stripCredentials } from './share.js';
+import { encodeState, decodeState } from './share.js';
 
 const $ = (id) => document.getElementById(id);
 const MAX_ROWS = 500;
@@ -36,19 +37,41 @@ function gutter(textarea, gutterEl, badLines = new Map()) {
   gutterEl.scrollTop = textarea.scrollTop;
 }
 
+/** Shows a panel on narrow screens (tabs); on wide ones every panel is shown anyway. */
+function showTab(name) {
+  $('main').dataset.tab = name;
+  for (const t of ['config', 'metrics', 'results']) $(`tab-${t}`).setAttribute('aria-selected', String(t === name));
+}
+
 /** Puts the caret (and the view) on a 1-based line and column of an editor. */
 function goTo(textarea, line, column = 1) {
+  showTab(textarea.id);
   const lines = textarea.value.split('\n');
   let pos = 0;
   for (let i = 0; i < line - 1 && i < lines.length; i++) pos += lines[i].length + 1;
   const end = pos + (lines[line - 1]?.length ?? 0);
   textarea.focus();
   textarea.setSelectionRange(pos + Math.max(0, column - 1), end);
-  textarea.scrollTop = Math.max(0, (line - 3) * 18);
+  const lineHeight = parseFloat(getComputedStyle(textarea).lineHeight) || 18;
+  textarea.scrollTop = Math.max(0, (line - 3) * lineHeight);
 }
 
-function lineLink(line, textarea) {
-  return el('a', { href: `#line-${line}`, class: 'line', onclick: (e) => { e.preventDefault(); goTo(textarea, line); selectLine(line); } }, `line ${line}`);
+function lineLink(line, textarea, props = {}) {
+  return el('a', { href: `#line-${line}`, class: 'line', ...props, onclick: (e) => { e.preventDefault(); goTo(textarea, line); if (textarea.id === 'metrics') selectLine(line); } }, `line ${line}`);
+}
+
+/** A config error's message without its "line L, column C: " (the link shows the place). */
+const withoutPlace = (message) => message.replace(/^line \d+, column \d+: /, '');
+
+/** The config line of the option that removed something (deprecated spellings included). */
+function optionLine(option) {
+  const lines = state.config?.keyLines ?? {};
+  const candidates = {
+    fieldinclude: ['fieldinclude', 'fieldpass', 'pass'],
+    fieldexclude: ['fieldexclude', 'fielddrop', 'drop'],
+  }[option] ?? (option?.startsWith('fieldinclude/') ? ['fieldinclude', 'fieldpass', 'pass', 'fieldexclude', 'fielddrop', 'drop'] : [option]);
+  for (const key of candidates) if (lines[key]) return { key, line: lines[key] };
+  return null;
 }
 
 function update() {
@@ -68,19 +91,26 @@ function update() {
     $('config-status').textContent = `OK: template "${state.config.template}", batch size ${state.config.batch_size}`;
     $('config-status').className = 'status';
   } catch (e) {
+    state.config = null;
     state.configError = e;
     if (e.line) configBad.set(e.line, e.message);
+    // The place once: in the status line (its message), and as the link in the problem.
     $('config-status').textContent = e.message;
     $('config-status').className = 'status bad';
-    problems.push(el('div', { class: 'problem' }, 'Config: ', e.line ? el('a', { href: '#', class: 'line', onclick: (ev) => { ev.preventDefault(); goTo($('config'), e.line, e.column); } }, `line ${e.line}, column ${e.column}`) : '', e.line ? ': ' : '', e.message));
+    problems.push(el('div', { class: 'problem' }, 'Config: ',
+      e.line ? el('a', { href: '#', class: 'line', onclick: (ev) => { ev.preventDefault(); goTo($('config'), e.line, e.column); } }, `line ${e.line}, column ${e.column}`) : '',
+      e.line ? ': ' : '', withoutPlace(e.message)));
   }
   state.plan = plan;
   gutter($('config'), $('config-gutter'), configBad);
   if (plan) {
     for (const err of plan.errors) {
       metricsBad.set(err.line, err.message);
-      problems.push(el('div', { class: 'problem' }, lineLink(err.line, $('metrics')), `, column ${err.column}: ${err.message}`));
+      if (problems.length < 20) {
+        problems.push(el('div', { class: 'problem' }, 'Metrics ', lineLink(err.line, $('metrics')), `, column ${err.column}: ${err.message}`));
+      }
     }
+    warnings.push(...plan.warnings.filter((w) => !warnings.includes(w)));
     $('metrics-status').textContent = plan.errors.length ? `${plan.errors.length} line(s) could not be parsed; the others are used` : '';
     $('metrics-status').className = plan.errors.length ? 'status bad' : 'status';
   }
@@ -89,14 +119,15 @@ function update() {
   gutter($('metrics'), $('metrics-gutter'), metricsBad);
   showPlan(plan);
   explain();
-  // Lets tests (and anyone curious) see that the output caught up with the editors.
   document.body.dataset.renders = String(Number(document.body.dataset.renders ?? 0) + 1);
 }
 
 function showPlan(plan) {
   const tbody = $('gauges').tBodies[0];
+  // Panels that depend on the config are emptied and marked while it is invalid.
+  $('panel-results').toggleAttribute('data-stale', !plan);
   if (!plan) {
-    $('summary').textContent = 'Fix the config to see what would be sent.';
+    $('summary').textContent = 'The config has an error: fix it to see what would be sent.';
     tbody.replaceChildren();
     $('requests').replaceChildren();
     $('skipped').replaceChildren();
@@ -112,7 +143,9 @@ function showPlan(plan) {
   $('skipped-count').textContent = `(${plan.skipped.length})`;
   $('request-count').textContent = `(${n})`;
 
-  // Gauges: parsed back from the bodies, with the input line each came from.
+  // Gauges: parsed back from the bodies, with the input line each came from. Rows are not
+  // tab stops (there may be hundreds): the mouse selects a row; the keyboard uses the
+  // "Metric on line" field and the skip links.
   const rows = [];
   let i = 0;
   for (const r of plan.requests) {
@@ -121,9 +154,9 @@ function showPlan(plan) {
         const line = plan.gaugeLines?.[i];
         const when = new Date(g.measure_time * 1000).toISOString().replace('.000Z', 'Z');
         rows.push(el('tr', { 'data-line': String(line), onclick: () => selectLine(line) },
-          el('td', {}, g.name), el('td', {}, g.source), el('td', {}, String(g.value)),
+          el('th', { scope: 'row' }, g.name), el('td', {}, g.source), el('td', {}, String(g.value)),
           el('td', {}, String(g.measure_time), el('span', { class: 'when' }, when)),
-          el('td', {}, line ? lineLink(line, $('metrics')) : '')));
+          el('td', {}, line ? lineLink(line, $('metrics'), { tabindex: '-1' }) : '')));
       }
       i++;
     }
@@ -131,22 +164,33 @@ function showPlan(plan) {
   tbody.replaceChildren(...rows);
   $('gauges-more').textContent = plan.gauges > MAX_ROWS ? `Showing the first ${MAX_ROWS} of ${plan.gauges} gauges.` : '';
 
-  $('skipped').replaceChildren(...plan.skipped.slice(0, MAX_ROWS).map((s) => el('li', {},
-    s.line ? lineLink(s.line, $('metrics')) : 'no line', ': ',
-    el('span', { class: 'mono' }, s.field ? `${s.metric} / ${s.field}` : s.metric), ' ',
-    el('span', { class: 'reason' }, s.reason), ` ${s.message}`)));
+  $('skipped').replaceChildren(...plan.skipped.slice(0, MAX_ROWS).map((s) => {
+    const by = s.reason === 'filtered' ? optionLine(s.option) : null;
+    return el('li', {},
+      s.line ? lineLink(s.line, $('metrics')) : 'no line', ': ',
+      el('span', { class: 'mono' }, s.field ? `${s.metric} / ${s.field}` : s.metric), ' ',
+      el('span', { class: 'reason' }, s.reason), ` ${s.message}`,
+      ...(by ? [' (', el('a', { href: '#', class: 'line option', onclick: (ev) => { ev.preventDefault(); goTo($('config'), by.line); } }, `${by.key}, config line ${by.line}`), ')'] : []));
+  }));
 
+  const encoder = new TextEncoder();
   $('requests').replaceChildren(...plan.requests.map((r, k) => {
-    const pretty = JSON.stringify(JSON.parse(r.body), null, 2);
     const headers = { ...r.headers, Authorization: 'Basic ••••••••  (added when sending: api_user:api_token)' };
+    let pretty = null;
     return el('div', { class: 'request' },
       el('div', { class: 'mono' }, `#${k + 1}  ${r.method} ${r.url}`),
-      el('div', { class: 'mono note' }, Object.entries(headers).map(([h, v]) => `${h}: ${v}`).join('\n')),
-      el('div', { class: 'note' }, `${r.count} gauges, ${new TextEncoder().encode(r.body).length} bytes`),
+      el('pre', { class: 'headers' }, Object.entries(headers).map(([h, v]) => `${h}: ${v}`).join('\n')),
+      el('div', { class: 'note' }, `${r.count} gauges, ${encoder.encode(r.body).length} bytes (the body below, exactly as sent)`),
       el('div', { class: 'actions' },
         el('button', { type: 'button', class: 'small', onclick: () => copy(r.body) }, 'Copy body'),
         el('button', { type: 'button', class: 'small', onclick: () => copy(curl(r)) }, 'Copy as curl')),
-      el('pre', {}, pretty));
+      el('pre', { class: 'body' }, r.body),
+      el('details', { class: 'pretty', ontoggle: (ev) => {
+        if (ev.target.open && !pretty) {
+          pretty = el('pre', {}, JSON.stringify(JSON.parse(r.body), null, 2));
+          ev.target.append(pretty);
+        }
+      } }, el('summary', {}, 'Pretty view')));
   }));
 }
 
@@ -170,14 +214,12 @@ function selectLine(line) {
 function explain() {
   const list = $('explain');
   const line = Number($('explain-line').value);
-  if (!state.config || !line) return list.replaceChildren();
-  if ($('format').value !== 'influx') {
-    return list.replaceChildren(el('li', {}, 'Pick line protocol to see how a source is built line by line.'));
-  }
+  if (!state.plan) return list.replaceChildren(el('li', { class: 'stale' }, 'The config has an error: fix it to see how sources are built.'));
+  if (!line) return list.replaceChildren();
   // The steps come from the renderer itself (plan.sources), never re-derived here.
-  const found = state.plan?.sources?.find((s) => s.line === line);
+  const found = state.plan.sources?.find((s) => s.line === line);
   if (!found) {
-    const why = state.plan?.skipped?.find((s) => s.line === line && s.reason === 'filtered');
+    const why = state.plan.skipped.find((s) => s.line === line && s.reason === 'filtered');
     return list.replaceChildren(el('li', {}, why ? `Line ${line}: ${why.message}.` : `Line ${line} holds no metric that reaches the template.`));
   }
   const skipped = state.plan.skipped.find((s) => s.line === line && !s.field);
@@ -188,21 +230,29 @@ function explain() {
 }
 
 async function share() {
-  const fragment = await encodeState({
+  const { fragment, configOmitted } = await encodeState({
     config: $('config').value, metrics: $('metrics').value, format: $('format').value, precision: $('precision').value,
-  });
+  }, redactConfig);
   const link = `${location.origin}${location.pathname}#${fragment}`;
   $('share-link').value = link;
+  $('share-status').textContent = configOmitted
+    ? 'The config is not valid TOML, so its credentials cannot be found safely: this link carries the metrics only, no config.'
+    : 'api_user and api_token values are replaced by "[redacted]" in the link.';
   history.replaceState(null, '', `#${fragment}`);
   copy(link);
 }
 
 async function send(ev) {
   ev.preventDefault();
+  const box = $('report-box');
   const report = $('report');
+  const help = $('cors-help');
+  box.hidden = false;
+  help.hidden = true;
   report.className = 'report';
   report.textContent = 'Sending…';
   try {
+    if (!state.config) throw Object.assign(new Error('fix the config first'), { code: 'invalid_config' });
     const config = { ...state.config, api_url: $('send-url').value };
     if ($('send-user').value) config.api_user = $('send-user').value;
     if ($('send-token').value) config.api_token = $('send-token').value;
@@ -213,10 +263,25 @@ async function send(ev) {
     for (const f of r.failed) lines.push(`failed: ${f.count} gauges, status ${f.status ?? '-'}, ${f.attempts} attempt(s): ${f.message}`);
     if (r.rateLimit?.std) lines.push(`rate limit: ${JSON.stringify(r.rateLimit.std)}`);
     report.textContent = lines.join('\n');
+    // A browser reports a request the API did not allow (CORS) as a bare network error.
+    if (r.failed.length && r.failed.every((f) => f.status === null && /^network error/.test(f.message))) {
+      const first = state.plan?.requests[0];
+      help.replaceChildren(
+        el('p', {}, `The browser could not reach ${config.api_url}, or blocked its answer. If the API is up, it must allow this page's origin (${location.origin}): answer with Access-Control-Allow-Origin and allow the Authorization and Content-Type headers. The same request from a terminal:`),
+        el('pre', { class: 'body' }, first ? curl({ ...first, url: config.api_url }) : ''));
+      help.hidden = false;
+    }
   } catch (e) {
     report.className = 'report bad';
     report.textContent = `${e.code ? `[${e.code}] ` : ''}${e.message}`;
   }
+}
+
+async function openConfig(file) {
+  if (!file) return;
+  $('config').value = await file.text();
+  showTab('config');
+  update();
 }
 
 let pending = 0;
@@ -231,7 +296,11 @@ async function start() {
   try {
     const restored = await decodeState(location.hash);
     if (restored) {
-      $('config').value = restored.config ?? '';
+      if (restored.configOmitted) {
+        $('share-status').textContent = 'This link carries no config (it was not valid TOML when shared): the sample config is shown.';
+      } else {
+        $('config').value = restored.config ?? '';
+      }
       $('metrics').value = restored.metrics ?? '';
       $('format').value = restored.format || 'influx';
       $('precision').value = restored.precision || '';
@@ -244,6 +313,25 @@ async function start() {
     $(id).addEventListener('input', schedule);
     $(id).addEventListener('scroll', () => { $(`${id}-gutter`).scrollTop = $(id).scrollTop; });
   }
+  for (const t of ['config', 'metrics', 'results']) $(`tab-${t}`).addEventListener('click', () => showTab(t));
+  for (const a of document.querySelectorAll('.skip a')) {
+    a.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      const section = document.querySelector(a.getAttribute('href'));
+      section.open = true;
+      section.querySelector('summary').focus();
+      section.scrollIntoView({ block: 'start' });
+    });
+  }
+  $('open-config').addEventListener('change', (ev) => openConfig(ev.target.files[0]));
+  const drop = $('config-editor');
+  drop.addEventListener('dragover', (ev) => { ev.preventDefault(); drop.classList.add('dropping'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('dropping'));
+  drop.addEventListener('drop', (ev) => {
+    ev.preventDefault();
+    drop.classList.remove('dropping');
+    openConfig(ev.dataTransfer?.files?.[0]);
+  });
   for (const id of ['format', 'precision']) $(id).addEventListener('change', update);
   $('explain-line').addEventListener('input', explain);
   $('share').addEventListener('click', share);
@@ -252,5 +340,4 @@ async function start() {
   document.body.dataset.ready = 'true';
 }
 
-export { stripCredentials };
 start();

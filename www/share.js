@@ -1,11 +1,7 @@
-// Share links: config and metrics in the URL fragment (never sent to a server), compressed,
-// with api_user / api_token lines removed: a link never carries credentials.
-
-const CREDENTIAL_LINE = /^(\s*)(api_user|api_token)\s*=.*$/gm;
-
-export function stripCredentials(configText) {
-  return configText.replace(CREDENTIAL_LINE, '$1# $2 = "..."  (removed from the shared link)');
-}
+// Share links: config and metrics in the URL fragment (never sent to a server), compressed.
+// Credentials are removed by the package's own TOML reader (redactConfig), whatever their
+// spelling; a config that does not parse is left out of the link entirely rather than guessed at.
+// (`redactConfig` is passed in: the page gives the browser entry's, Node tests the node entry's.)
 
 async function pipe(bytes, stream) {
   const out = new Response(new Blob([bytes]).stream().pipeThrough(stream));
@@ -23,10 +19,17 @@ function fromBase64Url(text) {
   return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 }
 
-export async function encodeState(state) {
-  const json = JSON.stringify({ ...state, config: stripCredentials(state.config) });
+/** The fragment for `state`, and whether its config had to be left out. */
+export async function encodeState(state, redactConfig) {
+  let config;
+  try {
+    config = redactConfig(state.config);
+  } catch {
+    config = undefined;
+  }
+  const json = JSON.stringify({ ...state, config, configOmitted: config === undefined });
   const packed = await pipe(new TextEncoder().encode(json), new CompressionStream('deflate-raw'));
-  return `s=${toBase64Url(packed)}`;
+  return { fragment: `s=${toBase64Url(packed)}`, configOmitted: config === undefined };
 }
 
 export async function decodeState(hash) {

@@ -31,6 +31,7 @@ export function makeApi(bindings) {
   const parse = (text, options) => guard(() => bindings.parse(text, options));
   const loadConfig = (toml, options) => guard(() => bindings.loadConfig(toml, options));
   const render = (input, config, options) => guard(() => bindings.render(input, config, options));
+  const redactConfig = (toml) => guard(() => bindings.redactConfig(toml));
 
   class LibratoOutput {
     #args;
@@ -62,5 +63,5 @@ export function makeApi(bindings) {
   }
 
   // `call` is for the package's own tests (it runs a raw binding under the same guard).
-  return { parse, loadConfig, render, LibratoOutput, call: guard };
+  return { parse, loadConfig, render, redactConfig, LibratoOutput, call: guard };
 }

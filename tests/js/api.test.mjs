@@ -1,7 +1,7 @@
 // The public JS API (design.md's contract) through the built package in Node.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parse, loadConfig, render, LibratoOutput } from '../../pkg/node.js';
+import { parse, loadConfig, render, redactConfig, LibratoOutput } from '../../pkg/node.js';
 
 const T = 1_700_000_000_000_000_000n;
 
@@ -192,7 +192,7 @@ test('filters report counts, not a flood', () => {
   const lines = Array.from({ length: 1000 }, (_, i) => `drop_me,host=h v=${i} ${T + BigInt(i) * 1_000_000_000n}`).join('\n');
   const plan = render(`${lines}\nkeep,host=h v=1 ${T}\n`, { namedrop: ['drop_*'], fieldexclude: ['nothing'] });
   assert.equal(plan.gauges, 1);
-  assert.deepEqual(plan.skipped, [{ line: 1, metric: 'drop_me', reason: 'filtered', message: 'metric dropped by namedrop (1000 times)', count: 1000 }]);
+  assert.deepEqual(plan.skipped, [{ line: 1, metric: 'drop_me', reason: 'filtered', message: 'metric dropped by namedrop (1000 times)', count: 1000, option: 'namedrop' }]);
   assert.throws(() => render('m v=1', { namepass: ['cpu['] }), (e) => e.code === 'invalid_config' && /invalid glob "cpu\["/.test(e.message));
   const [c] = loadConfig('namepass = ["cpu*"]\n[tagpass]\n  host = ["web-*"]\n');
   assert.deepEqual([c.namepass, c.tagpass], [['cpu*'], { host: ['web-*'] }]);
@@ -274,4 +274,11 @@ test('explain: how the template built each source, from the renderer', () => {
   assert.deepEqual(plan.sources[0].steps[0], { part: 'host', what: 'tag host = "web.1" → web_1' });
   assert.ok(plan.warnings.some((w) => w.includes('template part "rack" matches no tag')));
   assert.equal(render('m v=1 1').sources, undefined, 'only with explain');
+});
+
+test('redactConfig: credentials out, everything else byte for byte; not TOML is an error without the secret', () => {
+  const text = "# mine\n[[outputs.librato]]\n  'api_token' = '''\ns3cret-value'''  # token\n  template = \"host\"\n";
+  assert.equal(redactConfig(text), "# mine\n[[outputs.librato]]\n  'api_token' = \"[redacted]\"  # token\n  template = \"host\"\n");
+  assert.throws(() => redactConfig('api_token = "s3cret-value'), (e) => e.code === 'invalid_config' && e.line === 1 && !e.message.includes('s3cret'));
+  assert.throws(() => redactConfig(42), (e) => e.code === 'invalid_config' && e.message === 'redactConfig() takes the TOML text as a string');
 });

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LibratoOutput, loadConfig, render } from '../../pkg/node.js';
+import { LibratoOutput, loadConfig, render, redactConfig } from '../../pkg/node.js';
 import { startLibratoApi } from '../../dev/librato-api.mjs';
 import { startWorker } from './worker-harness.mjs';
 import { encodeState } from '../../www/share.js';
@@ -70,12 +70,19 @@ test('the worker: responses and log lines, for right, wrong and missing tokens',
   assert.ok(lines.join('').includes('librato-wasm worker'), 'the worker logged its writes');
 });
 
-test('share links never carry credentials', async () => {
-  const config = `[[outputs.librato]]\n  api_user = "${USER}"\n  api_token = "${TOKEN}"\n  template = "host"\n`;
-  const fragment = await encodeState({ config, metrics: `m,host=h v=1 ${T}\n`, format: 'influx', precision: '' });
-  collect('share link', fragment);
+test('share links never carry credentials, whatever the spelling', async () => {
   const { decodeState } = await import('../../www/share.js');
-  collect('share link decoded', await decodeState(`#${fragment}`));
+  const configs = [
+    `[[outputs.librato]]\n  api_user = "${USER}"\n  api_token = "${TOKEN}"\n  template = "host"\n`,
+    `[[outputs.librato]]\n  "api_token" = '''${TOKEN}'''\n  'api_user' = \"\"\"\n${USER}\"\"\"\n`,
+    `outputs.librato.api_token = "${TOKEN}"\n# api_user = "${USER}"\n`,
+    `[[outputs.librato]]\n  api_token = "${TOKEN}\n`, // not TOML: no config in the link at all
+  ];
+  for (const config of configs) {
+    const { fragment } = await encodeState({ config, metrics: `m,host=h v=1 ${T}\n`, format: 'influx', precision: '' }, redactConfig);
+    collect('share link', fragment);
+    collect('share link decoded', JSON.stringify(await decodeState(`#${fragment}`)));
+  }
 });
 
 test('nothing collected contains a credential', () => {

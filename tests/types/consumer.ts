@@ -4,6 +4,7 @@ import {
   parse,
   loadConfig,
   render,
+  redactConfig,
   LibratoOutput,
   type Text,
   type Metric,
@@ -53,4 +54,5 @@ try {
   void [err.code === 'invalid_config', where];
 }
 
-void [time, column, warnings, template, lines, stepText, body, send];
+const shared: string = redactConfig('api_token = "x"');
+void [shared, time, column, warnings, template, lines, stepText, body, send];

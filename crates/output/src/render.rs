@@ -444,6 +444,7 @@ impl FilterTally {
                     reason: Reason::Filtered,
                     message: format!("{what}{times}"),
                     count: Some(count),
+                    option: Some(by.option()),
                 }
             })
             .collect()

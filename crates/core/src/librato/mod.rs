@@ -291,6 +291,7 @@ impl GaugeWriter {
             reason,
             message,
             count: None,
+            option: None,
         });
     }
 
@@ -322,6 +323,7 @@ impl GaugeWriter {
                     field: Some(c.field),
                     reason: Reason::StringValue,
                     count: Some(c.count),
+                    option: None,
                 }
             })
             .collect();

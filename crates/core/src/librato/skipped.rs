@@ -51,6 +51,8 @@ pub struct Skipped {
     /// For `filtered` entries: how many metrics (or fields) this one entry stands for, so a
     /// filter that drops thousands of metrics reports counts, not a flood.
     pub count: Option<usize>,
+    /// For `filtered` entries: the config key that removed it (`namepass`, `fieldexclude`...).
+    pub option: Option<&'static str>,
 }
 
 /// Merges two lists that are each in line order into one in line order; on the same line,
@@ -86,6 +88,7 @@ mod tests {
             reason: Reason::TimeZero,
             message: String::new(),
             count: None,
+            option: None,
         }
     }
 

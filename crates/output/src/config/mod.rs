@@ -5,6 +5,7 @@
 
 mod duration;
 mod filter_keys;
+mod redact;
 mod substitute;
 mod toml_reader;
 mod value;
@@ -19,6 +20,7 @@ use std::collections::HashMap;
 
 pub use duration::{format_duration, parse_duration};
 pub use filter_keys::FilterSpec;
+pub use redact::{redact_config, PLACEHOLDER};
 pub use substitute::{
     resolve_secrets, secret_refs, substitute_env, substitute_env_mapped, SubstMap,
 };
@@ -111,6 +113,9 @@ pub struct LibratoConfig {
     pub filters: Filters,
     /// Deprecations and ignored keys, for people to read.
     pub warnings: Vec<String>,
+    /// The line of each key in the config text (empty for a JS object): the playground
+    /// links what a filter removed to the option that did it.
+    pub key_lines: Vec<(String, u32)>,
 }
 
 impl Default for LibratoConfig {
@@ -131,6 +136,7 @@ impl Default for LibratoConfig {
             filter_spec: FilterSpec::default(),
             filters: Filters::default(),
             warnings: Vec::new(),
+            key_lines: Vec::new(),
         }
     }
 }
@@ -343,6 +349,9 @@ pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
     let mut filter_positions = filter_keys::Positions::default();
     for e in t {
         let key = e.key.as_str();
+        if let Some((line, _)) = e.key_pos {
+            c.key_lines.push((e.key.clone(), line));
+        }
         let err = |msg: String| {
             ConfigError::new(ConfigErrorKind::InvalidValue, msg, e.value_pos, Some(key))
         };

@@ -27,14 +27,38 @@ pub struct Fail {
 
 /// Parses a TOML document into its root table; positions are (line, column) via `lines`.
 pub fn parse(text: &str, lines: &Lines<'_>) -> Result<CTable, Fail> {
-    let mut cur = Cursor {
-        s: text,
-        b: text.as_bytes(),
-        pos: 0,
-        depth: 0,
-    };
+    let mut cur = Cursor::new(text);
     let root = cur.document()?;
     Ok(root.into_entries(lines))
+}
+
+/// Where credentials are in a text (byte spans), and their string values as read.
+pub type Credentials = (Vec<(usize, usize)>, Vec<String>);
+
+/// Whether a key part names a credential (`api_user`, `api_token`, in any case).
+pub fn is_credential_key(key: &str) -> bool {
+    key.trim().eq_ignore_ascii_case("api_user") || key.trim().eq_ignore_ascii_case("api_token")
+}
+
+/// The byte spans of everything in `text` that may hold a credential: the value of every key
+/// whose path has a credential part (any quoting, dotted keys, table headers, inline tables,
+/// every string form), and every comment that mentions one. Outermost spans only, in order;
+/// and the credentials' string values as read (escapes decoded).
+pub fn credential_spans(text: &str) -> Result<Credentials, Fail> {
+    let mut cur = Cursor::new(text);
+    cur.spans = Some(Vec::new());
+    cur.document()?;
+    let values = std::mem::take(&mut cur.secret_strings);
+    let mut spans = cur.spans.take().unwrap_or_default();
+    spans.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (a, b) in spans {
+        match out.last_mut() {
+            Some(last) if a < last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    Ok((out, values))
 }
 
 pub(super) struct Cursor<'a> {
@@ -43,6 +67,11 @@ pub(super) struct Cursor<'a> {
     pos: usize,
     /// Nesting around `pos`: header and key parts, arrays and inline tables.
     depth: usize,
+    /// When recording credential spans: inside a credential's table header, or its value.
+    secret_header: bool,
+    secret_value: bool,
+    spans: Option<Vec<(usize, usize)>>,
+    secret_strings: Vec<String>,
 }
 
 /// How a table came to be, which decides what may still add to it.
@@ -132,6 +161,19 @@ fn quoted(keys: &[Key]) -> String {
 }
 
 impl<'a> Cursor<'a> {
+    fn new(text: &'a str) -> Self {
+        Cursor {
+            s: text,
+            b: text.as_bytes(),
+            pos: 0,
+            depth: 0,
+            secret_header: false,
+            secret_value: false,
+            spans: None,
+            secret_strings: Vec::new(),
+        }
+    }
+
     fn fail_at(&self, offset: usize, message: &str) -> Fail {
         Fail {
             offset,
@@ -154,6 +196,7 @@ impl<'a> Cursor<'a> {
         if self.peek() != Some(b'#') {
             return Ok(());
         }
+        let start = self.pos;
         while let Some(b) = self.peek() {
             if b == b'\n' || (b == b'\r' && self.b.get(self.pos + 1) == Some(&b'\n')) {
                 break;
@@ -162,6 +205,13 @@ impl<'a> Cursor<'a> {
                 return Err(self.fail_at(self.pos, "control character in a comment"));
             }
             self.pos += 1;
+        }
+        // A commented-out credential is still one: its text after the '#' is a span too.
+        if let Some(spans) = &mut self.spans {
+            let lower = self.s[start..self.pos].to_ascii_lowercase();
+            if lower.contains("api_user") || lower.contains("api_token") {
+                spans.push((start + 1, self.pos));
+            }
         }
         Ok(())
     }
@@ -229,6 +279,7 @@ impl<'a> Cursor<'a> {
                 }
                 Some(b'[') => {
                     self.depth = 0;
+                    self.secret_header = false;
                     current = self.header(&mut root)?;
                     self.end_of_line()?;
                 }
@@ -259,6 +310,9 @@ impl<'a> Cursor<'a> {
             ));
         }
         self.pos += close.len();
+        if self.spans.is_some() && keys.iter().any(|(k, _)| is_credential_key(k)) {
+            self.secret_header = true;
+        }
 
         let mut path = Vec::new();
         let mut table = root;
@@ -392,7 +446,22 @@ impl<'a> Cursor<'a> {
         self.skip_ws();
         let value_pos = self.pos;
         self.depth += keys.len();
+        let outer_secret = self.secret_value;
+        let secret = self.spans.is_some()
+            && (outer_secret
+                || self.secret_header
+                || keys.iter().any(|(k, _)| is_credential_key(k)));
+        self.secret_value = secret;
         let node = self.value()?;
+        self.secret_value = outer_secret;
+        if secret {
+            if let Some(spans) = &mut self.spans {
+                spans.push((value_pos, self.pos));
+            }
+            if let Node::Value(CValue::Str(v)) = &node {
+                self.secret_strings.push(v.clone());
+            }
+        }
         self.depth -= keys.len();
         let mut table = table;
         let (last, parents) = keys.split_last().expect("a key has at least one part");
