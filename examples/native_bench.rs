@@ -35,6 +35,7 @@ fn main() {
             &RenderOptions {
                 parse: opts,
                 explain: false,
+                max_requests: None,
             },
             Sink::Keep,
         );

@@ -66,7 +66,9 @@ async fn post_once(fetch_fn: Option<&Function>, post: Post<'_>) -> Attempt {
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(post.body));
+    // The body as bytes copied out of wasm memory: never decoded into a JS string (and never
+    // encoded again by fetch).
+    init.set_body(&js_sys::Uint8Array::from(post.body.as_bytes()));
     init.set_signal(Some(&controller.signal()));
     init.set_redirect(RequestRedirect::Manual);
 

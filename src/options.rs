@@ -134,6 +134,7 @@ impl ReadOptions {
             render: RenderOptions {
                 parse: ParseOptions::new(precision, default_time),
                 explain,
+                max_requests: None,
             },
             max_input,
             load: load_options(o)?,

@@ -50,10 +50,17 @@ impl LibratoOutput {
     /// Renders `input` and sends it; resolves to a `WriteReport`.
     pub fn write(&self, input: JsValue, options: JsValue) -> Promise {
         let inner = self.inner.clone();
-        let prepared = WriteOptions::read(&options).and_then(|opts| {
+        let prepared = WriteOptions::read(&options).and_then(|mut opts| {
+            // Render no further than the limit allows: a huge input costs only that much.
+            opts.read.render.max_requests = opts.max_requests.map(|m| m.min(1e9) as usize);
             let plan = crate::plan_for(&input, &inner.config, &opts.read)?;
-            send::check_max_requests(plan.bodies.batches.len(), plan.gauges, opts.max_requests)
-                .map_err(|e| send_error(&e))?;
+            send::check_max_requests(
+                plan.bodies.batches.len(),
+                plan.gauges,
+                opts.max_requests,
+                plan.truncated,
+            )
+            .map_err(|e| send_error(&e))?;
             Ok((plan, inner.credentials()?))
         });
         let (plan, creds) = match prepared {

@@ -63,6 +63,7 @@ fn run_case(dir: &Path) -> Result<(), String> {
     let options = RenderOptions {
         parse: ParseOptions::new(precision, default_time),
         explain: false,
+        max_requests: None,
     };
     let plan = render(Input::Bytes(&raw, format), &config, &options, Sink::Keep);
     // Valid UTF-8 read as text renders the same as its bytes.

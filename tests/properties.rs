@@ -18,10 +18,12 @@ const OPTS: ParseOptions = ParseOptions {
 const PLAIN: RenderOptions = RenderOptions {
     parse: OPTS,
     explain: false,
+    max_requests: None,
 };
 const EXPLAIN: RenderOptions = RenderOptions {
     parse: OPTS,
     explain: true,
+    max_requests: None,
 };
 
 /// Text for names, keys and tag values: any character but line breaks, weighted toward the

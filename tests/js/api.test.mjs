@@ -282,3 +282,21 @@ test('redactConfig: credentials out, everything else byte for byte; not TOML is 
   assert.throws(() => redactConfig('api_token = "s3cret-value'), (e) => e.code === 'invalid_config' && e.line === 1 && !e.message.includes('s3cret'));
   assert.throws(() => redactConfig(42), (e) => e.code === 'invalid_config' && e.message === 'redactConfig() takes the TOML text as a string');
 });
+
+test('write with maxRequests stops rendering at the limit: a huge input costs only that much', async () => {
+  let calls = 0;
+  const out = new LibratoOutput({ api_user: 'u@example.com', api_token: 'tok-1234', api_url: 'http://127.0.0.1:9/v1/metrics' }, { fetch: () => { calls++; } });
+  const lines = Array.from({ length: 200_000 }, (_, i) => `m,host=h v=${i} ${T + BigInt(i)}`).join('\n');
+  const started = performance.now();
+  await assert.rejects(out.write(lines, { maxRequests: 2 }), (e) => e.code === 'too_many_requests'
+    && e.message === 'this write needs more than 2 requests (rendering stopped there, after 601 gauges)'
+    && e.requests === 3 && e.gauges === 601);
+  assert.equal(calls, 0, 'nothing sent');
+  // Exactly at the limit: sent whole.
+  const fits = Array.from({ length: 600 }, (_, i) => `m,host=h v=${i} ${T + BigInt(i)}`).join('\n');
+  const ok = new LibratoOutput({ api_user: 'u@example.com', api_token: 'tok-1234', api_url: 'http://127.0.0.1:9/v1/metrics' },
+    { fetch: async (url, init) => { assert.ok(init.body instanceof Uint8Array, 'bodies go to fetch as bytes'); return new Response(null, { status: 204 }); } });
+  const report = await ok.write(fits, { maxRequests: 2 });
+  assert.equal(report.sent, 600);
+  assert.ok(performance.now() - started < 60_000);
+});

@@ -51,6 +51,9 @@ pub struct Plan {
     /// With `explain`: for each metric that reached the template (after the filters), its
     /// input line and how the template built its source.
     pub sources: Option<Vec<(u32, Explanation)>>,
+    /// Rendering stopped early at `max_requests` with input left unread: the write needs
+    /// more requests than `bodies` holds.
+    pub truncated: bool,
 }
 
 /// Receives complete request bodies a chunk at a time: one text, and each body's
@@ -77,6 +80,9 @@ pub struct RenderOptions {
     pub parse: ParseOptions,
     /// Record each gauge's input line and how the template built each source.
     pub explain: bool,
+    /// Stop as soon as the gauges need more requests than this (a Worker's subrequest
+    /// limit), so a huge input costs what the limit allows, not its whole size.
+    pub max_requests: Option<usize>,
 }
 
 impl RenderOptions {
@@ -88,6 +94,7 @@ impl RenderOptions {
                 default_time,
             },
             explain: false,
+            max_requests: None,
         }
     }
 }
@@ -133,6 +140,7 @@ pub fn render<'c>(
     };
     let streaming = on_batch.is_some();
     let mut stage = Stage::new(config, options.explain, on_batch);
+    stage.limit = options.max_requests;
     let mut errors = Vec::new();
     match input {
         Input::Text(text, format) => {
@@ -147,7 +155,12 @@ pub fn render<'c>(
         }
         Input::Pieces(source) => push_pieces(&mut stage, source, options.parse, &mut errors),
         Input::Metrics(metrics) => {
-            for mut m in metrics {
+            let total = metrics.len();
+            for (i, mut m) in metrics.into_iter().enumerate() {
+                if stage.stopped {
+                    stage.truncated = i < total;
+                    break;
+                }
                 stage.push(&mut m);
             }
         }
@@ -200,6 +213,9 @@ pub fn parse(
     }
 }
 
+/// A generous size of one full request body (300 Telegraf-shaped gauges), for reserving.
+const MAX_BODY_BYTES: usize = 300 * 128;
+
 /// Two error lists, each in line order, as one in line order.
 fn merge_errors(a: Vec<LineError>, b: Vec<LineError>) -> Vec<LineError> {
     let mut out = Vec::with_capacity(a.len() + b.len());
@@ -230,7 +246,7 @@ fn push_pieces(
     let mut buf = Vec::new();
     let mut line = 1;
     let mut more = true;
-    while more {
+    while more && !stage.stopped {
         more = fill(source, &mut buf);
         let Ok(text) = std::str::from_utf8(&buf) else {
             // Sources hand over whole characters; say so rather than lose lines quietly.
@@ -249,6 +265,9 @@ fn push_pieces(
         }
         stage.push_lines(&mut lines, errors);
         let (used, next_line) = lines.consumed();
+        if stage.stopped && (more || !lines.at_end()) {
+            stage.truncated = true;
+        }
         buf.drain(..used);
         line = next_line;
     }
@@ -276,6 +295,11 @@ struct Stage<'c> {
     explain: Option<(Template, Vec<(u32, Explanation)>)>,
     /// With `explain`: every tag key the template saw (to warn of parts that match none).
     tag_keys: std::collections::HashSet<String>,
+    /// `max_requests`, and whether it was exceeded (nothing more is rendered then), with
+    /// input left unread.
+    limit: Option<usize>,
+    stopped: bool,
+    truncated: bool,
     writer: GaugeWriter,
     tally: FilterTally,
     /// Where complete bodies go when streaming, and in chunks of how many bytes.
@@ -296,6 +320,9 @@ impl<'c> Stage<'c> {
             filters: config.filters.is_active().then_some(&config.filters),
             explain: explain.then(|| (config.compiled_template(), Vec::new())),
             tag_keys: Default::default(),
+            limit: None,
+            stopped: false,
+            truncated: false,
             writer,
             tally: FilterTally::default(),
             on_batch,
@@ -313,11 +340,17 @@ impl<'c> Stage<'c> {
     ) {
         match format {
             Format::Influx => {
-                // Bodies run about three times the size of Telegraf-shaped line protocol.
+                // Bodies run about three times the size of Telegraf-shaped line protocol (and
+                // never beyond what the request limit lets through).
                 if !streaming {
-                    self.writer.reserve(text.len().saturating_mul(3));
+                    let most = self.limit.map_or(usize::MAX, |l| (l + 1) * MAX_BODY_BYTES);
+                    self.writer.reserve(text.len().saturating_mul(3).min(most));
                 }
-                self.push_lines(&mut line_protocol::parse(text, options), errors);
+                let mut lines = line_protocol::parse(text, options);
+                self.push_lines(&mut lines, errors);
+                if self.stopped && !lines.at_end() {
+                    self.truncated = true;
+                }
             }
             Format::Json => {
                 *errors = json_input::parse_each(text, options, &mut |mut m| self.push(&mut m));
@@ -333,15 +366,21 @@ impl<'c> Stage<'c> {
         errors: &mut Vec<LineError>,
     ) {
         let mut m = Metric::new("", 0);
-        while let Some(item) = lines.next_into(&mut m) {
-            match item {
-                Ok(()) => self.push(&mut m),
-                Err(e) => errors.push(e),
+        while !self.stopped {
+            match lines.next_into(&mut m) {
+                None => return,
+                Some(Ok(())) => self.push(&mut m),
+                Some(Err(e)) => errors.push(e),
             }
         }
     }
 
     fn push(&mut self, m: &mut Metric<'_>) {
+        if self.stopped {
+            // (Telegraf JSON hands metrics over without a way to stop its reader.)
+            self.truncated = true;
+            return;
+        }
         if let Some(filters) = self.filters {
             let name = m.name.to_string();
             match filters.apply(m) {
@@ -365,6 +404,9 @@ impl<'c> Stage<'c> {
             }
         }
         self.writer.push(m);
+        if self.limit.is_some_and(|l| self.writer.requests() > l) {
+            self.stopped = true;
+        }
         if let Some((chunk, f)) = self.on_batch.as_mut() {
             self.writer.drain_batches(*chunk, &mut **f);
         }
@@ -398,6 +440,7 @@ impl<'c> Stage<'c> {
             warnings,
             gauge_lines,
             sources: self.explain.map(|(_, out)| out),
+            truncated: self.truncated,
         }
     }
 }
@@ -536,6 +579,56 @@ mod tests {
             Sink::Keep,
         );
         assert!(plan.sources.is_none() && plan.warnings.is_empty());
+    }
+
+    #[test]
+    fn max_requests_stops_rendering_at_the_limit() {
+        let lines = |n: usize| -> String {
+            (0..n)
+                .map(|i| format!("m,host=h v={i} {}\n", 1_700_000_000_000_000_000i64 + i as i64))
+                .collect()
+        };
+        let config = LibratoConfig::default();
+        let mut options = RenderOptions::new(Format::Influx, 0);
+        options.max_requests = Some(2);
+        let render_all = |text: &str, options: &RenderOptions| {
+            let mut plans = Vec::new();
+            let bytes = text.as_bytes();
+            plans.push(render(Input::Text(text, Format::Influx), &config, options, Sink::Keep));
+            plans.push(render(Input::Bytes(bytes, Format::Influx), &config, options, Sink::Keep));
+            let mut at = 0;
+            let mut source = |buf: &mut Vec<u8>| {
+                let end = (at + 4096).min(bytes.len());
+                buf.extend_from_slice(&bytes[at..end]);
+                at = end;
+                at < bytes.len()
+            };
+            plans.push(render(Input::Pieces(&mut source), &config, options, Sink::Keep));
+            plans
+        };
+        // 100,000 lines: stops one gauge into the third request, the rest unread.
+        for plan in render_all(&lines(100_000), &options) {
+            assert!(plan.truncated);
+            assert_eq!(plan.gauges, 601);
+            assert_eq!(plan.bodies.batches.len(), 3);
+        }
+        // Exactly two requests' worth: all read, nothing truncated.
+        for plan in render_all(&lines(600), &options) {
+            assert!(!plan.truncated);
+            assert_eq!((plan.gauges, plan.bodies.batches.len()), (600, 2));
+        }
+        // One more gauge, at the end of the input: over, but nothing left unread.
+        for plan in render_all(&lines(601), &options) {
+            assert!(!plan.truncated);
+            assert_eq!(plan.bodies.batches.len(), 3);
+        }
+        // Telegraf JSON stops rendering too.
+        let json: String = (0..1000)
+            .map(|i| format!("{{\"name\":\"m\",\"tags\":{{\"host\":\"h\"}},\"fields\":{{\"v\":{i}}},\"timestamp\":1700000000}}\n"))
+            .collect();
+        let plan = render(Input::Text(&json, Format::Json), &config, &options, Sink::Keep);
+        assert!(plan.truncated);
+        assert_eq!(plan.gauges, 601);
     }
 
     #[test]

@@ -58,6 +58,8 @@ pub struct GaugeWriter {
     batches: Vec<(usize, usize, usize)>,
     batch_start: usize,
     in_batch: usize,
+    /// Batches closed so far (drained ones included).
+    closed: usize,
     /// Total gauges written.
     pub gauges: usize,
     pub skipped: Vec<Skipped>,
@@ -86,6 +88,7 @@ impl GaugeWriter {
             batches: Vec::new(),
             batch_start: 0,
             in_batch: 0,
+            closed: 0,
             gauges: 0,
             skipped: Vec::new(),
             source: String::new(),
@@ -254,7 +257,13 @@ impl GaugeWriter {
         self.batch_start = self.batch_start.saturating_sub(last_end);
     }
 
+    /// Requests the gauges so far need: closed batches and the open one.
+    pub fn requests(&self) -> usize {
+        self.closed + usize::from(self.in_batch > 0)
+    }
+
     fn close_batch(&mut self) {
+        self.closed += 1;
         self.out.extend_from_slice(b"]}");
         self.batches
             .push((self.batch_start, self.out.len(), self.in_batch));

@@ -134,6 +134,11 @@ impl Lines<'_> {
     }
 
     /// The last piece: every line is parsed, the last one without its newline too.
+    /// Whether every line has been read.
+    pub fn at_end(&self) -> bool {
+        self.pos >= self.text.len()
+    }
+
     pub fn finishing(mut self) -> Self {
         self.partial = false;
         self

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use super::{Part, Template, FIELDNAME, TAGS};
+use crate::find::contains;
 use crate::librato::sanitize::push_sanitized;
 
 /// One step: a template part (or a final pass) and what it contributed.
@@ -157,9 +158,9 @@ impl Template {
                 what: format!("the elements joined with '.': \"{source}\""),
             });
         }
-        if source.contains(FIELDNAME) {
+        if contains(&source, FIELDNAME) {
             source = super::delete_field_placeholder(&source);
-            let kept = if source.contains(FIELDNAME) {
+            let kept = if contains(&source, FIELDNAME) {
                 " (a FIELDNAME with no dot next to it stays, as Telegraf sends it)"
             } else {
                 ""

@@ -1,6 +1,8 @@
 //! Credentials out of a config text, for share links: found by the TOML reader itself, so
 //! every spelling TOML allows is covered, and everything else is kept byte for byte.
 
+use librato_core::find;
+
 use super::toml_reader;
 use super::value::Lines;
 use super::{ConfigError, ConfigErrorKind};
@@ -48,8 +50,8 @@ pub fn redact_config(text: &str) -> Result<String, ConfigError> {
     out.push_str(&text[at..]);
     // The same secret written again elsewhere (a comment, another key) goes too.
     for v in values.iter().filter(|v| v.chars().count() >= 4) {
-        if v.as_str() != "[redacted]" && out.contains(v.as_str()) {
-            out = out.replace(v.as_str(), "[redacted]");
+        if v.as_str() != "[redacted]" && find::contains(&out, v) {
+            out = find::replace_all(&out, v, "[redacted]");
         }
     }
     Ok(out)

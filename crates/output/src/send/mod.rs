@@ -102,11 +102,13 @@ pub enum SendError {
     MissingCredentials,
     /// A `@{store:key}` reference has no value (the message names the reference only).
     UnresolvedSecret(String),
-    /// The write needs more requests than `maxRequests` allows.
+    /// The write needs more requests than `maxRequests` allows. `at_least`: rendering
+    /// stopped at the limit, so `needed` and `gauges` are lower bounds.
     TooManyRequests {
         needed: usize,
         gauges: usize,
         limit: f64,
+        at_least: bool,
     },
 }
 
@@ -128,9 +130,19 @@ impl fmt::Display for SendError {
                 "api_user and api_token are required to send: set them in the config (secret references such as @{store:key} resolve from options.secrets)",
             ),
             SendError::UnresolvedSecret(m) => f.write_str(m),
-            SendError::TooManyRequests { needed, gauges, limit } => write!(
+            SendError::TooManyRequests {
+                needed,
+                gauges,
+                limit,
+                at_least: false,
+            } => write!(
                 f,
                 "this write needs {needed} requests ({gauges} gauges), more than the limit of {}",
+                float_text(*limit)
+            ),
+            SendError::TooManyRequests { gauges, limit, .. } => write!(
+                f,
+                "this write needs more than {} requests (rendering stopped there, after {gauges} gauges)",
                 float_text(*limit)
             ),
         }
@@ -140,13 +152,20 @@ impl fmt::Display for SendError {
 impl std::error::Error for SendError {}
 
 /// Refuses a write that would need more than `max` requests (a Worker's subrequest limit),
-/// before anything is sent.
-pub fn check_max_requests(needed: usize, gauges: usize, max: Option<f64>) -> Result<(), SendError> {
+/// before anything is sent. `truncated`: rendering stopped at the limit (see
+/// [`crate::render::RenderOptions::max_requests`]).
+pub fn check_max_requests(
+    needed: usize,
+    gauges: usize,
+    max: Option<f64>,
+    truncated: bool,
+) -> Result<(), SendError> {
     match max {
-        Some(limit) if needed as f64 > limit => Err(SendError::TooManyRequests {
+        Some(limit) if needed as f64 > limit || truncated => Err(SendError::TooManyRequests {
             needed,
             gauges,
             limit,
+            at_least: truncated,
         }),
         _ => Ok(()),
     }

@@ -359,3 +359,20 @@ fn missing_and_unresolved_credentials() {
     assert_eq!(e.code(), "unresolved_secret");
     assert!(e.to_string().contains("@{vault:nope}"));
 }
+
+#[test]
+fn too_many_requests_says_when_rendering_stopped_at_the_limit() {
+    let exact = check_max_requests(3, 601, Some(2.0), false).unwrap_err();
+    assert_eq!(
+        exact.to_string(),
+        "this write needs 3 requests (601 gauges), more than the limit of 2"
+    );
+    let early = check_max_requests(3, 601, Some(2.0), true).unwrap_err();
+    assert_eq!(
+        early.to_string(),
+        "this write needs more than 2 requests (rendering stopped there, after 601 gauges)"
+    );
+    assert_eq!(early.code(), "too_many_requests");
+    assert!(check_max_requests(2, 600, Some(2.0), false).is_ok());
+    assert!(check_max_requests(2000, 600_000, None, false).is_ok());
+}

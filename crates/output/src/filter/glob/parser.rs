@@ -102,7 +102,7 @@ pub fn parse(tokens: &[Token]) -> Result<Node, ParseError> {
             // The lexer emits these only inside a class.
             Token::Not | Token::RangeLo(_) | Token::RangeHi(_) | Token::RangeClose => {
                 return Err(ParseError {
-                    message: format!("unexpected token: {token:?}"),
+                    message: "unexpected token outside a class".into(),
                     offset: 0,
                 });
             }
