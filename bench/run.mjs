@@ -25,7 +25,10 @@ function input(lines) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rows = [];
-const row = (what, value, target = '', note = '') => rows.push({ what, value, target, note });
+/** One figure; `met` is true/false against its target, or undefined when it has none. */
+const row = (what, value, target = '', note = '', met = undefined) =>
+  rows.push({ what, value, target, met: met === undefined ? '' : met ? 'met' : 'NOT met', note });
+const rate = (bytes, ms) => bytes / 1e6 / (ms / 1000);
 
 /** Runs a child node script and returns its JSON output. */
 function child(script, args = [], env = {}, flags = ['--expose-gc']) {
@@ -39,31 +42,54 @@ function child(script, args = [], env = {}, flags = ['--expose-gc']) {
 const file = input(LINES);
 const mb = statSync(file).size / 1e6;
 
-// 1. render and parse through the public API in Node; 3. the floor.
+// Issue 16's table: each row against its target, from this run's figures.
+const native = JSON.parse(execFileSync('cargo', ['run', '--quiet', '--release', '--example', 'native_bench', '--', file, String(RUNS)], { cwd: ROOT, encoding: 'utf8' }).trim());
+const nativeRate = rate(native.input_bytes, native.render_ms);
+row('native core, line protocol → request bodies', `${nativeRate.toFixed(1)} MB/s`, '≥ 400 MB/s',
+  `${native.render_ms.toFixed(1)} ms for ${mb.toFixed(1)} MB; parse alone ${rate(native.input_bytes, native.parse_ms).toFixed(1)} MB/s`, nativeRate >= 400);
+
+const w = child('write-throughput.mjs', [file, String(RUNS)]);
+const writeRate = rate(w.bytes, w.write_ms);
+row('write() from a Uint8Array, do-nothing fetch (Node)', `${writeRate.toFixed(1)} MB/s`, '≥ 250 MB/s',
+  `${w.write_ms.toFixed(1)} ms: ${w.gauges} gauges in ${w.requests} requests, ${(w.posted / 1e6).toFixed(1)} MB of bodies handed to fetch as bytes`, writeRate >= 250);
+
 const js = child('throughput.mjs', [file, String(RUNS)]);
-row('render (Node, public API)', `${(mb / (js.render_ms / 1000)).toFixed(1)} MB/s`, '≥ 150 MB/s',
-  `${js.render_ms.toFixed(1)} ms for ${mb.toFixed(1)} MB; ${(js.gauges / (js.render_ms / 1000) / 1e6).toFixed(2)} M gauges/s; ${js.gauges} gauges, ${(js.output_bytes / 1e6).toFixed(1)} MB of bodies in ${js.requests} requests`);
-row('parse (Node, public API)', `${(mb / (js.parse_ms / 1000)).toFixed(1)} MB/s`, '', `${js.parse_ms.toFixed(1)} ms, ${js.metrics} Metric objects`);
-row('floor: UTF-8 in + bodies out', `${js.floor_ms.toFixed(1)} ms`, '', `render = ${(js.render_ms / js.floor_ms).toFixed(1)}× the floor`);
+const renderRate = rate(mb * 1e6, js.render_ms);
+row('render() from a string (Node)', `${renderRate.toFixed(1)} MB/s`, '≥ 150 MB/s',
+  `${js.render_ms.toFixed(1)} ms; ${(js.output_bytes / 1e6).toFixed(1)} MB of bodies as JS strings in ${js.requests} requests; the floor (UTF-8 in + bodies out) alone is ${js.floor_ms.toFixed(1)} ms`, renderRate >= 150);
 
 const jin = child('json-throughput.mjs', [file, String(RUNS)]);
-row('render of Telegraf JSON (Node)', `${(jin.bytes / 1e6 / (jin.render_ms / 1000)).toFixed(1)} MB/s`, '',
-  `${jin.render_ms.toFixed(1)} ms for the same metrics as ${(jin.bytes / 1e6).toFixed(1)} MB of JSON; ${(jin.gauges / (jin.render_ms / 1000) / 1e6).toFixed(2)} M gauges/s`);
+const jsonRate = rate(jin.bytes, jin.render_ms);
+row('Telegraf JSON → bodies (render(), Node)', `${jsonRate.toFixed(1)} MB/s`, '≥ 100 MB/s',
+  `${jin.render_ms.toFixed(1)} ms for the same metrics as ${(jin.bytes / 1e6).toFixed(1)} MB of JSON`, jsonRate >= 100);
 
-// 2. The same natively.
-const native = JSON.parse(execFileSync('cargo', ['run', '--quiet', '--release', '--example', 'native_bench', '--', file, String(RUNS)], { cwd: ROOT, encoding: 'utf8' }).trim());
-row('render (native Rust)', `${(mb / (native.render_ms / 1000)).toFixed(1)} MB/s`, '', `${native.render_ms.toFixed(1)} ms; the JS boundary costs ${(js.render_ms - native.render_ms).toFixed(1)} ms`);
-row('parse (native Rust)', `${(mb / (native.parse_ms / 1000)).toFixed(1)} MB/s`, '', `${native.parse_ms.toFixed(1)} ms`);
+const parseRate = rate(mb * 1e6, js.parse_ms);
+row('parse() to JS objects (Node)', `${parseRate.toFixed(1)} MB/s`, '≥ 60 MB/s', `${js.parse_ms.toFixed(1)} ms, ${js.metrics} Metric objects`, parseRate >= 60);
 
-// 4. Size.
+try {
+  const r = child('worker-cpu.mjs', [String(RUNS)], { WORKER_CPU_MODE: 'render-only' });
+  const alone = child('worker-render.mjs', [String(RUNS)]);
+  row('worker, 1,000-line write: request + parse + render (no fetch)', `${r.cpu_ms.toFixed(2)} ms`, '≤ 1 ms',
+    `workerd's own CPU per write (utime+stime, 10 ms ticks, median of ${r.runs}×${r.writes} writes); render() alone ${alone.cpu_ms.toFixed(2)} ms`, r.cpu_ms <= 1);
+} catch (e) {
+  row('worker, 1,000-line write: request + parse + render (no fetch)', 'n/a', '≤ 1 ms', e.message.split('\n')[0], false);
+}
+try {
+  const lim = child('worker-limits.mjs', [file], {}, []);
+  const memMb = lim.after / 1e6;
+  row('worker, largest accepted gzip body (32 MB inflated)', `${lim.status}, wasm memory ${memMb.toFixed(1)} MB`, '413 at the limit; < 64 MB',
+    `${(lim.gzipped / 1e6).toFixed(1)} MB gzip answered in ${lim.ms} ms: ${lim.message}`, lim.status === 413 && /more than 45 requests/.test(lim.message) && memMb < 64);
+} catch (e) {
+  row('worker, largest accepted gzip body (32 MB inflated)', 'n/a', '413 at the limit; < 64 MB', e.message.split('\n')[0], false);
+}
+
+// Size and start-up.
 const wasm = readFileSync(join(ROOT, 'pkg', 'dist', 'librato_wasm_bg.wasm'));
 const gz = gzipSync(wasm, { level: 9 }).length;
-row('.wasm size', `${(gz / 1024).toFixed(1)} KB gzipped`, '≤ 120 KB', `${(wasm.length / 1024).toFixed(1)} KB raw`);
-
-// 5. Cold start: fresh processes.
+row('.wasm size', `${(gz / 1024).toFixed(1)} KB gzipped`, '≤ 120 KB', `${(wasm.length / 1024).toFixed(1)} KB raw`, gz / 1024 <= 120);
 // A plain `node`, as users run it: --expose-gc alone adds ~5 ms to Node's own start-up.
 const colds = Array.from({ length: RUNS + 1 }, () => child('cold-start.mjs', [], {}, []).ms).slice(1);
-row('cold start (import + first render of 10 lines)', `${median(colds).toFixed(1)} ms`, '≤ 20 ms', `fresh Node process each time; process start-up excluded`);
+row('cold start (import + first render of 10 lines)', `${median(colds).toFixed(1)} ms`, '≤ 20 ms', 'fresh Node process each time; process start-up excluded', median(colds) <= 20);
 
 // 6. Peak memory: after a warm-up render of the input's first MB (the figure held to the
 // target), and in a process whose first render is this one (one-off compile memory in too).
@@ -73,24 +99,12 @@ const mem = mems.sort((a, b) => (a.peak_rss - a.base_rss) - (b.peak_rss - b.base
 const cold = child('memory.mjs', [file]);
 const added = (m) => m.peak_rss - m.base_rss;
 row('peak RSS: what render adds', `${(added(mem) / 1e6).toFixed(0)} MB`, `≤ 4× input (${(4 * mb).toFixed(0)} MB)`,
-  `${(added(mem) / (mb * 1e6)).toFixed(2)}× the input (${mb.toFixed(0)} MB), of which the bodies (JS strings) are ${(js.output_bytes / 1e6).toFixed(0)} MB; peak ${(mem.peak_rss / 1e6).toFixed(0)} MB over Node with the input loaded (${(mem.base_rss / 1e6).toFixed(0)} MB), after a warm-up render of ${WARM_BYTES / 1e6} MB. As the process's first render: adds ${(added(cold) / 1e6).toFixed(0)} MB (${(added(cold) / (mb * 1e6)).toFixed(2)}×: V8's one-off compile memory)`);
-
-// 7. Worker CPU per 1,000-line write, measured on the workerd process.
-try {
-  const w = child('worker-cpu.mjs', [String(RUNS)]);
-  const r = child('worker-cpu.mjs', [String(RUNS)], { WORKER_CPU_MODE: 'render-only' });
-  const p = child('worker-cpu.mjs', [String(RUNS)], { WORKER_CPU_MODE: 'ping' });
-  const alone = child('worker-render.mjs', [String(RUNS)]);
-  row('worker: CPU per 1,000-line write (workerd)', `${w.cpu_ms.toFixed(2)} ms`, '≤ 2 ms',
-    `4,000 gauges, 14 Librato requests; workerd's own utime+stime per write (10 ms ticks, median of ${w.runs}×${w.writes} writes). Of it: request + parse + render ${r.cpu_ms.toFixed(2)} ms (render() alone: ${alone.cpu_ms.toFixed(2)} ms), a bare /ping ${p.cpu_ms.toFixed(2)} ms, the rest is the 14 outbound fetches`);
-} catch (e) {
-  row('worker: CPU per 1,000-line write (workerd)', 'n/a', '≤ 2 ms', e.message.split('\n')[0]);
-}
+  `${(added(mem) / (mb * 1e6)).toFixed(2)}× the input (${mb.toFixed(0)} MB), of which the bodies (JS strings) are ${(js.output_bytes / 1e6).toFixed(0)} MB; peak ${(mem.peak_rss / 1e6).toFixed(0)} MB over Node with the input loaded (${(mem.base_rss / 1e6).toFixed(0)} MB), after a warm-up render of ${WARM_BYTES / 1e6} MB. As the process's first render: adds ${(added(cold) / 1e6).toFixed(0)} MB (${(added(cold) / (mb * 1e6)).toFixed(2)}×: V8's one-off compile memory)`, added(mem) <= 4 * mb * 1e6);
 
 const width = (k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length));
-const cols = ['what', 'value', 'target'];
+const cols = ['what', 'value', 'target', 'met'];
 const line = (r) => cols.map((k) => String(r[k]).padEnd(width(k))).join('  ') + '  ' + r.note;
 console.log(`\nlibrato-wasm benchmarks (${LINES} lines, ${mb.toFixed(1)} MB; median of ${RUNS} after a warm-up; ${new Date().toISOString()})\n`);
-console.log(line({ what: 'what', value: 'value', target: 'target', note: 'notes' }));
+console.log(line({ what: 'what', value: 'value', target: 'target', met: '', note: 'notes' }));
 for (const r of rows) console.log(line(r));
 writeFileSync(join(OUT, 'results.json'), JSON.stringify(rows, null, 2));

@@ -47,6 +47,17 @@ pub fn last_panic() -> String {
     LAST_PANIC.with(|p| p.borrow().clone())
 }
 
+/// The size of this instance's wasm memory in bytes (for `make bench`: wasm memory never
+/// shrinks, so this is the most a call has needed so far).
+#[wasm_bindgen(js_name = "__wasmMemoryBytes")]
+pub fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length() as f64
+}
+
 /// Panics on purpose: lets the package's tests prove a panic never leaves the module unusable.
 #[wasm_bindgen(js_name = "__panicForTests")]
 pub fn panic_for_tests() {

@@ -13,6 +13,13 @@ pub fn find(hay: &str, needle: &str) -> Option<usize> {
     (0..=last_start).find(|&i| h[i] == first && &h[i..i + n.len()] == n)
 }
 
+/// Whether `needle` occurs in `hay` (a small substring search: the library's two-way
+/// searcher costs kilobytes of wasm).
+///
+/// ```
+/// assert!(librato_core::find::contains("cpu.usage_idle", "usage"));
+/// assert!(!librato_core::find::contains("cpu", "mem"));
+/// ```
 pub fn contains(hay: &str, needle: &str) -> bool {
     find(hay, needle).is_some()
 }

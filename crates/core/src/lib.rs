@@ -1,8 +1,26 @@
 //! The hot path of librato-wasm, as its own crate so that it can be optimised for speed while
-//! everything else is optimised for size: line protocol → metrics → Telegraf sources →
-//! Librato gauges written straight into request bodies. Re-exported by `librato-wasm`.
+//! everything else is optimised for size: line protocol ([`line_protocol`]) → metrics
+//! ([`metric`]) → Telegraf sources ([`template`]) → Librato gauges written straight into
+//! request bodies ([`librato`]), with numbers in Go's text ([`number`]). No JS, no I/O.
+//!
+//! ```
+//! use librato_core::librato::GaugeWriter;
+//! use librato_core::line_protocol;
+//! use librato_core::metric::{ParseOptions, Precision};
+//! use librato_core::template::Template;
+//!
+//! let text = "cpu,host=web.1,cpu=cpu0 usage_idle=97.5,usage_user=2i 1700000000000000000\n";
+//! let mut writer = GaugeWriter::new(Template::new("host.tags"), 300);
+//! for metric in line_protocol::parse(text, ParseOptions::new(Precision::Ns, 0)) {
+//!     writer.push(&metric.unwrap());
+//! }
+//! let (bodies, gauges, _skipped) = writer.finish();
+//! assert_eq!(gauges, 2);
+//! assert!(bodies.body(0).contains(r#""name":"cpu.usage_user","value":2,"source":"web_1.cpu0""#));
+//! ```
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod find;
 pub mod librato;

@@ -8,10 +8,15 @@ use std::borrow::Cow;
 /// A field value, with the four line-protocol types plus strings.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FieldValue<'a> {
+    /// A float (no suffix).
     Float(f64),
+    /// A signed integer (`i` suffix).
     Int(i64),
+    /// An unsigned integer (`u` suffix).
     UInt(u64),
+    /// A boolean.
     Bool(bool),
+    /// A string (quoted); never a gauge.
     Str(Cow<'a, str>),
 }
 
@@ -28,6 +33,7 @@ impl FieldValue<'_> {
         }
     }
 
+    /// The same value, owning its string.
     pub fn into_owned(self) -> FieldValue<'static> {
         match self {
             FieldValue::Float(f) => FieldValue::Float(f),
@@ -45,15 +51,20 @@ impl FieldValue<'_> {
 /// earlier value in place, so "the last one wins" without reordering).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Metric<'a> {
+    /// The measurement name.
     pub name: Cow<'a, str>,
+    /// Tags in input order, each key once.
     pub tags: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    /// Fields in input order, each key once.
     pub fields: Vec<(Cow<'a, str>, FieldValue<'a>)>,
+    /// Nanoseconds since the epoch.
     pub time: i64,
     /// 1-based input line the metric came from (for reports); 0 when not from text.
     pub line: u32,
 }
 
 impl<'a> Metric<'a> {
+    /// A metric with no tags or fields yet, at `time` (nanoseconds since the epoch).
     pub fn new(name: impl Into<Cow<'a, str>>, time: i64) -> Self {
         Metric {
             name: name.into(),
@@ -89,6 +100,7 @@ impl<'a> Metric<'a> {
         dedupe_pairs(&mut self.fields);
     }
 
+    /// The value of tag `key`, if present.
     pub fn tag(&self, key: &str) -> Option<&str> {
         self.tags
             .iter()
@@ -96,6 +108,7 @@ impl<'a> Metric<'a> {
             .map(|(_, v)| v.as_ref())
     }
 
+    /// The same metric, owning all its text.
     pub fn into_owned(self) -> Metric<'static> {
         Metric {
             name: Cow::Owned(self.name.into_owned()),
@@ -119,11 +132,15 @@ impl<'a> Metric<'a> {
 /// user's words, and the offending line cut short.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineError {
+    /// The 1-based input line.
     pub line: u32,
+    /// The 1-based column (characters; bytes for invalid UTF-8).
     pub column: u32,
     /// What kind of problem (the message says it in the user's words).
     pub kind: ErrorKind,
+    /// What is wrong, in the user's words.
     pub message: String,
+    /// The offending line, cut short.
     pub text: String,
 }
 
@@ -145,31 +162,53 @@ impl std::error::Error for LineError {}
 #[non_exhaustive]
 pub enum ErrorKind {
     // Line protocol (the InfluxDB v2 reference's grammar).
+    /// No measurement name before the tag set.
     MissingMeasurement,
+    /// A `,` with no tag key after it.
     MissingTagKey,
+    /// A tag key without `=` and a value.
     MissingTagEquals,
+    /// A tag key with `=` but no value.
     MissingTagValue,
+    /// An `=` inside a tag value that is not escaped.
     UnescapedEqualsInTagValue,
+    /// A line with no field set.
     MissingFields,
+    /// An empty field key.
     MissingFieldKey,
+    /// A field key without `=` and a value.
     MissingFieldEquals,
+    /// A field key with `=` but no value.
     MissingFieldValue,
+    /// An `i` value that is not an integer.
     InvalidInteger,
+    /// A `u` value that is not an unsigned integer.
     InvalidUnsigned,
+    /// A negative `u` value.
     NegativeUnsigned,
+    /// A value that is no number, boolean or string.
     InvalidFieldValue,
+    /// A number beyond its type's range.
     NumberOutOfRange,
+    /// A string value without its closing quote.
     UnterminatedString,
+    /// A string value over the 64 KB limit.
     StringTooLong,
+    /// Something other than `,`, a space or the end after a value.
     UnexpectedAfterFieldValue,
+    /// A timestamp that is not an integer.
     InvalidTimestamp,
+    /// A timestamp outside the representable range at its precision.
     TimestampOutOfRange,
+    /// Something after the timestamp.
     UnexpectedAfterTimestamp,
     /// A control character where the grammar allows none (InfluxData's decoder refuses it).
     ControlCharacter,
     // Any text input.
+    /// Bytes that are not UTF-8.
     InvalidUtf8,
     // Telegraf JSON.
+    /// Text that is not JSON.
     InvalidJson,
     /// The document's shape: not a metric object, or a broken `{"metrics":[...]}` batch.
     JsonShape,
@@ -263,12 +302,17 @@ fn dedupe_plan(keys: &[&str]) -> (Vec<bool>, Vec<(usize, usize)>) {
 /// Timestamp precision of the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Precision {
+    /// Nanoseconds.
     Ns,
+    /// Microseconds.
     Us,
+    /// Milliseconds.
     Ms,
+    /// Seconds.
     S,
     /// InfluxDB v1's `m` (minutes) and `h` (hours).
     M,
+    /// Hours (InfluxDB v1).
     H,
 }
 
@@ -287,6 +331,7 @@ impl Precision {
         }
     }
 
+    /// The v2 spelling (`ns`, `us`, `ms`, `s`) or v1's `m`/`h`.
     pub fn name(self) -> &'static str {
         match self {
             Precision::Ns => "ns",
@@ -298,6 +343,7 @@ impl Precision {
         }
     }
 
+    /// Nanoseconds in one unit of this precision.
     pub fn nanos(self) -> i64 {
         match self {
             Precision::Ns => 1,
@@ -313,6 +359,7 @@ impl Precision {
 /// What every parser needs besides the text.
 #[derive(Debug, Clone, Copy)]
 pub struct ParseOptions {
+    /// The unit of the input's timestamps.
     pub precision: Precision,
     /// Nanoseconds given to lines without a timestamp.
     pub default_time: i64,

@@ -15,7 +15,9 @@ const MAX_DEPTH: usize = 127;
 /// What went wrong and at which byte offset of the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonError {
+    /// Byte offset in the text.
     pub at: usize,
+    /// What is wrong.
     pub message: &'static str,
 }
 

@@ -12,6 +12,7 @@
 //! The hot path (line protocol, metrics, the template, gauges) is `librato_core`.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod config;
 pub mod filter;

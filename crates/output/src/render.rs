@@ -13,7 +13,9 @@ use librato_core::template::{Explanation, Template};
 /// Input formats `parse` and `render` accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// InfluxDB line protocol.
     Influx,
+    /// Telegraf's JSON serializer output.
     Json,
 }
 
@@ -41,10 +43,15 @@ impl Format {
 /// Everything a write would send, and everything it would not, with reasons.
 #[derive(Debug, Default)]
 pub struct Plan {
+    /// The request bodies (empty when streamed to a sink).
     pub bodies: Bodies,
+    /// Gauges written.
     pub gauges: usize,
+    /// Gauges and metrics not written, with why.
     pub skipped: Vec<Skipped>,
+    /// Lines that could not be read, in line order.
     pub errors: Vec<LineError>,
+    /// The config's warnings, and with `explain` the template's.
     pub warnings: Vec<String>,
     /// With `explain`: the input line of each gauge, in body order.
     pub gauge_lines: Option<Vec<u32>>,
@@ -77,6 +84,7 @@ pub enum Input<'a> {
 /// How to read the input, and what to render besides the bodies. Read once per call.
 #[derive(Debug, Clone, Copy)]
 pub struct RenderOptions {
+    /// How to read the input.
     pub parse: ParseOptions,
     /// Record each gauge's input line and how the template built each source.
     pub explain: bool,
@@ -106,7 +114,9 @@ pub enum Sink<'a> {
     /// Handed to `on_batch` whenever they add up to `chunk_bytes` (and the rest at the end);
     /// the plan's `bodies` stays empty, so neither the input nor every body is held at once.
     Stream {
+        /// Hand bodies over once they add up to this many bytes.
         chunk_bytes: usize,
+        /// Receives them.
         on_batch: BatchSink<'a>,
     },
 }
@@ -585,7 +595,12 @@ mod tests {
     fn max_requests_stops_rendering_at_the_limit() {
         let lines = |n: usize| -> String {
             (0..n)
-                .map(|i| format!("m,host=h v={i} {}\n", 1_700_000_000_000_000_000i64 + i as i64))
+                .map(|i| {
+                    format!(
+                        "m,host=h v={i} {}\n",
+                        1_700_000_000_000_000_000i64 + i as i64
+                    )
+                })
                 .collect()
         };
         let config = LibratoConfig::default();
@@ -594,8 +609,18 @@ mod tests {
         let render_all = |text: &str, options: &RenderOptions| {
             let mut plans = Vec::new();
             let bytes = text.as_bytes();
-            plans.push(render(Input::Text(text, Format::Influx), &config, options, Sink::Keep));
-            plans.push(render(Input::Bytes(bytes, Format::Influx), &config, options, Sink::Keep));
+            plans.push(render(
+                Input::Text(text, Format::Influx),
+                &config,
+                options,
+                Sink::Keep,
+            ));
+            plans.push(render(
+                Input::Bytes(bytes, Format::Influx),
+                &config,
+                options,
+                Sink::Keep,
+            ));
             let mut at = 0;
             let mut source = |buf: &mut Vec<u8>| {
                 let end = (at + 4096).min(bytes.len());
@@ -603,7 +628,12 @@ mod tests {
                 at = end;
                 at < bytes.len()
             };
-            plans.push(render(Input::Pieces(&mut source), &config, options, Sink::Keep));
+            plans.push(render(
+                Input::Pieces(&mut source),
+                &config,
+                options,
+                Sink::Keep,
+            ));
             plans
         };
         // 100,000 lines: stops one gauge into the third request, the rest unread.
@@ -626,7 +656,12 @@ mod tests {
         let json: String = (0..1000)
             .map(|i| format!("{{\"name\":\"m\",\"tags\":{{\"host\":\"h\"}},\"fields\":{{\"v\":{i}}},\"timestamp\":1700000000}}\n"))
             .collect();
-        let plan = render(Input::Text(&json, Format::Json), &config, &options, Sink::Keep);
+        let plan = render(
+            Input::Text(&json, Format::Json),
+            &config,
+            &options,
+            Sink::Keep,
+        );
         assert!(plan.truncated);
         assert_eq!(plan.gauges, 601);
     }

@@ -40,11 +40,13 @@ pub struct Bodies {
 }
 
 impl Bodies {
+    /// The `i`-th request body.
     pub fn body(&self, i: usize) -> &str {
         let (s, e, _) = self.batches[i];
         &self.text[s..e]
     }
 
+    /// Every body with its gauge count, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, usize)> {
         self.batches.iter().map(|&(s, e, n)| (&self.text[s..e], n))
     }
@@ -62,6 +64,7 @@ pub struct GaugeWriter {
     closed: usize,
     /// Total gauges written.
     pub gauges: usize,
+    /// Gauges and metrics not written, with why.
     pub skipped: Vec<Skipped>,
     source: String,
     clean_source: Vec<u8>,
@@ -80,6 +83,23 @@ pub struct GaugeWriter {
 }
 
 impl GaugeWriter {
+    /// A writer for one config: its compiled source template and gauges per request
+    /// (clamped to 1..=300).
+    ///
+    /// ```
+    /// use librato_core::librato::GaugeWriter;
+    /// use librato_core::metric::{FieldValue, Metric};
+    /// use librato_core::template::Template;
+    ///
+    /// let mut w = GaugeWriter::new(Template::new("host"), 300);
+    /// let mut m = Metric::new("cpu", 1_700_000_000_000_000_000);
+    /// m.tags.push(("host".into(), "web-1".into()));
+    /// m.fields.push(("idle".into(), FieldValue::Float(97.5)));
+    /// w.push(&m);
+    /// let (bodies, gauges, skipped) = w.finish();
+    /// assert_eq!((gauges, skipped.len()), (1, 0));
+    /// assert_eq!(bodies.body(0), r#"{"gauges":[{"name":"cpu.idle","value":97.5,"source":"web-1","measure_time":1700000000}]}"#);
+    /// ```
     pub fn new(template: Template, batch_size: usize) -> Self {
         GaugeWriter {
             template,
@@ -309,6 +329,8 @@ impl GaugeWriter {
         self.lines.take()
     }
 
+    /// Closes the last batch: the bodies, the number of gauges, and what was skipped (in
+    /// line order).
     pub fn finish(mut self) -> (Bodies, usize, Vec<Skipped>) {
         if self.in_batch > 0 {
             self.close_batch();

@@ -15,7 +15,9 @@ pub enum Reason {
     OutOfRange,
     /// The gauge name would be empty.
     EmptyName,
+    /// A name longer than Librato's 255 characters.
     NameTooLong,
+    /// A source longer than Librato's 255 characters.
     SourceTooLong,
     /// The source `all` is reserved by the API.
     ReservedSource,
@@ -24,6 +26,7 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// The stable snake_case code JS sees as `reason`.
     pub fn code(self) -> &'static str {
         match self {
             Reason::TimeZero => "time_zero",
@@ -43,10 +46,15 @@ impl Reason {
 /// A skipped metric (`field` is `None`) or gauge.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Skipped {
+    /// The input line (1-based), when the entry came from text.
     pub line: Option<u32>,
+    /// The metric (measurement) name.
     pub metric: String,
+    /// The field, when the entry is about one field.
     pub field: Option<String>,
+    /// Why, as a stable code.
     pub reason: Reason,
+    /// What is wrong, in the user's words.
     pub message: String,
     /// For `filtered` entries: how many metrics (or fields) this one entry stands for, so a
     /// filter that drops thousands of metrics reports counts, not a flood.

@@ -139,6 +139,7 @@ impl Lines<'_> {
         self.pos >= self.text.len()
     }
 
+    /// Marks the piece as the last one: a line without its newline at the end is complete.
     pub fn finishing(mut self) -> Self {
         self.partial = false;
         self

@@ -11,9 +11,13 @@ use std::borrow::Cow;
 /// Which element is being scanned: decides what may be escaped and what ends it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Element {
+    /// The measurement name.
     Measurement,
+    /// A tag key.
     TagKey,
+    /// A tag value.
     TagValue,
+    /// A field key.
     FieldKey,
 }
 
@@ -37,6 +41,7 @@ impl Element {
         }
     }
 
+    /// The element's name in messages.
     pub fn describe(self) -> &'static str {
         match self {
             Element::Measurement => "measurement",

@@ -10,6 +10,7 @@ pub const MAX_STRING_BYTES: usize = 64 * 1024;
 
 /// Timestamp bounds from the InfluxDB v2 line-protocol reference ("Unix timestamp").
 pub const MIN_TIMESTAMP: i64 = -9_223_372_036_854_775_806;
+/// The latest timestamp (nanoseconds) the reference accepts.
 pub const MAX_TIMESTAMP: i64 = 9_223_372_036_854_775_806;
 
 fn quoted(token: &str) -> String {

@@ -13,13 +13,16 @@ pub struct Step {
     /// The template part (`host`, `tags`, `field`...), or the pass (`join`, `FIELDNAME`,
     /// `characters`, `source`).
     pub part: String,
+    /// What it contributed, in words.
     pub what: String,
 }
 
 /// Every step, and the source as sent (`None` when the metric is skipped for it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {
+    /// Each part of the template, then the passes over the joined text.
     pub steps: Vec<Step>,
+    /// The source as sent; `None` when the metric is skipped for having none.
     pub source: Option<String>,
 }
 

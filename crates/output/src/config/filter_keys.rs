@@ -7,25 +7,41 @@ use crate::filter::{Filters, Matcher};
 /// The filter keys as written (kept for `to_json`), next to their compiled form.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FilterSpec {
+    /// As written.
     pub namepass: Vec<String>,
+    /// As written.
     pub namedrop: Vec<String>,
+    /// As written.
     pub namepass_separator: String,
+    /// As written.
     pub namedrop_separator: String,
+    /// As written: tag key → globs.
     pub tagpass: Vec<(String, Vec<String>)>,
+    /// As written: tag key → globs.
     pub tagdrop: Vec<(String, Vec<String>)>,
     /// As written under each key; Telegraf appends them in this order:
     /// include = `pass` ++ `fieldpass` ++ `fieldinclude`, exclude = `drop` ++ `fielddrop` ++
     /// `fieldexclude` (see [`FilterSpec::field_include`]).
     pub pass: Vec<String>,
+    /// As written.
     pub fieldpass: Vec<String>,
+    /// As written.
     pub fieldinclude: Vec<String>,
+    /// As written.
     pub drop: Vec<String>,
+    /// As written.
     pub fielddrop: Vec<String>,
+    /// As written.
     pub fieldexclude: Vec<String>,
+    /// As written.
     pub taginclude: Vec<String>,
+    /// As written.
     pub tagexclude: Vec<String>,
+    /// Replaces the measurement name (empty: unset).
     pub name_override: String,
+    /// Prepended to the name (empty: unset).
     pub name_prefix: String,
+    /// Appended to the name (empty: unset).
     pub name_suffix: String,
 }
 

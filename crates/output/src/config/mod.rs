@@ -30,19 +30,26 @@ use crate::filter::Filters;
 use librato_core::librato::MAX_BATCH;
 use librato_core::template::Template;
 
+/// Telegraf's default `api_url` (the hosted service, now retired: set your own).
 pub const DEFAULT_API_URL: &str = "https://metrics-api.librato.com/v1/metrics";
 
 /// A config error: what is wrong, and where when the config came from text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
+    /// What kind of problem.
     pub kind: ConfigErrorKind,
+    /// What is wrong, in the user's words.
     pub message: String,
+    /// 1-based line in the config text, when it came from text.
     pub line: Option<u32>,
+    /// 1-based column in the config text, when it came from text.
     pub column: Option<u32>,
+    /// The key at fault, when one is.
     pub key: Option<String>,
 }
 
 impl ConfigError {
+    /// An error of `kind` at `pos` (line, column), about `key` when it is one key's.
     pub fn new(
         kind: ConfigErrorKind,
         message: impl Into<String>,
@@ -97,19 +104,31 @@ impl std::fmt::Display for ConfigError {
 pub struct LibratoConfig {
     /// May hold `@{store:key}` references, resolved only when sending.
     pub api_user: String,
+    /// May hold `@{store:key}` references, resolved only when sending.
     pub api_token: String,
+    /// Where bodies are POSTed (`http(s)://`, never with credentials in it).
     pub api_url: String,
+    /// The Graphite-style source template.
     pub template: String,
+    /// Whole-request timeout.
     pub timeout_ms: u64,
+    /// Log each body and response.
     pub debug: bool,
+    /// Gauges per request (1-300).
     pub batch_size: usize,
+    /// Retries after the first attempt.
     pub retries: u32,
+    /// Requests in flight at once.
     pub concurrency: usize,
+    /// First backoff ceiling (doubles each retry).
     pub retry_backoff_ms: u64,
+    /// Cap on any wait, `Retry-After` included.
     pub retry_max_wait_ms: u64,
+    /// The instance's name, for logs.
     pub alias: String,
     /// Telegraf's output-level filter keys as written, and compiled once.
     pub filter_spec: FilterSpec,
+    /// Telegraf's selectors, modifiers and renames, compiled.
     pub filters: Filters,
     /// Deprecations and ignored keys, for people to read.
     pub warnings: Vec<String>,
@@ -142,6 +161,7 @@ impl Default for LibratoConfig {
 }
 
 impl LibratoConfig {
+    /// The source template, compiled (an empty one means `host`, as in Telegraf).
     pub fn compiled_template(&self) -> Template {
         Template::new(&self.template)
     }
@@ -185,6 +205,7 @@ impl LibratoConfig {
 /// Options of `loadConfig`.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
+    /// Values for `${VAR}` substitutions.
     pub env: HashMap<String, String>,
     /// When given, every secret reference must resolve (references stay in the values).
     pub secrets: Option<HashMap<String, String>>,

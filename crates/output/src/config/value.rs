@@ -4,13 +4,20 @@
 /// Line and column (1-based) in the config text, when the config came from text.
 pub type Pos = Option<(u32, u32)>;
 
+/// A config value read from TOML or from a JS object (as JSON).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CValue {
+    /// A string.
     Str(String),
+    /// A signed integer (`i` suffix).
     Int(i64),
+    /// A float (no suffix).
     Float(f64),
+    /// A boolean.
     Bool(bool),
+    /// An array, each item with its position.
     Array(Vec<(CValue, Pos)>),
+    /// A table, keys in order.
     Table(CTable),
     /// A type config never uses (TOML datetime, JSON null); the name is for the error.
     Other(&'static str),
@@ -19,15 +26,21 @@ pub enum CValue {
 /// Table entries in input order: key, key position, value, value position.
 pub type CTable = Vec<Entry>;
 
+/// One key of a table with its value, and where both are in the text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
+    /// The key (the last part of a dotted key).
     pub key: String,
+    /// Where the key is.
     pub key_pos: Pos,
+    /// Its value.
     pub value: CValue,
+    /// Where the value starts.
     pub value_pos: Pos,
 }
 
 impl CValue {
+    /// "a string", "an integer"...: for type errors.
     pub fn type_name(&self) -> &'static str {
         match self {
             CValue::Str(_) => "a string",

@@ -19,7 +19,9 @@ use librato_core::metric::Metric;
 /// glob** and the list matches if any does (patterns are never joined into one glob).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Matcher {
+    /// No wildcard anywhere: string equality with any of these.
     Exact(Vec<String>),
+    /// One glob per pattern.
     Globs(Vec<Glob>),
 }
 
@@ -50,6 +52,7 @@ impl Matcher {
             .map(Matcher::Globs)
     }
 
+    /// Whether `s` matches the list (any of its patterns).
     pub fn is_match(&self, s: &str) -> bool {
         match self {
             Matcher::Exact(set) => set.iter().any(|p| p == s),
@@ -61,16 +64,24 @@ impl Matcher {
 /// Which option removed something (for reports).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum By {
+    /// `namepass`.
     NamePass,
+    /// `namedrop`.
     NameDrop,
+    /// `tagpass`.
     TagPass,
+    /// `tagdrop`.
     TagDrop,
+    /// `fieldinclude` (and `fieldpass`, `pass`).
     FieldInclude,
+    /// `fieldexclude` (and `fielddrop`, `drop`).
     FieldExclude,
+    /// No field was left after the field filters: the metric is dropped.
     NoFieldsLeft,
 }
 
 impl By {
+    /// The config key, as reports name it.
     pub fn option(self) -> &'static str {
         match self {
             By::NamePass => "namepass",
@@ -87,16 +98,27 @@ impl By {
 /// The compiled filters of one output.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Filters {
+    /// Compiled, when set.
     pub namepass: Option<Matcher>,
+    /// Compiled, when set.
     pub namedrop: Option<Matcher>,
+    /// Tag key → compiled globs, when set.
     pub tagpass: Option<Vec<(String, Matcher)>>,
+    /// Tag key → compiled globs, when set.
     pub tagdrop: Option<Vec<(String, Matcher)>>,
+    /// Compiled from `pass` ++ `fieldpass` ++ `fieldinclude`, when any is set.
     pub fieldinclude: Option<Matcher>,
+    /// Compiled from `drop` ++ `fielddrop` ++ `fieldexclude`, when any is set.
     pub fieldexclude: Option<Matcher>,
+    /// Compiled, when set.
     pub taginclude: Option<Matcher>,
+    /// Compiled, when set.
     pub tagexclude: Option<Matcher>,
+    /// Replaces the measurement name (empty: unset).
     pub name_override: String,
+    /// Prepended to the name (empty: unset).
     pub name_prefix: String,
+    /// Appended to the name (empty: unset).
     pub name_suffix: String,
 }
 
@@ -110,6 +132,7 @@ pub enum Outcome {
 }
 
 impl Filters {
+    /// Whether any selector, modifier or rename is set (else filtering is skipped).
     pub fn is_active(&self) -> bool {
         *self != Filters::default()
     }

@@ -28,6 +28,7 @@ use retry::{Decision, Outcome, Policy};
 /// One POST the loop asks the transport to make.
 #[derive(Debug, Clone, Copy)]
 pub struct Post<'a> {
+    /// The API URL.
     pub url: &'a str,
     /// The `Authorization` header value; a transport must never log or echo it.
     pub authorization: &'a str,
@@ -42,12 +43,17 @@ pub struct Post<'a> {
 pub enum Attempt {
     /// The API answered (any status; redirects are not followed).
     Response {
+        /// The HTTP status.
         status: u16,
+        /// The response body.
         body: String,
+        /// The `Retry-After` header.
         retry_after: Option<String>,
         /// `Location` of a 3xx, named in the failure message.
         location: Option<String>,
+        /// The `X-Librato-RateLimit-Std` header.
         rate_std: Option<String>,
+        /// The `X-Librato-RateLimit-Agg` header.
         rate_agg: Option<String>,
     },
     /// No complete answer within `timeout_ms`.
@@ -73,9 +79,13 @@ pub trait Transport {
 /// Log levels, as `options.log` receives them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
+    /// Request and response bodies (with `debug = true`).
     Debug,
+    /// A write's summary.
     Info,
+    /// A retry, or a write with failures.
     Warn,
+    /// A batch given up on.
     Error,
 }
 
@@ -105,9 +115,13 @@ pub enum SendError {
     /// The write needs more requests than `maxRequests` allows. `at_least`: rendering
     /// stopped at the limit, so `needed` and `gauges` are lower bounds.
     TooManyRequests {
+        /// Requests rendered so far.
         needed: usize,
+        /// Gauges rendered so far.
         gauges: usize,
+        /// The limit given.
         limit: f64,
+        /// Rendering stopped at the limit: the figures are lower bounds.
         at_least: bool,
     },
 }
@@ -180,7 +194,9 @@ pub struct Failed {
     pub status: Option<u16>,
     /// Why, redacted.
     pub message: String,
+    /// Gauges in the batch.
     pub count: usize,
+    /// HTTP attempts made.
     pub attempts: u32,
     /// Whether sending the same body again could succeed.
     pub retryable: bool,
@@ -189,12 +205,15 @@ pub struct Failed {
 /// What a write did. `sent` + the `count`s of `failed` = every gauge given.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct SendReport {
+    /// Gauges acknowledged by a 2xx.
     pub sent: usize,
+    /// HTTP attempts made.
     pub attempts: u32,
     /// In batch order.
     pub failed: Vec<Failed>,
     /// The last `X-Librato-RateLimit-Std` / `-Agg` headers seen.
     pub rate_std: Option<String>,
+    /// See `rate_std`.
     pub rate_agg: Option<String>,
 }
 

@@ -6,24 +6,37 @@
 /// What one attempt ended with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
+    /// The API answered with this status.
     Status(u16),
     /// 403 whose body says the account hit its rate limit (some accounts answer so).
     RateLimited403,
+    /// No complete answer in time.
     Timeout,
+    /// The request could not be made.
     Network,
 }
 
+/// What to do after an attempt.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Decision {
     /// The API acknowledged the batch.
     Success,
-    /// Try again after this many milliseconds.
-    Retry { after_ms: u64 },
-    /// Give up on this batch. `stop_others`: the credentials are refused, so the remaining
-    /// batches would fail the same way and must not be sent.
-    Fail { retryable: bool, stop_others: bool },
+    /// Try again after `after_ms` milliseconds.
+    Retry {
+        /// How long to wait first.
+        after_ms: u64,
+    },
+    /// Give up on this batch.
+    Fail {
+        /// Whether sending the same body later could succeed.
+        retryable: bool,
+        /// The credentials are refused, so the remaining batches would fail the same way
+        /// and must not be sent.
+        stop_others: bool,
+    },
 }
 
+/// The config's retry settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Policy {
     /// Retries after the first attempt.

@@ -25,7 +25,9 @@ pub struct Glob {
 /// where the problem is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GlobError {
+    /// What is wrong, in the user's words.
     pub message: String,
+    /// Character offset in the pattern.
     pub offset: usize,
 }
 
