@@ -91,7 +91,9 @@ impl<'a> Lines<'a> {
             }
             let line_start = self.pos;
             let mut p = self.pos;
-            while p < bytes.len() && matches!(bytes[p], b' ' | b'\t') {
+            // Only spaces lead a line: a tab there is a control character where the
+            // measurement starts, which InfluxData's decoder refuses.
+            while p < bytes.len() && bytes[p] == b' ' {
                 p += 1;
             }
             if at_eol(bytes, p) || bytes[p] == b'#' {
@@ -99,6 +101,22 @@ impl<'a> Lines<'a> {
                 let end = memchr_newline(bytes, p);
                 if self.unfinished(end) {
                     return None;
+                }
+                // A comment may hold no control character either (the decoder's rule).
+                let body = &bytes[p..end];
+                let body = body.strip_suffix(b"\r").unwrap_or(body);
+                if let Some(at) = body.iter().position(|&b| is_control(b)) {
+                    let f = Fault {
+                        pos: p + at,
+                        kind: ErrorKind::ControlCharacter,
+                        message: format!(
+                            "invalid character {} in a comment line: control characters are not allowed",
+                            describe_control(body[at])
+                        ),
+                    };
+                    let err = self.locate(line_start, end, f);
+                    self.advance_to(end, 1);
+                    return Some(Err(err));
                 }
                 self.advance_to(end, 1);
                 continue;
@@ -133,13 +151,12 @@ impl Lines<'_> {
         self.partial && end >= self.text.len()
     }
 
-    /// The last piece: every line is parsed, the last one without its newline too.
     /// Whether every line has been read.
     pub fn at_end(&self) -> bool {
         self.pos >= self.text.len()
     }
 
-    /// Marks the piece as the last one: a line without its newline at the end is complete.
+    /// The last piece: every line is parsed, the last one without its newline too.
     pub fn finishing(mut self) -> Self {
         self.partial = false;
         self
