@@ -363,7 +363,7 @@ fn parse_line<'a>(
 
 /// Refuses the control character an element scan stopped at (not a line end), as
 /// InfluxData's decoder does: in names, tag keys and values and field keys.
-#[inline]
+#[inline(always)]
 fn no_control(bytes: &[u8], p: usize, el: Element) -> Result<(), Fault> {
     match bytes.get(p) {
         Some(&b) if is_control(b) && !at_eol(bytes, p) => fault(
