@@ -304,7 +304,9 @@ struct Stage<'c> {
     /// With `explain`: the template again, and each metric's explanation.
     explain: Option<(Template, Vec<(u32, Explanation)>)>,
     /// With `explain`: every tag key the template saw (to warn of parts that match none).
-    tag_keys: std::collections::HashSet<String>,
+    /// (A list: explain is for a page's worth of metrics, and a set would be one more hash
+    /// table type in the wasm.)
+    tag_keys: Vec<String>,
     /// `max_requests`, and whether it was exceeded (nothing more is rendered then), with
     /// input left unread.
     limit: Option<usize>,
@@ -408,8 +410,8 @@ impl<'c> Stage<'c> {
         if let Some((template, out)) = self.explain.as_mut() {
             out.push((m.line, template.explain(&m.tags)));
             for (k, _) in &m.tags {
-                if !self.tag_keys.contains(k.as_ref()) {
-                    self.tag_keys.insert(k.to_string());
+                if !self.tag_keys.iter().any(|t| t == k) {
+                    self.tag_keys.push(k.to_string());
                 }
             }
         }
@@ -434,7 +436,7 @@ impl<'c> Stage<'c> {
         if let Some((template, seen)) = &self.explain {
             if !seen.is_empty() {
                 for part in template.tag_parts() {
-                    if !part.is_empty() && !self.tag_keys.contains(part) {
+                    if !part.is_empty() && !self.tag_keys.iter().any(|t| t == part) {
                         warnings.push(format!(
                             "template part \"{part}\" matches no tag in these metrics: it adds nothing to any source"
                         ));

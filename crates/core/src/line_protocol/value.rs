@@ -279,7 +279,11 @@ mod tests {
                 .map(|_| char::from(b'0' + (next() % 10) as u8))
                 .collect();
             let sign = if next() % 4 == 0 { "-" } else { "" };
-            let dot = if frac_digits > 0 || next() % 3 == 0 { "." } else { "" };
+            let dot = if frac_digits > 0 || next() % 3 == 0 {
+                "."
+            } else {
+                ""
+            };
             let text = format!("{sign}{int}{dot}{frac}");
             let want: f64 = text.parse().unwrap();
             if let Some(got) = fast_decimal(text.as_bytes()) {

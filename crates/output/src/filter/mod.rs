@@ -44,12 +44,11 @@ impl Matcher {
         }
         // Telegraf passes the separator string as its characters.
         let seps: Vec<char> = separators.chars().collect();
-        patterns
-            .iter()
-            .enumerate()
-            .map(|(i, p)| Glob::compile(p, &seps).map_err(|e| (i, e)))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Matcher::Globs)
+        let mut globs = Vec::with_capacity(patterns.len());
+        for (i, p) in patterns.iter().enumerate() {
+            globs.push(Glob::compile(p, &seps).map_err(|e| (i, e))?);
+        }
+        Ok(Matcher::Globs(globs))
     }
 
     /// Whether `s` matches the list (any of its patterns).

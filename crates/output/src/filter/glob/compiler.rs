@@ -230,13 +230,13 @@ fn minimize_matchers(ms: Vec<Matcher>) -> Vec<Matcher> {
 
 /// `minimizeTreeAnyOf`: the common first and last parts of every alternative taken out.
 fn minimize_any_of(children: &[Node]) -> Option<Node> {
-    let kids: Vec<&Vec<Node>> = children
-        .iter()
-        .map(|c| match c {
-            Node::Pattern(k) => Some(k),
-            _ => None,
-        })
-        .collect::<Option<_>>()?;
+    let mut kids: Vec<&Vec<Node>> = Vec::with_capacity(children.len());
+    for c in children {
+        match c {
+            Node::Pattern(k) => kids.push(k),
+            _ => return None,
+        }
+    }
     let (common_left, common_right) = common_children(&kids);
     if common_left.is_empty() && common_right.is_empty() {
         return None;
