@@ -26,8 +26,9 @@ lint: ## cargo fmt --check, clippy (native and wasm) and cargo doc, with warning
 test-rust: ## native Rust unit, fixture, property and doc tests
 	cargo test --locked --workspace --quiet
 
-test-types: ## pkg/index.d.ts checked by tsc --strict against a consumer of the whole API
+test-types: ## pkg/index.d.ts checked by tsc --strict against a consumer of the whole API; publint --strict on the package
 	node_modules/.bin/tsc -p tests/types/tsconfig.json
+	node_modules/.bin/publint --strict pkg
 
 test-js: ## JS tests through the built package (Node, workerd, Chromium)
 	node --test --test-concurrency=1 $(JS_TESTS)

@@ -15,7 +15,7 @@ test('npm pack → npm install → import from Node ESM', () => {
     const [info] = JSON.parse(out);
     const files = info.files.map((f) => f.path).sort();
     assert.deepEqual(files, [
-      'README.md', 'browser.js', 'dist/librato_wasm.js', 'dist/librato_wasm_bg.wasm',
+      'LICENSE', 'README.md', 'browser.js', 'dist/librato_wasm.js', 'dist/librato_wasm_bg.wasm',
       'index.d.ts', 'node.js', 'package.json', 'src/api.js', 'workerd.js',
     ]);
     const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
@@ -36,6 +36,12 @@ test('npm pack → npm install → import from Node ESM', () => {
       }));
     `);
     const result = JSON.parse(execFileSync('node', ['main.mjs'], { cwd: app, encoding: 'utf8' }));
+    // ESM only, and require() works where Node requires ES modules (Node >= 20.19).
+    writeFileSync(join(app, 'main.cjs'), `
+      const { render } = require('librato-wasm');
+      console.log(render('m,host=h v=1 1700000000000000000').gauges);
+    `);
+    assert.equal(execFileSync('node', ['main.cjs'], { cwd: app, encoding: 'utf8' }).trim().split('\n').pop(), '1');
     assert.deepEqual(result, {
       name: 'librato-wasm',
       metrics: 1,

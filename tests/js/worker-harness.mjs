@@ -14,6 +14,7 @@ export async function startWorker(bindings, { log = false, quiet = false, onOutp
       { type: 'ESModule', path: join(w, 'index.mjs') },
       { type: 'ESModule', path: join(w, 'body.mjs') },
       { type: 'ESModule', path: join(w, 'auth.mjs') },
+      { type: 'ESModule', path: join(w, 'responses.mjs') },
       // workerd resolves the bare specifier 'librato-wasm' next to its importer: the package's
       // workerd entry goes there, and its own relative imports resolve next to it, exactly
       // as the files of the published package lie.

@@ -121,6 +121,7 @@ test('wrong and missing tokens are refused; nothing is relayed', async () => {
   for (const [url, headers] of cases) {
     const r = await fetch(url, { method: 'POST', headers, body });
     assert.equal(r.status, 401, url);
+    assert.match(r.headers.get('x-influxdb-version'), /^librato-wasm-worker\//, 'InfluxDB headers on 401 too');
     const json = await r.json();
     assert.equal(json.code, 'unauthorized');
     if (url.includes('/write?db')) assert.equal(typeof json.error, 'string', 'v1 clients read "error"');
@@ -131,6 +132,7 @@ test('wrong and missing tokens are refused; nothing is relayed', async () => {
 test('without WRITE_TOKEN every write is refused with a clear 500', async () => {
   const r = await fetch(open.url + '/api/v2/write?bucket=b', { method: 'POST', headers: { Authorization: 'Token anything' }, body: `m,host=h v=1 ${T}000000000` });
   assert.equal(r.status, 500);
+  assert.match(r.headers.get('x-influxdb-version'), /^librato-wasm-worker\//);
   assert.match((await r.json()).message, /WRITE_TOKEN is not set/);
   const h = await fetch(open.url + '/health');
   assert.equal(h.status, 503);
@@ -162,8 +164,32 @@ test('body and decompressed-size limits answer 413, never run out of memory', as
 test('more batches than MAX_SUBREQUESTS: 413 with a hint, nothing half-delivered', async () => {
   const r = await post(viaVars, '/api/v2/write?bucket=b', gzipSync(sampleLines(700)), { 'Content-Encoding': 'gzip' });
   assert.equal(r.status, 413);
-  assert.match((await r.json()).message, /lower metric_batch_size/);
+  assert.match((await r.json()).message, /lower metric_batch_size in Telegraf so that one write makes at most 600 gauges/);
   assert.equal(api.received().gauges.length, 0);
+  // The hint counts the config's batch_size, not Telegraf's default of 300.
+  const small = await startWorker({
+    WRITE_TOKEN, LIBRATO_USER_EMAIL: USER, LIBRATO_SECRET: TOKEN, MAX_SUBREQUESTS: '2',
+    LIBRATO_CONFIG: `[[outputs.librato]]\n  api_user = "\${LIBRATO_USER_EMAIL}"\n  api_token = "@{env:LIBRATO_SECRET}"\n  api_url = "${api.url}"\n  batch_size = 100\n`,
+  });
+  try {
+    const r2 = await post(small, '/api/v2/write?bucket=b', sampleLines(700));
+    assert.equal(r2.status, 413);
+    assert.match((await r2.json()).message, /needs more than 2 requests .* at most 200 gauges/);
+  } finally {
+    await small.close();
+  }
+});
+
+test('/query checks the token before reading a body, and reads at most 64 KB', async () => {
+  const huge = 'q=' + 'x'.repeat(200_000);
+  const denied = await fetch(`${viaConfig.url}/query`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: huge });
+  assert.equal(denied.status, 401);
+  const big = await fetch(`${viaConfig.url}/query?u=a&p=${WRITE_TOKEN}`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: huge });
+  assert.equal(big.status, 413);
+  assert.match(big.headers.get('x-influxdb-version'), /^librato-wasm-worker\//);
+  const ok = await fetch(`${viaConfig.url}/query?u=a&p=${WRITE_TOKEN}`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'q=CREATE+DATABASE+telegraf' });
+  assert.equal(ok.status, 200);
+  assert.deepEqual(await ok.json(), { results: [{ statement_id: 0 }] });
 });
 
 test('a partial write delivers the good lines and names the bad ones (400)', async () => {

@@ -1,10 +1,9 @@
 // Write authorization: the worker never runs open. Tokens are compared in constant time
 // (SHA-256 of both, then a full XOR over the digests).
+import { errorResponse } from './responses.mjs';
 
 function unauthorized(api, message) {
-  const body = { code: 'unauthorized', message };
-  if (api === 'v1') body.error = message;
-  return new Response(JSON.stringify(body), { status: 401, headers: { 'Content-Type': 'application/json' } });
+  return errorResponse(401, 'unauthorized', message, api);
 }
 
 /** The token a client presented, in any of the InfluxDB ways. */
@@ -42,9 +41,7 @@ async function sameSecret(a, b) {
 export async function authorize(request, url, env, api) {
   if (!env.WRITE_TOKEN) {
     const message = 'WRITE_TOKEN is not set: this relay refuses every write until it is (wrangler secret put WRITE_TOKEN)';
-    const body = { code: 'internal error', message };
-    if (api === 'v1') body.error = message;
-    return new Response(JSON.stringify(body), { status: 500, headers: { 'Content-Type': 'application/json' } });
+    return errorResponse(500, 'internal error', message, api);
   }
   const token = presentedToken(request, url, api);
   if (token === null || token === '') {

@@ -5,12 +5,14 @@
 // and @{env:NAME} resolved from env) or LIBRATO_API_USER / LIBRATO_API_TOKEN / LIBRATO_API_URL /
 // LIBRATO_TEMPLATE; WRITE_TOKEN (required); MAX_BODY_BYTES, MAX_DECOMPRESSED_BYTES,
 // MAX_SUBREQUESTS, RETRY_AFTER_SECONDS.
-import { LibratoOutput } from 'librato-wasm';
+import { LibratoOutput, loadConfig } from 'librato-wasm';
 import { readBody, BodyTooLarge } from './body.mjs';
 import { authorize } from './auth.mjs';
+import { VERSION, errorResponse, jsonResponse, noContent } from './responses.mjs';
 
-const VERSION = 'librato-wasm-worker/0.1.0';
 const outputs = new WeakMap();
+/** The most a /query body may be (a form with one short statement). */
+const MAX_QUERY_BYTES = 64 * 1024;
 
 export default {
   async fetch(request, env) {
@@ -21,7 +23,7 @@ export default {
       switch (route) {
         case 'GET /ping':
         case 'HEAD /ping':
-          return new Response(null, { status: 204, headers: influxHeaders() });
+          return noContent();
         case 'GET /health':
           return health(env);
         case 'POST /query':
@@ -54,20 +56,6 @@ function precisionOf(url) {
 /** InfluxDB v2's write API takes these only; n, u, m and h are v1's. */
 const V2_PRECISIONS = ['ns', 'us', 'ms', 's'];
 
-function influxHeaders() {
-  return { 'X-Influxdb-Version': VERSION, 'X-Influxdb-Build': 'OSS' };
-}
-
-/** InfluxDB-shaped error; v1 clients (Telegraf's outputs.influxdb) read the `error` key. */
-function errorResponse(status, code, message, api, extra = {}) {
-  const body = { code, message };
-  if (api === 'v1') body.error = message;
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json', ...influxHeaders(), ...extra },
-  });
-}
-
 function logLine(fields) {
   console.log(JSON.stringify({ msg: 'librato-wasm worker', ...fields }));
 }
@@ -89,7 +77,8 @@ function stringEnv(env) {
   return out;
 }
 
-/** One LibratoOutput per env (per isolate), built on first use. Throws on a bad config. */
+/** One LibratoOutput per env (per isolate), built on first use, with the batch size its
+ * config sets (for the 413 hint). Throws on a bad config. */
 function outputFor(env) {
   let out = outputs.get(env);
   if (!out) {
@@ -102,11 +91,13 @@ function outputFor(env) {
           ...(env.LIBRATO_API_URL ? { api_url: env.LIBRATO_API_URL } : {}),
           ...(env.LIBRATO_TEMPLATE !== undefined ? { template: env.LIBRATO_TEMPLATE } : {}),
         };
-    out = new LibratoOutput(config, {
+    const output = new LibratoOutput(config, {
       env: strings,
       secrets: strings,
       log: (level, message) => { if (level === 'warn' || level === 'error') logLine({ level, message }); },
     });
+    const batchSize = typeof config === 'string' ? loadConfig(config, { env: strings, secrets: strings })[0]?.batch_size ?? 300 : 300;
+    out = { output, batchSize };
     outputs.set(env, out);
   }
   return out;
@@ -123,26 +114,27 @@ function health(env) {
     version: VERSION,
     checks: [],
   };
-  return new Response(JSON.stringify(body), {
-    status: problems.length ? 503 : 200,
-    headers: { 'Content-Type': 'application/json', ...influxHeaders() },
-  });
+  return jsonResponse(problems.length ? 503 : 200, body);
 }
 
-/** Enough of InfluxDB v1's /query for Telegraf's `CREATE DATABASE` at start-up. */
+/** Enough of InfluxDB v1's /query for Telegraf's `CREATE DATABASE` at start-up. The token is
+ * checked before the body is read, and the body read only up to MAX_QUERY_BYTES. */
 async function query(request, url, env) {
-  let q = url.searchParams.get('q');
-  if (!q && request.method === 'POST') {
-    const form = new URLSearchParams(await request.text());
-    q = form.get('q');
-  }
   const denied = await authorize(request, url, env, 'v1');
   if (denied) return denied;
+  let q = url.searchParams.get('q');
+  if (!q && request.method === 'POST') {
+    let body;
+    try {
+      body = await readBody(request, { maxBody: MAX_QUERY_BYTES, maxDecompressed: MAX_QUERY_BYTES });
+    } catch (e) {
+      if (e instanceof BodyTooLarge) return errorResponse(413, 'request too large', e.message, 'v1');
+      return errorResponse(400, 'invalid', `could not read the request body: ${e.message}`, 'v1');
+    }
+    q = new URLSearchParams(new TextDecoder().decode(body.data)).get('q');
+  }
   if (q && /^\s*CREATE\s+DATABASE\b/i.test(q)) {
-    return new Response(JSON.stringify({ results: [{ statement_id: 0 }] }), {
-      status: 200,
-      headers: { 'Content-Type': 'application/json', ...influxHeaders() },
-    });
+    return jsonResponse(200, { results: [{ statement_id: 0 }] });
   }
   return errorResponse(400, 'invalid', 'this relay only answers CREATE DATABASE queries', 'v1');
 }
@@ -160,8 +152,9 @@ async function write(request, env, ctx) {
     return errorResponse(400, 'invalid', message, api);
   }
   let output;
+  let batchSize;
   try {
-    output = outputFor(env);
+    ({ output, batchSize } = outputFor(env));
   } catch (e) {
     logLine({ api, outcome: 'bad config', status: 500, message: e.message });
     return errorResponse(500, 'internal error', `the relay's Librato config is invalid: ${e.message}`, api);
@@ -189,7 +182,7 @@ async function write(request, env, ctx) {
   } catch (e) {
     const status = e.code === 'too_many_requests' ? 413 : e.code === 'invalid_options' ? 400 : 500;
     const message = e.code === 'too_many_requests'
-      ? `${e.message} (MAX_SUBREQUESTS): lower metric_batch_size in Telegraf so that one write makes at most ${maxRequests * 300} gauges`
+      ? `${e.message} (MAX_SUBREQUESTS): lower metric_batch_size in Telegraf so that one write makes at most ${maxRequests * batchSize} gauges`
       : e.message;
     logLine({ api, outcome: e.code, status, message, bytes: body.bytes, ms: Date.now() - started });
     return errorResponse(status, status === 413 ? 'request too large' : status === 400 ? 'invalid' : 'internal error', message, api);
@@ -225,7 +218,7 @@ async function write(request, env, ctx) {
     const more = report.errors.length > 5 ? ` (and ${report.errors.length - 5} more)` : '';
     response = errorResponse(400, 'invalid', `partial write: ${report.errors.length} line(s) could not be parsed and were dropped, the rest was delivered: ${lines}${more}`, api);
   } else {
-    response = new Response(null, { status: 204, headers: influxHeaders() });
+    response = noContent();
   }
   logLine({ ...summary, outcome: response.status === 204 ? 'ok' : 'partial or failed', status: response.status, ms: Date.now() - started });
   return response;

@@ -3,6 +3,24 @@
 //! metric), heapsort for the rare long list. Neither is stable; callers whose keys can tie
 //! break ties themselves.
 
+/// Sorts a nearly sorted `v` by `key`: an insertion sort, linear when each item is only a
+/// few places out (failed batches from a few concurrent workers, spans met almost in order).
+///
+/// ```
+/// let mut v = [(2, 'b'), (1, 'a'), (3, 'c')];
+/// librato_core::sort::insertion_sort_by_key(&mut v, |x| x.0);
+/// assert_eq!(v, [(1, 'a'), (2, 'b'), (3, 'c')]);
+/// ```
+pub fn insertion_sort_by_key<T, K: PartialOrd>(v: &mut [T], key: impl Fn(&T) -> K) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && key(&v[j]) < key(&v[j - 1]) {
+            v.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+}
+
 /// Sorts `v` by `less` (a `dyn` so that all callers share one copy of this code).
 pub fn sort_indices(v: &mut [usize], less: &dyn Fn(usize, usize) -> bool) {
     if v.len() <= 16 {

@@ -1,7 +1,7 @@
 //! The Telegraf output-level filter keys of a table: read, checked, compiled once.
 
 use super::value::CValue;
-use super::{ConfigError, ConfigErrorKind, Entry, Pos};
+use super::{string, ConfigError, ConfigErrorKind, Entry, Pos};
 use crate::filter::{Filters, Matcher};
 
 /// The filter keys as written (kept for `to_json`), next to their compiled form.
@@ -123,18 +123,6 @@ fn strings(e: &Entry, what: &str) -> Result<(Vec<String>, Vec<Pos>), ConfigError
         }
     }
     Ok((out, pos))
-}
-
-fn string(e: &Entry) -> Result<String, ConfigError> {
-    match &e.value {
-        CValue::Str(s) => Ok(s.clone()),
-        other => Err(ConfigError::new(
-            ConfigErrorKind::WrongType,
-            format!("{} must be a string, found {}", e.key, other.type_name()),
-            e.value_pos,
-            Some(&e.key),
-        )),
-    }
 }
 
 /// Reads one filter key into `spec`. Returns a warning for deprecated or unevaluated keys.

@@ -444,7 +444,8 @@ fn type_error(e: &Entry, want: &str) -> ConfigError {
     )
 }
 
-fn string(e: &Entry) -> Result<String, ConfigError> {
+/// A string value, or a type error naming the key.
+pub(super) fn string(e: &Entry) -> Result<String, ConfigError> {
     match &e.value {
         CValue::Str(s) => Ok(s.clone()),
         _ => Err(type_error(e, "a string")),

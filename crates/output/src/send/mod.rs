@@ -302,14 +302,7 @@ pub async fn send_all<T: Transport>(
     let mut report = state.into_inner().report;
     // Into batch order. Workers finish at most `concurrency` places out of order, so an
     // insertion sort is linear here (and far smaller in wasm than the library's sort).
-    let failed = &mut report.failed;
-    for i in 1..failed.len() {
-        let mut j = i;
-        while j > 0 && failed[j].index < failed[j - 1].index {
-            failed.swap(j, j - 1);
-            j -= 1;
-        }
-    }
+    librato_core::sort::insertion_sort_by_key(&mut report.failed, |f| f.index);
     let failed_gauges: usize = report.failed.iter().map(|f| f.count).sum();
     let level = if report.failed.is_empty() {
         Level::Info

@@ -51,15 +51,8 @@ pub fn credential_spans(text: &str) -> Result<Credentials, Fail> {
     cur.document()?;
     let values = std::mem::take(&mut cur.secret_strings);
     let mut spans = cur.spans.take().unwrap_or_default();
-    // Nearly in order already (an outer value's span comes after its inner ones): an
-    // insertion sort, linear here and far smaller in wasm than the library's sort.
-    for i in 1..spans.len() {
-        let mut j = i;
-        while j > 0 && spans[j] < spans[j - 1] {
-            spans.swap(j, j - 1);
-            j -= 1;
-        }
-    }
+    // Nearly in order already (an outer value's span comes after its inner ones).
+    librato_core::sort::insertion_sort_by_key(&mut spans, |s| *s);
     let mut out: Vec<(usize, usize)> = Vec::new();
     for (a, b) in spans {
         match out.last_mut() {
