@@ -96,7 +96,8 @@ fn fast_decimal(b: &[u8]) -> Option<f64> {
         [b'-', rest @ ..] => (true, rest),
         rest => (false, rest),
     };
-    if rest.len() > 20 {
+    // At most 19 digits: their value fits a u64 without overflow.
+    if rest.len() > 19 {
         return None;
     }
     let (mut mant, mut digits, mut decimals, mut dot) = (0u64, 0usize, 0usize, false);
@@ -300,6 +301,9 @@ mod tests {
             ("1.2.3", None),
             ("1e3", None),
             ("-0.0", Some(-0.0)),
+            // 20 digits would overflow a u64 (and wrap to a wrong value): the full parser.
+            ("99999999999999999999", None),
+            ("1234567890123456789.0", None),
         ] {
             assert_eq!(
                 fast_decimal(t.as_bytes()).map(f64::to_bits),
