@@ -121,8 +121,9 @@ test('a string field appears as skipped with its line', async () => {
   await page.close();
 });
 
-test('filters show what they did, each linked to the config line of its option', async () => {
-  const { page } = await open();
+for (const viewport of [WIDE, PHONE]) {
+  test(`filters show what they did, each linked to the config line of its option (${viewport.width} px)`, async () => {
+  const { page, problems } = await open(site.url, viewport);
   const base = await page.inputValue('#config');
   const config = `${base}  namedrop = ["disk"]\n  fieldexclude = ["usage_iowait"]\n`;
   await typeInto(page, '#config', config);
@@ -135,8 +136,11 @@ test('filters show what they did, each linked to the config line of its option',
   await link.click();
   const caret = await page.$eval('#config', (t) => t.value.slice(0, t.selectionStart).split('\n').length);
   assert.equal(caret, namedropLine);
+  await page.screenshot({ path: join(ARTIFACTS, `filtered-${viewport.width}.png`), fullPage: true });
+  assert.deepEqual(problems, []);
   await page.close();
-});
+  });
+}
 
 /** Every form a link's config can be read back from: raw, URL-decoded, and inflated. */
 function linkTexts(link) {
