@@ -2,7 +2,7 @@
 // A/B of two builds of the package on this noisy machine: renders the bench input with each,
 // alternating, and prints min / 25th percentile / median of each. Only alternating runs were
 // trusted for deciding whether a change helped (the same build varies by a third between runs).
-// Usage: node --expose-gc bench/ab.mjs <pkg dir A> <pkg dir B> [input file] [rounds]
+// Usage: [AB_FN=render|parse] node --expose-gc bench/ab.mjs <pkg dir A> <pkg dir B> [input file] [rounds]
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 const [a, b, file = 'bench/out/bench-100000.lp', roundsArg = '12'] = process.argv.slice(2);
 if (!a || !b) throw new Error('usage: node --expose-gc bench/ab.mjs <pkg A> <pkg B> [input] [rounds]');
 const text = readFileSync(file, 'utf8');
+const FN = process.env.AB_FN ?? 'render';
 const load = (dir) => import(pathToFileURL(resolve(dir, 'node.js')).href);
 const [A, B] = [await load(a), await load(b)];
 const times = { A: [], B: [] };
@@ -17,7 +18,7 @@ for (let i = 0; i < Number(roundsArg); i++) {
   for (const [name, pkg] of [['A', A], ['B', B]]) {
     globalThis.gc?.();
     const t = performance.now();
-    pkg.render(text);
+    pkg[FN](text);
     times[name].push(performance.now() - t);
   }
 }
