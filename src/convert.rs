@@ -1,8 +1,8 @@
 //! JS values ⇄ core types. Everything crossing the boundary is checked here, and every
 //! problem becomes a real `Error` with a stable `code` (and `line`/`column`/`key` when known).
 
+use librato_core::hash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use js_sys::{Array, BigInt, JsString, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -206,7 +206,7 @@ pub fn metrics_from_js(arr: &Array, default_time: i64) -> Result<Vec<Metric<'sta
 /// line, and each fresh Rust → JS string costs a decode.
 #[derive(Default)]
 pub struct StringCache {
-    strings: HashMap<String, JsValue>,
+    strings: FxHashMap<String, JsValue>,
 }
 
 impl StringCache {

@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod find;
+pub mod hash;
 pub mod librato;
 pub mod line_protocol;
 pub mod metric;

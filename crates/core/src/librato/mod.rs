@@ -14,7 +14,7 @@ mod tests;
 pub use sanitize::{push_sanitized, sanitized_len};
 pub use skipped::{merge_by_line, Reason, Skipped};
 
-use std::collections::HashMap;
+use crate::hash::FxHashMap;
 
 use crate::metric::{FieldValue, Metric};
 use crate::number::{float_text, write_float, write_int};
@@ -78,7 +78,7 @@ pub struct GaugeWriter {
     /// measurement, so one entry with a count says it without a flood): metric → field →
     /// index in `string_counts`, which keeps first-seen (so line) order. Nested maps so that
     /// a lookup takes two `&str` and allocates nothing.
-    strings: HashMap<String, HashMap<String, usize>>,
+    strings: FxHashMap<String, FxHashMap<String, usize>>,
     string_counts: Vec<StringCount>,
 }
 
@@ -116,7 +116,7 @@ impl GaugeWriter {
             clean_name: Vec::new(),
             tail: Vec::new(),
             lines: None,
-            strings: HashMap::new(),
+            strings: FxHashMap::default(),
             string_counts: Vec::new(),
         }
     }
