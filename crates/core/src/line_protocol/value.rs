@@ -20,10 +20,13 @@ fn quoted(token: &str) -> String {
 /// Parses an unquoted field value token (`1.5`, `-3i`, `7u`, `true`...).
 pub fn field_value(token: &str) -> Result<FieldValue<'static>, ValueError> {
     let bytes = token.as_bytes();
-    match token {
-        "t" | "T" | "true" | "True" | "TRUE" => return Ok(FieldValue::Bool(true)),
-        "f" | "F" | "false" | "False" | "FALSE" => return Ok(FieldValue::Bool(false)),
-        _ => {}
+    // Booleans start with a letter; numbers never do (one byte decides before ten compares).
+    if matches!(bytes.first(), Some(b't' | b'T' | b'f' | b'F')) {
+        match token {
+            "t" | "T" | "true" | "True" | "TRUE" => return Ok(FieldValue::Bool(true)),
+            "f" | "F" | "false" | "False" | "FALSE" => return Ok(FieldValue::Bool(false)),
+            _ => {}
+        }
     }
     match bytes.last() {
         Some(b'i') => {
