@@ -6,7 +6,7 @@ use std::time::Instant;
 use librato_core::line_protocol;
 use librato_core::metric::{ParseOptions, Precision};
 use librato_output::config::LibratoConfig;
-use librato_output::render::{render, Format, Input, RenderOptions, Sink};
+use librato_output::render::{render, Format, Input, RenderOptions, Sink, Text};
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -30,7 +30,7 @@ fn main() {
     for i in 0..=runs {
         let t = Instant::now();
         let plan = render(
-            Input::Text(&text, Format::Influx),
+            Input::Text(Text::Str(&text), Format::Influx),
             &config,
             &RenderOptions {
                 parse: opts,

@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::*;
 
 use convert::js_error;
 use librato_output::config::{self as core_config, LibratoConfig};
-use librato_output::render::{self, BatchSink, Format, Input, Plan, Sink};
+use librato_output::render::{self, BatchSink, Format, Input, Plan, Sink, Text};
 use options::{InputJs, ReadOptions};
 
 /// Bodies are handed to JS, and line protocol read from it, in chunks of about this many
@@ -76,14 +76,11 @@ pub fn parse_js(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let errors = match InputJs::read(&text, opts.max_input, false)? {
         InputJs::Text(s) => {
             let text = text_in::big_string(&s).ok_or_else(no_encoder)?;
-            render::parse(
-                Input::Text(&text, opts.format),
-                opts.render.parse,
-                &mut push,
-            )
+            render::parse(Text::Str(&text), opts.format, opts.render.parse, &mut push)
         }
         InputJs::Bytes(bytes) => render::parse(
-            Input::Bytes(&bytes, opts.format),
+            Text::Bytes(&bytes),
+            opts.format,
             opts.render.parse,
             &mut push,
         ),
@@ -156,14 +153,14 @@ pub(crate) fn plan_for(
         InputJs::Text(s) => {
             let text = text_in::big_string(&s).ok_or_else(no_encoder)?;
             render::render(
-                Input::Text(&text, opts.format),
+                Input::Text(Text::Str(&text), opts.format),
                 config,
                 &opts.render,
                 Sink::Keep,
             )
         }
         InputJs::Bytes(bytes) => render::render(
-            Input::Bytes(&bytes, opts.format),
+            Input::Text(Text::Bytes(&bytes), opts.format),
             config,
             &opts.render,
             Sink::Keep,
@@ -215,10 +212,15 @@ pub fn render_js(input: JsValue, config: JsValue, options: JsValue) -> Result<Js
         }
         InputJs::Text(s) => {
             let text = text_in::big_string(&s).ok_or_else(no_encoder)?;
-            render::render(Input::Text(&text, opts.format), &config, &opts.render, sink)
+            render::render(
+                Input::Text(Text::Str(&text), opts.format),
+                &config,
+                &opts.render,
+                sink,
+            )
         }
         InputJs::Bytes(bytes) => render::render(
-            Input::Bytes(&bytes, opts.format),
+            Input::Text(Text::Bytes(&bytes), opts.format),
             &config,
             &opts.render,
             sink,

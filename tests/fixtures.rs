@@ -6,7 +6,7 @@ use std::path::Path;
 
 use librato_core::metric::{ParseOptions, Precision};
 use librato_output::config::{load_config, LibratoConfig, LoadOptions};
-use librato_output::render::{render, Format, Input, Plan, RenderOptions, Sink};
+use librato_output::render::{render, Format, Input, Plan, RenderOptions, Sink, Text};
 use serde_json::{json, Value};
 
 fn same_plan(a: &Plan, b: &Plan) -> Result<(), String> {
@@ -65,10 +65,20 @@ fn run_case(dir: &Path) -> Result<(), String> {
         explain: false,
         max_requests: None,
     };
-    let plan = render(Input::Bytes(&raw, format), &config, &options, Sink::Keep);
+    let plan = render(
+        Input::Text(Text::Bytes(&raw), format),
+        &config,
+        &options,
+        Sink::Keep,
+    );
     // Valid UTF-8 read as text renders the same as its bytes.
     if let Ok(text) = std::str::from_utf8(&raw) {
-        let from_text = render(Input::Text(text, format), &config, &options, Sink::Keep);
+        let from_text = render(
+            Input::Text(Text::Str(text), format),
+            &config,
+            &options,
+            Sink::Keep,
+        );
         same_plan(&from_text, &plan)?;
     }
 

@@ -8,7 +8,7 @@ use librato_core::line_protocol::{self, MAX_TIMESTAMP, MIN_TIMESTAMP};
 use librato_core::metric::{FieldValue, Metric, ParseOptions, Precision};
 use librato_core::template::Template;
 use librato_output::config::LibratoConfig;
-use librato_output::render::{render, Format, Input, Plan, RenderOptions, Sink};
+use librato_output::render::{render, Format, Input, Plan, RenderOptions, Sink, Text};
 use proptest::prelude::*;
 
 const OPTS: ParseOptions = ParseOptions {
@@ -177,7 +177,7 @@ proptest! {
     #[test]
     fn render_never_panics_on_any_text(text in ".{0,300}", json in any::<bool>()) {
         let format = if json { Format::Json } else { Format::Influx };
-        let _ = render(Input::Text(&text, format), &LibratoConfig::default(), &PLAIN, Sink::Keep);
+        let _ = render(Input::Text(Text::Str(&text), format), &LibratoConfig::default(), &PLAIN, Sink::Keep);
     }
 
     #[test]
@@ -247,7 +247,7 @@ proptest! {
         let text = lines.join(if crlf { "\r\n" } else { "\n" });
         let config = LibratoConfig { batch_size: 2, ..LibratoConfig::default() };
         let (whole, whole_bodies) = streamed(|sink| {
-            render(Input::Text(&text, Format::Influx), &config, &EXPLAIN, Sink::Stream { chunk_bytes: 64, on_batch: sink })
+            render(Input::Text(Text::Str(&text), Format::Influx), &config, &EXPLAIN, Sink::Stream { chunk_bytes: 64, on_batch: sink })
         });
         // Pieces of the sizes drawn (cut back to character boundaries), cycling.
         let mut at = 0;

@@ -3,7 +3,7 @@
 use libfuzzer_sys::fuzz_target;
 use librato_output::config::LibratoConfig;
 use librato_core::metric::{ParseOptions, Precision};
-use librato_output::render::{render, Format, Input, RenderOptions, Sink};
+use librato_output::render::{render, Format, Input, RenderOptions, Sink, Text};
 
 fn name_ok(s: &str) -> bool {
     (1..=255).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
         config.template = first.chars().take(40).collect();
     }
     let options = RenderOptions { parse: ParseOptions { precision: Precision::Ns, default_time: 1_700_000_000_000_000_000 }, explain: false, max_requests: None };
-    let plan = render(Input::Bytes(body, format), &config, &options, Sink::Keep);
+    let plan = render(Input::Text(Text::Bytes(body), format), &config, &options, Sink::Keep);
     let mut seen = 0;
     for (b, count) in plan.bodies.iter() {
         let v: serde_json::Value = serde_json::from_str(b).expect("bodies are JSON");

@@ -1,5 +1,6 @@
 //! The whole pipeline without I/O: input text or metrics → gauges → request bodies (a Plan).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::config::LibratoConfig;
@@ -67,13 +68,30 @@ pub struct Plan {
 /// `(start, end, gauges)` in it.
 pub type BatchSink<'a> = &'a mut dyn FnMut(&str, &[librato_core::librato::Batch]);
 
+/// Metrics text, whole.
+#[derive(Debug, Clone, Copy)]
+pub enum Text<'a> {
+    /// Already a string.
+    Str(&'a str),
+    /// UTF-8 bytes, as a request body arrives. A line holding invalid UTF-8 is that line's
+    /// error (column in bytes); every other line is used.
+    Bytes(&'a [u8]),
+}
+
+impl<'a> Text<'a> {
+    /// The text to parse, and the errors of the lines that were not UTF-8 (emptied in it).
+    fn read(self) -> (Cow<'a, str>, Vec<LineError>) {
+        match self {
+            Text::Str(text) => (Cow::Borrowed(text), Vec::new()),
+            Text::Bytes(bytes) => line_protocol::utf8_lines(bytes),
+        }
+    }
+}
+
 /// What to render.
 pub enum Input<'a> {
-    /// Line protocol or Telegraf JSON text.
-    Text(&'a str, Format),
-    /// The same as UTF-8 bytes, as a request body arrives. A line holding invalid UTF-8 is
-    /// that line's error (column in bytes); every other line is used.
-    Bytes(&'a [u8], Format),
+    /// Line protocol or Telegraf JSON, whole.
+    Text(Text<'a>, Format),
     /// Line protocol supplied a piece at a time (see [`TextSource`]), so the whole input is
     /// never held at once.
     Pieces(TextSource<'a>),
@@ -125,11 +143,11 @@ pub enum Sink<'a> {
 ///
 /// ```
 /// use librato_output::config::LibratoConfig;
-/// use librato_output::render::{render, Format, Input, RenderOptions, Sink};
+/// use librato_output::render::{render, Format, Input, RenderOptions, Sink, Text};
 ///
 /// let config = LibratoConfig::default(); // template "host", 300 gauges per request
 /// let text = "cpu,host=web-1 usage_idle=98.5 1700000000000000000\n";
-/// let plan = render(Input::Text(text, Format::Influx), &config,
+/// let plan = render(Input::Text(Text::Str(text), Format::Influx), &config,
 ///                   &RenderOptions::new(Format::Influx, 0), Sink::Keep);
 /// assert_eq!(plan.gauges, 1);
 /// assert_eq!(plan.bodies.body(0),
@@ -149,26 +167,19 @@ pub fn render<'c>(
         } => Some((chunk_bytes, on_batch)),
     };
     let streaming = on_batch.is_some();
-    let mut stage = Stage::new(config, options.explain, on_batch);
-    stage.limit = options.max_requests;
+    let mut stage = Stage::new(config, options, on_batch);
     let mut errors = Vec::new();
     match input {
         Input::Text(text, format) => {
-            stage.push_text(text, format, options.parse, streaming, &mut errors)
-        }
-        Input::Bytes(bytes, format) => {
-            let (text, bad) = line_protocol::utf8_lines(bytes);
+            let (text, bad) = text.read();
             stage.push_text(&text, format, options.parse, streaming, &mut errors);
-            if !bad.is_empty() {
-                errors = merge_errors(bad, errors);
-            }
+            errors = merge_errors(bad, errors);
         }
         Input::Pieces(source) => push_pieces(&mut stage, source, options.parse, &mut errors),
         Input::Metrics(metrics) => {
-            let total = metrics.len();
-            for (i, mut m) in metrics.into_iter().enumerate() {
+            for mut m in metrics {
                 if stage.stopped {
-                    stage.truncated = i < total;
+                    stage.truncated = true;
                     break;
                 }
                 stage.push(&mut m);
@@ -179,28 +190,29 @@ pub fn render<'c>(
 }
 
 /// Parses text or bytes into metrics without rendering (`parse()` in JS): each metric goes to
-/// `on_metric` as it is read; returns the line errors in line order. `Pieces` and `Metrics`
-/// are not parse inputs and yield nothing.
+/// `on_metric` as it is read; returns the line errors in line order.
 ///
 /// ```
 /// use librato_core::metric::{ParseOptions, Precision};
-/// use librato_output::render::{parse, Format, Input};
+/// use librato_output::render::{parse, Format, Text};
 ///
 /// let mut names = Vec::new();
-/// let errors = parse(Input::Bytes(b"a v=1 1\nb v=\xff 2\nc v=3 3", Format::Influx),
+/// let errors = parse(Text::Bytes(b"a v=1 1\nb v=\xff 2\nc v=3 3"), Format::Influx,
 ///                    ParseOptions::new(Precision::Ns, 0), &mut |m| names.push(m.name.to_string()));
 /// assert_eq!(names, ["a", "c"]);
 /// assert_eq!((errors[0].line, errors[0].column), (2, 5));
 /// ```
 pub fn parse(
-    input: Input<'_>,
+    text: Text<'_>,
+    format: Format,
     options: ParseOptions,
     on_metric: &mut dyn FnMut(&Metric<'_>),
 ) -> Vec<LineError> {
-    let each = |text: &str, format: Format, on_metric: &mut dyn FnMut(&Metric<'_>)| match format {
+    let (text, bad) = text.read();
+    let errors = match format {
         Format::Influx => {
             let mut errors = Vec::new();
-            let mut lines = line_protocol::parse(text, options);
+            let mut lines = line_protocol::parse(&text, options);
             let mut m = Metric::new("", 0);
             while let Some(item) = lines.next_into(&mut m) {
                 match item {
@@ -210,17 +222,9 @@ pub fn parse(
             }
             errors
         }
-        Format::Json => json_input::parse_each(text, options, &mut |m| on_metric(&m)),
+        Format::Json => json_input::parse_each(&text, options, &mut |m| on_metric(&m)),
     };
-    match input {
-        Input::Text(text, format) => each(text, format, on_metric),
-        Input::Bytes(bytes, format) => {
-            let (text, bad) = line_protocol::utf8_lines(bytes);
-            let errors = each(&text, format, on_metric);
-            merge_errors(bad, errors)
-        }
-        Input::Pieces(_) | Input::Metrics(_) => Vec::new(),
-    }
+    merge_errors(bad, errors)
 }
 
 /// A generous size of one full request body (300 Telegraf-shaped gauges), for reserving.
@@ -228,6 +232,9 @@ const MAX_BODY_BYTES: usize = 300 * 128;
 
 /// Two error lists, each in line order, as one in line order.
 fn merge_errors(a: Vec<LineError>, b: Vec<LineError>) -> Vec<LineError> {
+    if a.is_empty() {
+        return b;
+    }
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
     loop {
@@ -321,9 +328,10 @@ struct Stage<'c> {
 impl<'c> Stage<'c> {
     fn new(
         config: &'c LibratoConfig,
-        explain: bool,
+        options: &RenderOptions,
         on_batch: Option<(usize, BatchSink<'c>)>,
     ) -> Self {
+        let explain = options.explain;
         let mut writer = GaugeWriter::new(config.compiled_template(), config.batch_size);
         if explain {
             writer.explain();
@@ -332,7 +340,7 @@ impl<'c> Stage<'c> {
             filters: config.filters.is_active().then_some(&config.filters),
             explain: explain.then(|| (config.compiled_template(), Vec::new())),
             tag_keys: Default::default(),
-            limit: None,
+            limit: options.max_requests,
             stopped: false,
             truncated: false,
             writer,
@@ -524,7 +532,7 @@ mod tests {
         let options = RenderOptions::new(Format::Influx, 0);
         let config = LibratoConfig::default();
         let whole = render(
-            Input::Text(&text, Format::Influx),
+            Input::Text(Text::Str(&text), Format::Influx),
             &config,
             &options,
             Sink::Keep,
@@ -549,7 +557,12 @@ mod tests {
                 chunk_bytes,
                 on_batch,
             };
-            let plan = render(Input::Text(&text, Format::Influx), &config, &options, sink);
+            let plan = render(
+                Input::Text(Text::Str(&text), Format::Influx),
+                &config,
+                &options,
+                sink,
+            );
             assert_eq!(streamed, expected, "chunks of {chunk_bytes}");
             assert_eq!(calls, chunks, "chunks of {chunk_bytes}");
             assert_eq!(plan.gauges, 1400);
@@ -568,7 +581,7 @@ mod tests {
         let mut options = RenderOptions::new(Format::Influx, 0);
         options.explain = true;
         let plan = render(
-            Input::Text(text, Format::Influx),
+            Input::Text(Text::Str(text), Format::Influx),
             &config,
             &options,
             Sink::Keep,
@@ -585,7 +598,7 @@ mod tests {
         );
         // Without explain: neither.
         let plan = render(
-            Input::Text(text, Format::Influx),
+            Input::Text(Text::Str(text), Format::Influx),
             &config,
             &RenderOptions::new(Format::Influx, 0),
             Sink::Keep,
@@ -612,13 +625,13 @@ mod tests {
             let mut plans = Vec::new();
             let bytes = text.as_bytes();
             plans.push(render(
-                Input::Text(text, Format::Influx),
+                Input::Text(Text::Str(text), Format::Influx),
                 &config,
                 options,
                 Sink::Keep,
             ));
             plans.push(render(
-                Input::Bytes(bytes, Format::Influx),
+                Input::Text(Text::Bytes(bytes), Format::Influx),
                 &config,
                 options,
                 Sink::Keep,
@@ -659,7 +672,7 @@ mod tests {
             .map(|i| format!("{{\"name\":\"m\",\"tags\":{{\"host\":\"h\"}},\"fields\":{{\"v\":{i}}},\"timestamp\":1700000000}}\n"))
             .collect();
         let plan = render(
-            Input::Text(&json, Format::Json),
+            Input::Text(Text::Str(&json), Format::Json),
             &config,
             &options,
             Sink::Keep,
@@ -674,7 +687,7 @@ mod tests {
         let options = RenderOptions::new(Format::Influx, 0);
         let config = LibratoConfig::default();
         let plan = render(
-            Input::Text(text, Format::Influx),
+            Input::Text(Text::Str(text), Format::Influx),
             &config,
             &options,
             Sink::Keep,
