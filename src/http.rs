@@ -9,9 +9,6 @@ use web_sys::{AbortController, Headers, RequestInit, RequestRedirect, Response};
 
 use librato_output::send::{Attempt, Post, Transport};
 
-/// JS timers take a signed 32-bit millisecond count: anything longer fires at once.
-const MAX_TIMER_MS: u64 = i32::MAX as u64;
-
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = fetch)]
@@ -37,7 +34,8 @@ impl Transport for FetchTransport {
             return;
         }
         let p = Promise::new(&mut |resolve, _| {
-            set_timeout(&resolve, ms.min(MAX_TIMER_MS) as f64);
+            // (Durations are held to the JS timer limit when the config is read.)
+            set_timeout(&resolve, ms as f64);
         });
         let _ = JsFuture::from(p).await;
     }
@@ -129,7 +127,7 @@ fn abort_after(controller: &AbortController, ms: u64) -> Option<JsValue> {
         .dyn_into()
         .ok()?;
     let bound = abort.bind0(controller);
-    Some(set_timeout(&bound, ms.min(MAX_TIMER_MS) as f64))
+    Some(set_timeout(&bound, ms as f64))
 }
 
 fn error_text(e: &JsValue) -> String {

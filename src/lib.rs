@@ -149,25 +149,44 @@ pub(crate) fn plan_for(
     config: &LibratoConfig,
     opts: &ReadOptions,
 ) -> Result<Plan, JsValue> {
+    render_input(input, config, opts, Sink::Keep)
+}
+
+/// Renders any JS input into `sink`. When streaming, line protocol text is also read a piece
+/// at a time, so wasm memory holds neither the whole input nor every body.
+fn render_input<'c>(
+    input: &JsValue,
+    config: &'c LibratoConfig,
+    opts: &ReadOptions,
+    sink: Sink<'c>,
+) -> Result<Plan, JsValue> {
+    let streaming = matches!(sink, Sink::Stream { .. });
     Ok(match InputJs::read(input, opts.max_input, true)? {
-        InputJs::Text(s) => {
-            let text = text_in::big_string(&s).ok_or_else(no_encoder)?;
-            render::render(
-                Input::Text(Text::Str(&text), opts.format),
+        InputJs::Text(s) if streaming && opts.format == Format::Influx => {
+            let mut pieces = text_in::Pieces::new(s, STREAM_CHUNK_BYTES as u32);
+            let plan = render::render(
+                Input::Pieces(&mut |buf| pieces.next_into(buf)),
                 config,
                 &opts.render,
-                Sink::Keep,
-            )
+                sink,
+            );
+            if pieces.failed {
+                return Err(no_encoder());
+            }
+            plan
         }
-        InputJs::Bytes(bytes) => render::render(
-            Input::Text(Text::Bytes(&bytes), opts.format),
-            config,
-            &opts.render,
-            Sink::Keep,
-        ),
+        InputJs::Text(s) => {
+            let text = text_in::big_string(&s).ok_or_else(no_encoder)?;
+            let input = Input::Text(Text::Str(&text), opts.format);
+            render::render(input, config, &opts.render, sink)
+        }
+        InputJs::Bytes(bytes) => {
+            let input = Input::Text(Text::Bytes(&bytes), opts.format);
+            render::render(input, config, &opts.render, sink)
+        }
         InputJs::Metrics(arr) => {
             let metrics = convert::metrics_from_js(&arr, opts.render.parse.default_time)?;
-            render::render(Input::Metrics(metrics), config, &opts.render, Sink::Keep)
+            render::render(Input::Metrics(metrics), config, &opts.render, sink)
         }
     })
 }
@@ -196,40 +215,7 @@ pub fn render_js(input: JsValue, config: JsValue, options: JsValue) -> Result<Js
         chunk_bytes: STREAM_CHUNK_BYTES,
         on_batch,
     };
-    let plan = match InputJs::read(&input, opts.max_input, true)? {
-        InputJs::Text(s) if opts.format == Format::Influx => {
-            let mut pieces = text_in::Pieces::new(s, STREAM_CHUNK_BYTES as u32);
-            let plan = render::render(
-                Input::Pieces(&mut |buf| pieces.next_into(buf)),
-                &config,
-                &opts.render,
-                sink,
-            );
-            if pieces.failed {
-                return Err(no_encoder());
-            }
-            plan
-        }
-        InputJs::Text(s) => {
-            let text = text_in::big_string(&s).ok_or_else(no_encoder)?;
-            render::render(
-                Input::Text(Text::Str(&text), opts.format),
-                &config,
-                &opts.render,
-                sink,
-            )
-        }
-        InputJs::Bytes(bytes) => render::render(
-            Input::Text(Text::Bytes(&bytes), opts.format),
-            &config,
-            &opts.render,
-            sink,
-        ),
-        InputJs::Metrics(arr) => {
-            let metrics = convert::metrics_from_js(&arr, opts.render.parse.default_time)?;
-            render::render(Input::Metrics(metrics), &config, &opts.render, sink)
-        }
-    };
+    let plan = render_input(&input, &config, &opts, sink)?;
     Ok(convert::plan_to_js(&plan, &config.api_url, Some(requests)))
 }
 

@@ -150,7 +150,7 @@ pub struct WriteOptions {
 
 impl WriteOptions {
     pub fn read(options: &JsValue) -> Result<WriteOptions, JsValue> {
-        let read = ReadOptions::read(options)?;
+        let mut read = ReadOptions::read(options)?;
         let max_requests = match object(options)?.map(|o| o.max_requests()) {
             None => None,
             Some(v) if v.is_undefined() || v.is_null() => None,
@@ -165,6 +165,8 @@ impl WriteOptions {
                 )
             })?),
         };
+        // Render no further than the limit allows: a huge input costs only that much.
+        read.render.max_requests = max_requests.map(|m| m.min(1e9) as usize);
         Ok(WriteOptions { read, max_requests })
     }
 }

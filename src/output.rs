@@ -50,9 +50,7 @@ impl LibratoOutput {
     /// Renders `input` and sends it; resolves to a `WriteReport`.
     pub fn write(&self, input: JsValue, options: JsValue) -> Promise {
         let inner = self.inner.clone();
-        let prepared = WriteOptions::read(&options).and_then(|mut opts| {
-            // Render no further than the limit allows: a huge input costs only that much.
-            opts.read.render.max_requests = opts.max_requests.map(|m| m.min(1e9) as usize);
+        let prepared = WriteOptions::read(&options).and_then(|opts| {
             let plan = crate::plan_for(&input, &inner.config, &opts.read)?;
             send::check_max_requests(
                 plan.bodies.batches.len(),

@@ -63,15 +63,10 @@ function lineLink(line, textarea, props = {}) {
 /** A config error's message without its "line L, column C: " (the link shows the place). */
 const withoutPlace = (message) => message.replace(/^line \d+, column \d+: /, '');
 
-/** The config line of the option that removed something (deprecated spellings included). */
+/** The config line of the option that removed something (the package maps every spelling). */
 function optionLine(option) {
-  const lines = state.config?.keyLines ?? {};
-  const candidates = {
-    fieldinclude: ['fieldinclude', 'fieldpass', 'pass'],
-    fieldexclude: ['fieldexclude', 'fielddrop', 'drop'],
-  }[option] ?? (option?.startsWith('fieldinclude/') ? ['fieldinclude', 'fieldpass', 'pass', 'fieldexclude', 'fielddrop', 'drop'] : [option]);
-  for (const key of candidates) if (lines[key]) return { key, line: lines[key] };
-  return null;
+  const line = state.config?.keyLines?.[option];
+  return line ? { key: option.split(' ')[0], line } : null;
 }
 
 function update() {

@@ -13,15 +13,8 @@ use librato_core::metric::{
     cut, ErrorKind, FieldValue, LineError, Metric, ParseOptions, Precision, QUOTE_CHARS,
 };
 
-/// Parses all metrics of a Telegraf JSON text.
-pub fn parse(text: &str, options: ParseOptions) -> (Vec<Metric<'static>>, Vec<LineError>) {
-    let mut metrics = Vec::new();
-    let errors = parse_each(text, options, &mut |m| metrics.push(m));
-    (metrics, errors)
-}
-
-/// Like [`parse`], handing each metric to `metrics` as soon as it is read (render keeps none of
-/// them), and returning the errors.
+/// Parses a Telegraf JSON text, handing each metric to `metrics` as soon as it is read
+/// (render keeps none of them), and returns the errors.
 pub fn parse_each(
     text: &str,
     options: ParseOptions,
@@ -373,6 +366,13 @@ fn kind(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every metric of a text, and its errors.
+    fn parse(text: &str, options: ParseOptions) -> (Vec<Metric<'static>>, Vec<LineError>) {
+        let mut metrics = Vec::new();
+        let errors = parse_each(text, options, &mut |m| metrics.push(m));
+        (metrics, errors)
+    }
 
     const OPTS: ParseOptions = ParseOptions {
         precision: Precision::S,

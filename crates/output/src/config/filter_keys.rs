@@ -2,7 +2,7 @@
 
 use super::value::CValue;
 use super::{string, ConfigError, ConfigErrorKind, Entry, Pos};
-use crate::filter::{Filters, Matcher};
+use crate::filter::{By, Filters, Matcher};
 
 /// The filter keys as written (kept for `to_json`), next to their compiled form.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -63,6 +63,27 @@ impl FilterSpec {
             .cloned()
             .collect()
     }
+}
+
+/// The config line of each filter option, named as `skipped` entries name it, where the key
+/// written is another spelling (`pass`, `fieldpass`...) or the removal has two causes.
+pub fn option_lines(key_lines: &[(String, u32)]) -> Vec<(String, u32)> {
+    let line = |keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| key_lines.iter().find(|(key, _)| key == k).map(|&(_, l)| l))
+    };
+    const INCLUDE: [&str; 3] = ["fieldinclude", "fieldpass", "pass"];
+    const EXCLUDE: [&str; 3] = ["fieldexclude", "fielddrop", "drop"];
+    let both = [INCLUDE, EXCLUDE].concat();
+    [
+        (By::FieldInclude.option(), &INCLUDE[..]),
+        (By::FieldExclude.option(), &EXCLUDE[..]),
+        (By::NoFieldsLeft.option(), &both[..]),
+    ]
+    .into_iter()
+    .filter(|(option, _)| !key_lines.iter().any(|(k, _)| k == option))
+    .filter_map(|(option, keys)| line(keys).map(|l| (option.to_string(), l)))
+    .collect()
 }
 
 /// Where each list came from, to place glob errors.

@@ -132,8 +132,9 @@ pub struct LibratoConfig {
     pub filters: Filters,
     /// Deprecations and ignored keys, for people to read.
     pub warnings: Vec<String>,
-    /// The line of each key in the config text (empty for a JS object): the playground
-    /// links what a filter removed to the option that did it.
+    /// The line of each key in the config text (empty for a JS object), and of each filter
+    /// option as `skipped` entries name it (`fieldinclude` written as `fieldpass`, say): the
+    /// playground links what a filter removed to the line that did it.
     pub key_lines: Vec<(String, u32)>,
 }
 
@@ -432,6 +433,7 @@ pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
         ));
         c.template = tag;
     }
+    c.key_lines.extend(filter_keys::option_lines(&c.key_lines));
     Ok(c)
 }
 

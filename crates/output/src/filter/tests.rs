@@ -277,3 +277,31 @@ fn deprecated_field_keys_are_appended_in_telegrafs_order() {
     );
     assert_eq!((e.line, e.column), (Some(2), Some(10)));
 }
+
+#[test]
+fn option_lines_name_the_line_of_every_spelling() {
+    let c = load_config(
+        "template = \"host\"\nfieldpass = [\"a*\"]\nfielddrop = [\"b\"]\n",
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let line = |k: &str| {
+        c[0].key_lines
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|&(_, l)| l)
+    };
+    assert_eq!(line("fieldpass"), Some(2));
+    assert_eq!(line("fieldinclude"), Some(2));
+    assert_eq!(line("fieldexclude"), Some(3));
+    assert_eq!(line(By::NoFieldsLeft.option()), Some(2));
+    // Written under their own names: no second entry.
+    let c = load_config("fieldinclude = [\"a\"]\n", &LoadOptions::default()).unwrap();
+    assert_eq!(
+        c[0].key_lines
+            .iter()
+            .filter(|(k, _)| k == "fieldinclude")
+            .count(),
+        1
+    );
+}
