@@ -237,7 +237,7 @@ export interface WriteOptions extends ParseOptions {
 
 export function parse(text: Text, options?: ParseOptions): { metrics: Metric[]; errors: LineError[] };
 
-/** Warnings (deprecated keys, unevaluated options) and the line of each key ride along on each config, not enumerable. */
+/** Warnings (deprecated keys, unevaluated options) and `keyLines` (the line of each key, and of each filter option as `Skipped.option` names it) ride along on each config, not enumerable. */
 export function loadConfig(
   toml: string,
   options?: LoadConfigOptions,
