@@ -1,5 +1,6 @@
 //! The render pipeline natively (no JS), for `make bench`: prints JSON with the median times.
 //! Usage: cargo run --release --example native_bench -- <line-protocol file> [runs]
+//! With `FORMAT=json` the file is Telegraf JSON (timestamps in seconds) and only render runs.
 
 use std::time::Instant;
 
@@ -18,8 +19,13 @@ fn main() {
     let path = args.next().expect("input file");
     let runs: usize = args.next().map_or(7, |r| r.parse().unwrap());
     let text = std::fs::read_to_string(path).unwrap();
+    let json = std::env::var("FORMAT").is_ok_and(|f| f == "json");
+    let (format, precision) = match json {
+        true => (Format::Json, Precision::S),
+        false => (Format::Influx, Precision::Ns),
+    };
     let opts = ParseOptions {
-        precision: Precision::Ns,
+        precision,
         default_time: 0,
     };
     let config = LibratoConfig::default();
@@ -30,7 +36,7 @@ fn main() {
     for i in 0..=runs {
         let t = Instant::now();
         let plan = render(
-            Input::Text(Text::Str(&text), Format::Influx),
+            Input::Text(Text::Str(&text), format),
             &config,
             &RenderOptions {
                 parse: opts,
@@ -42,8 +48,10 @@ fn main() {
         let ms = t.elapsed().as_secs_f64() * 1e3;
         gauges = plan.gauges;
         out_bytes = plan.bodies.text.len();
-        if std::env::var_os("RENDER_ONLY").is_some() {
-            render_ms.push(ms);
+        if json || std::env::var_os("RENDER_ONLY").is_some() {
+            if i > 0 {
+                render_ms.push(ms);
+            }
             parse_ms.push(0.0);
             continue;
         }

@@ -105,7 +105,7 @@ pub fn config_arg(v: &JsValue, load: &LoadOptions) -> Result<LibratoConfig, JsVa
         )
     })?;
     let json: String = json.into();
-    let value = librato_output::json_reader::from_str(&json).map_err(|e| {
+    let value = librato_core::json::reader::from_str(&json).map_err(|e| {
         js_error(
             "invalid_config",
             &format!("config object: {} at offset {}", e.message, e.at),

@@ -2,7 +2,7 @@
 //! text at the same place.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use librato_output::json_reader::read_value;
+use librato_core::json::reader::read_value;
 use serde_json::Value;
 
 /// serde_json's (line, column) once the byte at `i` has been consumed.

@@ -1,5 +1,6 @@
 //! The hot path of librato-wasm, as its own crate so that it can be optimised for speed while
-//! everything else is optimised for size: line protocol ([`line_protocol`]) → metrics
+//! everything else is optimised for size: line protocol ([`line_protocol`]) or Telegraf JSON
+//! ([`json`]) → metrics
 //! ([`metric`]) → Telegraf sources ([`template`]) → Librato gauges written straight into
 //! request bodies ([`librato`]), with numbers in Go's text ([`number`]). No JS, no I/O.
 //!
@@ -24,6 +25,7 @@
 
 pub mod find;
 pub mod hash;
+pub mod json;
 pub mod librato;
 pub mod line_protocol;
 pub mod metric;

@@ -244,7 +244,7 @@ pub fn cut(s: &str, max: usize) -> String {
 
 /// See [`Metric::dedupe`].
 #[inline]
-fn dedupe_pairs<V>(pairs: &mut Vec<(Cow<'_, str>, V)>) {
+pub(crate) fn dedupe_pairs<V>(pairs: &mut Vec<(Cow<'_, str>, V)>) {
     let n = pairs.len();
     // The usual handful of keys, all different: a quick check and nothing else.
     if n < 2 || n <= 32 && !(1..n).any(|i| pairs[..i].iter().any(|(k, _)| *k == pairs[i].0)) {

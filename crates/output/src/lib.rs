@@ -4,19 +4,17 @@
 //! - [`config`]: Telegraf's `[[outputs.librato]]` table read by our own TOML reader, with
 //!   `${VAR}` substitution, `@{store:key}` secrets, durations and the filter keys;
 //! - [`filter`]: Telegraf's selectors, modifiers and renames, with gobwas-compatible globs;
-//! - [`json_input`] and [`json_reader`]: Telegraf's JSON serializer output as input;
 //! - [`render`]: the one entry from input to request bodies (a [`render::Plan`]);
 //! - [`send`]: the send loop, generic over a [`send::Transport`], with the pure retry policy
 //!   ([`send::retry`]), API response reading ([`send::api_response`]) and the report.
 //!
-//! The hot path (line protocol, metrics, the template, gauges) is `librato_core`.
+//! The hot path (line protocol and Telegraf JSON in, metrics, the template, gauges) is
+//! `librato_core`.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod config;
 pub mod filter;
-pub mod json_input;
-pub mod json_reader;
 pub mod render;
 pub mod send;

@@ -5,11 +5,10 @@ use std::collections::HashMap;
 
 use crate::config::LibratoConfig;
 use crate::filter::{By, Filters, Outcome};
-use crate::json_input;
 use librato_core::librato::{merge_by_line, Bodies, GaugeWriter, Reason, Skipped};
-use librato_core::line_protocol;
 use librato_core::metric::{LineError, Metric, ParseOptions, Precision};
 use librato_core::template::{Explanation, Template};
+use librato_core::{json, line_protocol};
 
 /// Input formats `parse` and `render` accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,7 +221,7 @@ pub fn parse(
             }
             errors
         }
-        Format::Json => json_input::parse_each(&text, options, &mut |m| on_metric(&m)),
+        Format::Json => json::telegraf::parse_each(&text, options, &mut |m| on_metric(m)),
     };
     merge_errors(bad, errors)
 }
@@ -373,7 +372,7 @@ impl<'c> Stage<'c> {
                 }
             }
             Format::Json => {
-                *errors = json_input::parse_each(text, options, &mut |mut m| self.push(&mut m));
+                *errors = json::telegraf::parse_each(text, options, &mut |m| self.push(m));
             }
         }
     }

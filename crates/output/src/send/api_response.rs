@@ -16,7 +16,7 @@ pub fn describe_body(body: &str) -> String {
     if trimmed.is_empty() {
         return "(empty response body)".to_string();
     }
-    match crate::json_reader::from_str(trimmed) {
+    match librato_core::json::reader::from_str(trimmed) {
         Ok(v) => {
             let mut parts = Vec::new();
             collect(&v, &mut parts);

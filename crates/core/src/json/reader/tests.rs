@@ -247,3 +247,34 @@ fn error_places_are_character_boundaries() {
         assert!(text.is_char_boundary(e.at), "{text:?}: {e:?}");
     }
 }
+
+/// The eight-bytes-at-a-time test says yes exactly when a byte-by-byte look would stop.
+#[test]
+fn word_test_is_the_byte_test() {
+    let stops = |w: [u8; 8]| w.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20);
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for fill in [b'a', 0x21, 0x7f, 0x80, 0xff, b'"' + 1, b'\\' - 1] {
+        for at in 0..8 {
+            for b in 0..=255u8 {
+                let mut w = [fill; 8];
+                w[at] = b;
+                assert_eq!(ends_plain_run(u64::from_le_bytes(w)), stops(w), "{w:?}");
+            }
+        }
+    }
+    for _ in 0..1_000_000 {
+        // Bytes biased towards the edges of the tests.
+        let w = next().to_le_bytes().map(|b| match b % 4 {
+            0 => b % 0x24,
+            1 => 0x5a + b % 4,
+            _ => b,
+        });
+        assert_eq!(ends_plain_run(u64::from_le_bytes(w)), stops(w), "{w:?}");
+    }
+}

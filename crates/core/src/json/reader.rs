@@ -1,11 +1,14 @@
-//! A strict RFC 8259 JSON reader into `serde_json::Value`, for Telegraf's JSON input and for
-//! config objects handed over from JS.
+//! A strict RFC 8259 JSON reader, for Telegraf's JSON input (read straight into metrics by
+//! [`super::telegraf`], through the same tokenizer) and for config objects handed over from JS
+//! (read into `serde_json::Value`).
 //!
 //! Why not serde_json's own parser: it is about 5 KB of the gzipped `.wasm` (its number tables,
 //! its `Deserialize` machinery and its error texts), and the `.wasm` has a size budget. The
 //! grammar, the values (integers as `u64`/`i64` where they fit, otherwise `f64`; `-0` as a float)
 //! and the error texts follow serde_json, which the tests and the `json_reader` fuzz target
-//! compare against; numbers are rounded correctly (core's float parser), as Go's are.
+//! compare against; numbers are rounded correctly, as Go's are.
+
+use std::borrow::Cow;
 
 use serde_json::{Map, Number, Value};
 
@@ -26,15 +29,68 @@ const EOF_LIST: &str = "EOF while parsing a list";
 const EOF_OBJECT: &str = "EOF while parsing an object";
 const EOF_STRING: &str = "EOF while parsing a string";
 
+/// A JSON number as serde_json keeps it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Num {
+    /// A non-negative integer.
+    U(u64),
+    /// A negative integer that fits.
+    I(i64),
+    /// Anything else (fractions, exponents, integers beyond 64 bits, `-0`).
+    F(f64),
+}
+
+impl Num {
+    /// The number as serde_json's `Number` (whose text is what error messages quote).
+    pub(crate) fn to_number(self) -> Number {
+        match self {
+            Num::U(u) => u.into(),
+            Num::I(i) => i.into(),
+            // Only finite floats are read.
+            Num::F(f) => Number::from_f64(f).unwrap_or_else(|| 0.into()),
+        }
+    }
+}
+
+/// One value as the tokenizer reads it: scalars as they are (strings borrowed from the text
+/// when they hold no escape), arrays and objects built into a `Value`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Found<'a> {
+    Str(Cow<'a, str>),
+    Num(Num),
+    Bool(bool),
+    Null,
+    Nested(Value),
+}
+
+impl Found<'_> {
+    /// What the value is, for messages ("found a string").
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Found::Null => "null",
+            Found::Bool(_) => "a boolean",
+            Found::Num(_) => "a number",
+            Found::Str(_) => "a string",
+            Found::Nested(v) if v.is_array() => "an array",
+            Found::Nested(_) => "an object",
+        }
+    }
+
+    fn into_value(self) -> Value {
+        match self {
+            Found::Str(s) => Value::String(s.into_owned()),
+            Found::Num(n) => Value::Number(n.to_number()),
+            Found::Bool(b) => Value::Bool(b),
+            Found::Null => Value::Null,
+            Found::Nested(v) => v,
+        }
+    }
+}
+
 /// Reads one JSON value starting at `pos` (after optional blanks); returns it and the offset
 /// just past it. A number or literal must end at a blank, a delimiter or the end of the text.
 pub fn read_value(text: &str, pos: usize) -> Result<(Value, usize), JsonError> {
-    let mut r = Reader {
-        s: text.as_bytes(),
-        text,
-        pos,
-        depth: 0,
-    };
+    let mut r = Reader::new(text, pos);
     r.skip_ws();
     let v = r.value()?;
     if let Some(&b) = r.s.get(r.pos) {
@@ -53,12 +109,7 @@ pub fn read_value(text: &str, pos: usize) -> Result<(Value, usize), JsonError> {
 /// Reads a text that holds exactly one JSON value (blanks around it allowed).
 pub fn from_str(text: &str) -> Result<Value, JsonError> {
     let (v, end) = read_value(text, 0)?;
-    let mut r = Reader {
-        s: text.as_bytes(),
-        text,
-        pos: end,
-        depth: 0,
-    };
+    let mut r = Reader::new(text, end);
     r.skip_ws();
     match r.pos < r.s.len() {
         true => Err(r.err_at(r.pos, "trailing characters")),
@@ -66,51 +117,72 @@ pub fn from_str(text: &str) -> Result<Value, JsonError> {
     }
 }
 
-struct Reader<'a> {
+/// The tokenizer: a position in a text and how deeply nested it is.
+pub(crate) struct Reader<'a> {
     s: &'a [u8],
     text: &'a str,
-    pos: usize,
+    /// Byte offset of the next thing to read.
+    pub(crate) pos: usize,
     depth: usize,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    /// A reader at byte `pos` of `text`, at the top level.
+    pub(crate) fn new(text: &'a str, pos: usize) -> Self {
+        Reader {
+            s: text.as_bytes(),
+            text,
+            pos,
+            depth: 0,
+        }
+    }
+
     fn err_at(&self, at: usize, message: &'static str) -> JsonError {
         JsonError { at, message }
     }
 
-    // The crate is built for size, where this would stay a call per byte.
     #[inline(always)]
-    fn peek(&self) -> Option<u8> {
+    pub(crate) fn peek(&self) -> Option<u8> {
         self.s.get(self.pos).copied()
     }
 
     #[inline(always)]
-    fn skip_ws(&mut self) {
+    pub(crate) fn skip_ws(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.pos += 1;
         }
     }
 
     fn value(&mut self) -> Result<Value, JsonError> {
+        self.found().map(Found::into_value)
+    }
+
+    /// The value at the current position (blanks already skipped).
+    pub(crate) fn found(&mut self) -> Result<Found<'a>, JsonError> {
         let Some(b) = self.peek() else {
             return Err(self.err_at(self.pos, EOF_VALUE));
         };
         match b {
-            b'n' => self.literal("null", Value::Null),
-            b't' => self.literal("true", Value::Bool(true)),
-            b'f' => self.literal("false", Value::Bool(false)),
             b'"' => {
                 self.pos += 1;
-                self.string().map(Value::String)
+                self.string().map(Found::Str)
             }
-            b'-' | b'0'..=b'9' => self.number(),
-            b'[' => self.nested(Self::array),
-            b'{' => self.nested(Self::object),
+            b'-' | b'0'..=b'9' => self.number().map(Found::Num),
+            b'n' => self.literal("null", Found::Null),
+            b't' => self.literal("true", Found::Bool(true)),
+            b'f' => self.literal("false", Found::Bool(false)),
+            b'[' => self.nested(Self::array).map(Found::Nested),
+            b'{' => self.nested(Self::object).map(Found::Nested),
             _ => Err(self.err_at(self.pos, "expected value")),
         }
     }
 
-    fn nested(&mut self, f: fn(&mut Self) -> Result<Value, JsonError>) -> Result<Value, JsonError> {
+    /// Steps into the array or object at the current position (its bracket not yet
+    /// consumed), runs `f` and steps out; too deep a nesting is refused here.
+    pub(crate) fn nested<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, JsonError>,
+    ) -> Result<T, JsonError> {
         if self.depth == MAX_DEPTH {
             return Err(self.err_at(self.pos, "recursion limit exceeded"));
         }
@@ -121,7 +193,7 @@ impl Reader<'_> {
         v
     }
 
-    fn literal(&mut self, word: &str, v: Value) -> Result<Value, JsonError> {
+    fn literal(&mut self, word: &str, v: Found<'a>) -> Result<Found<'a>, JsonError> {
         for &want in &word.as_bytes()[1..] {
             self.pos += 1;
             match self.peek() {
@@ -167,10 +239,24 @@ impl Reader<'_> {
 
     fn object(&mut self) -> Result<Value, JsonError> {
         let mut map = Map::new();
+        self.entries(|r, key| {
+            let v = r.value()?;
+            map.insert(key.into_owned(), v);
+            Ok(())
+        })?;
+        Ok(Value::Object(map))
+    }
+
+    /// The entries of an object whose `{` has been consumed, through its `}`: `entry` is
+    /// called with each key, the reader at its value (blanks skipped), and must read the value.
+    pub(crate) fn entries(
+        &mut self,
+        mut entry: impl FnMut(&mut Self, Cow<'a, str>) -> Result<(), JsonError>,
+    ) -> Result<(), JsonError> {
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Value::Object(map));
+            return Ok(());
         }
         let mut first = true;
         loop {
@@ -190,8 +276,7 @@ impl Reader<'_> {
                 None => return Err(self.err_at(self.pos, EOF_OBJECT)),
             }
             self.skip_ws();
-            let v = self.value()?;
-            map.insert(key, v);
+            entry(self, key)?;
             self.skip_ws();
             match self.peek() {
                 Some(b',') => {
@@ -203,7 +288,7 @@ impl Reader<'_> {
                 }
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Value::Object(map));
+                    return Ok(());
                 }
                 Some(_) => return Err(self.err_at(self.pos, "expected `,` or `}`")),
                 None => return Err(self.err_at(self.pos, EOF_OBJECT)),
@@ -211,10 +296,37 @@ impl Reader<'_> {
         }
     }
 
-    /// The rest of a string whose opening quote has been consumed.
-    fn string(&mut self) -> Result<String, JsonError> {
+    /// The rest of a string whose opening quote has been consumed: borrowed from the text
+    /// unless it holds an escape.
+    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
+        let start = self.pos;
+        // The common string: no escape, no control character, up to its closing quote;
+        // eight bytes at a time while none of them ends it.
+        while let Some(word) = self.s.get(self.pos..self.pos + 8) {
+            if ends_plain_run(u64::from_le_bytes(word.try_into().unwrap_or([0; 8]))) {
+                break;
+            }
+            self.pos += 8;
+        }
+        while let Some(&b) = self.s.get(self.pos) {
+            if b == b'"' {
+                self.pos += 1;
+                return Ok(Cow::Borrowed(&self.text[start..self.pos - 1]));
+            }
+            if b == b'\\' || b < 0x20 {
+                break;
+            }
+            self.pos += 1;
+        }
+        self.string_slow(start).map(Cow::Owned)
+    }
+
+    /// A string with escapes (or an error), from `start`; the reader is at the first escape,
+    /// control character or the end of the text.
+    #[cold]
+    fn string_slow(&mut self, start: usize) -> Result<String, JsonError> {
         let mut out = String::new();
-        let mut run = self.pos;
+        let mut run = start;
         loop {
             let Some(b) = self.peek() else {
                 return Err(self.err_at(self.pos, EOF_STRING));
@@ -338,7 +450,7 @@ impl Reader<'_> {
     }
 
     /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
-    fn number(&mut self) -> Result<Value, JsonError> {
+    fn number(&mut self) -> Result<Num, JsonError> {
         let start = self.pos;
         let negative = self.peek() == Some(b'-');
         if negative {
@@ -375,13 +487,17 @@ impl Reader<'_> {
         }
         if !float {
             if let Some(n) = integer(&self.s[int_start..int_end], negative) {
-                return Ok(Value::Number(n));
+                return Ok(n);
             }
         }
-        let f: f64 = self.text[start..self.pos].parse().unwrap_or(f64::NAN);
-        match Number::from_f64(f) {
-            Some(n) if f.is_finite() => Ok(Value::Number(n)),
-            _ => Err(self.err_at(self.pos, "number out of range")),
+        let text = &self.text[start..self.pos];
+        let f = match crate::number::fast_decimal(text.as_bytes()) {
+            Some(f) => f,
+            None => text.parse().unwrap_or(f64::NAN),
+        };
+        match f.is_finite() {
+            true => Ok(Num::F(f)),
+            false => Err(self.err_at(self.pos, "number out of range")),
         }
     }
 
@@ -397,18 +513,32 @@ impl Reader<'_> {
     }
 }
 
+/// Whether any of the eight bytes in `word` is a quote, a backslash or a control character
+/// (below 0x20): the classic zero-byte test on `word` xor each, and a below-0x20 test. Exact
+/// as a yes/no for the word (a borrow only crosses into bytes above a byte that matched).
+#[inline(always)]
+fn ends_plain_run(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    let control = word.wrapping_sub(ONES * 0x20) & !word;
+    (zero(quote) | zero(backslash) | control) & HIGH != 0
+}
+
 /// An integer as serde_json keeps it: `u64` if non-negative, `i64` if negative and it fits,
 /// `None` (read it as a float) otherwise; `-0` is the float `-0.0`, as in serde_json.
-fn integer(digits: &[u8], negative: bool) -> Option<Number> {
+fn integer(digits: &[u8], negative: bool) -> Option<Num> {
     let mut n: u64 = 0;
     for &d in digits {
         n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
     }
     if !negative {
-        return Some(n.into());
+        return Some(Num::U(n));
     }
     let neg = (n as i64).wrapping_neg();
-    (neg < 0).then(|| neg.into())
+    (neg < 0).then_some(Num::I(neg))
 }
 
 #[cfg(test)]
