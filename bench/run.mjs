@@ -58,6 +58,10 @@ const renderRate = rate(mb * 1e6, js.render_ms);
 row('render() from a string (Node)', `${renderRate.toFixed(1)} MB/s`, '≥ 150 MB/s',
   `${js.render_ms.toFixed(1)} ms; ${(js.output_bytes / 1e6).toFixed(1)} MB of bodies as JS strings in ${js.requests} requests; the floor (UTF-8 in + bodies out) alone is ${js.floor_ms.toFixed(1)} ms`, renderRate >= 150);
 
+const compactRate = rate(mb * 1e6, js.compact_ms);
+row('render() with body_format = "compact" (Node; no target)', `${compactRate.toFixed(1)} MB/s`, '',
+  `${js.compact_ms.toFixed(1)} ms; ${(js.compact_bytes / 1e6).toFixed(1)} MB of bodies, ${(100 * (1 - js.compact_bytes / js.output_bytes)).toFixed(0)}% fewer bytes than Telegraf's shape (this input: many hosts, one time)`);
+
 const jin = child('json-throughput.mjs', [file, String(RUNS)]);
 const jsonRate = rate(jin.bytes, jin.render_ms);
 row('Telegraf JSON → bodies (render(), Node)', `${jsonRate.toFixed(1)} MB/s`, '≥ 100 MB/s',

@@ -10,16 +10,21 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const time = (fn) => { const t = performance.now(); const r = fn(); return [performance.now() - t, r]; };
 
 const renderMs = [];
+const compactMs = [];
 const parseMs = [];
 const floorMs = [];
 let plan;
 let metrics = 0;
 let outputBytes = 0;
+let compactBytes = 0;
 for (let i = 0; i <= runs; i++) {
   globalThis.gc?.();
   const [r, p] = time(() => render(text));
   plan = p;
   outputBytes = p.requests.reduce((n, q) => n + q.body.length, 0);
+  globalThis.gc?.();
+  const [c, compact] = time(() => render(text, { body_format: 'compact' }));
+  compactBytes = compact.requests.reduce((n, q) => n + q.body.length, 0);
   globalThis.gc?.();
   const [q, parsed] = time(() => parse(text));
   metrics = parsed.metrics.length;
@@ -32,9 +37,10 @@ for (let i = 0; i <= runs; i++) {
     new TextEncoder().encodeInto(text, buf);
     return new TextDecoder().decode(out).length;
   });
-  if (i > 0) { renderMs.push(r); parseMs.push(q); floorMs.push(f); }
+  if (i > 0) { renderMs.push(r); compactMs.push(c); parseMs.push(q); floorMs.push(f); }
 }
 console.log(JSON.stringify({
   render_ms: median(renderMs), parse_ms: median(parseMs), floor_ms: median(floorMs),
+  compact_ms: median(compactMs), compact_bytes: compactBytes,
   gauges: plan.gauges, requests: plan.requests.length, output_bytes: outputBytes, metrics,
 }));

@@ -63,6 +63,12 @@ export interface LibratoConfig {
   debug: boolean;
   /** Gauges per request, 1–300; default 300. */
   batch_size: number;
+  /**
+   * Request body shape; default "telegraf" (every gauge carries source and measure_time).
+   * "compact" writes them once at the top of each body and on a gauge only where it differs:
+   * Librato stores the same gauges from fewer bytes.
+   */
+  body_format: 'telegraf' | 'compact';
   /** Retries after the first attempt; default 3. */
   retries: number;
   /** Requests in flight at once; default 4. */

@@ -83,7 +83,7 @@ function update() {
     if (!state.config) throw Object.assign(new Error('the config has no [[outputs.librato]] table'), { code: 'invalid_config' });
     plan = render(metricsText, state.config, options());
     warnings.push(...(state.config.warnings ?? []));
-    $('config-status').textContent = `OK: template "${state.config.template}", batch size ${state.config.batch_size}`;
+    $('config-status').textContent = `OK: template "${state.config.template}", batch size ${state.config.batch_size}, ${state.config.body_format} bodies`;
     $('config-status').className = 'status';
   } catch (e) {
     state.config = null;
@@ -117,6 +117,13 @@ function update() {
   document.body.dataset.renders = String(Number(document.body.dataset.renders ?? 0) + 1);
 }
 
+/** Which body_format wrote a body: a compact one starts with its shared source. */
+function bodyShape(body) {
+  return body.startsWith('{"source":')
+    ? 'compact body: source and measure_time once at the top, on a gauge only where it differs (body_format = "compact")'
+    : 'Telegraf\'s body shape: every gauge carries its source and measure_time (body_format = "telegraf")';
+}
+
 function showPlan(plan) {
   const tbody = $('gauges').tBodies[0];
   // Panels that depend on the config are emptied and marked while it is invalid.
@@ -144,13 +151,17 @@ function showPlan(plan) {
   const rows = [];
   let i = 0;
   for (const r of plan.requests) {
-    for (const g of JSON.parse(r.body).gauges) {
+    const body = JSON.parse(r.body);
+    for (const g of body.gauges) {
       if (rows.length < MAX_ROWS) {
         const line = plan.gaugeLines?.[i];
-        const when = new Date(g.measure_time * 1000).toISOString().replace('.000Z', 'Z');
+        // A compact body's top-level source and time apply to gauges that lack their own.
+        const source = g.source ?? body.source;
+        const time = g.measure_time ?? body.measure_time;
+        const when = new Date(time * 1000).toISOString().replace('.000Z', 'Z');
         rows.push(el('tr', { 'data-line': String(line), onclick: () => selectLine(line) },
-          el('th', { scope: 'row' }, g.name), el('td', {}, g.source), el('td', {}, String(g.value)),
-          el('td', {}, String(g.measure_time), el('span', { class: 'when' }, when)),
+          el('th', { scope: 'row' }, g.name), el('td', {}, source), el('td', {}, String(g.value)),
+          el('td', {}, String(time), el('span', { class: 'when' }, when)),
           el('td', {}, line ? lineLink(line, $('metrics'), { tabindex: '-1' }) : '')));
       }
       i++;
@@ -175,7 +186,7 @@ function showPlan(plan) {
     return el('div', { class: 'request' },
       el('div', { class: 'mono' }, `#${k + 1}  ${r.method} ${r.url}`),
       el('pre', { class: 'headers' }, Object.entries(headers).map(([h, v]) => `${h}: ${v}`).join('\n')),
-      el('div', { class: 'note' }, `${r.count} gauges, ${encoder.encode(r.body).length} bytes (the body below, exactly as sent)`),
+      el('div', { class: 'note' }, `${r.count} gauges, ${encoder.encode(r.body).length} bytes, ${bodyShape(r.body)} (the body below, exactly as sent)`),
       el('div', { class: 'actions' },
         el('button', { type: 'button', class: 'small', onclick: () => copy(r.body) }, 'Copy body'),
         el('button', { type: 'button', class: 'small', onclick: () => copy(curl(r)) }, 'Copy as curl')),

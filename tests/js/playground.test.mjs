@@ -90,6 +90,21 @@ test('editing the template changes the sources in the table', async () => {
   await page.close();
 });
 
+test('body_format = "compact": the same gauge table, and each request says which body shape it is', async () => {
+  const { page, problems } = await open();
+  const rows = () => page.$$eval('#gauges tbody tr', (trs) => trs.map((tr) => tr.innerText));
+  const before = await rows();
+  assert.match(await page.textContent('#requests .note'), /Telegraf's body shape/);
+  const config = (await page.inputValue('#config')).replace('template = "host"', 'template = "host"\n  body_format = "compact"');
+  await typeInto(page, '#config', config);
+  assert.match(await page.textContent('#config-status'), /compact bodies/);
+  assert.match(await page.textContent('#requests .note'), /compact body: source and measure_time once at the top/);
+  assert.match(await page.textContent('#requests pre.body'), /^\{"source":"/);
+  assert.deepEqual(await rows(), before, 'sources and times read from the top of compact bodies');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 for (const viewport of [WIDE, PHONE]) {
   test(`a bad TOML line: its place once, panels marked stale (${viewport.width} px)`, async () => {
     const { page, problems } = await open(site.url, viewport);

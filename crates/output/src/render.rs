@@ -332,6 +332,7 @@ impl<'c> Stage<'c> {
     ) -> Self {
         let explain = options.explain;
         let mut writer = GaugeWriter::new(config.compiled_template(), config.batch_size);
+        writer.body_format(config.body_format);
         if explain {
             writer.explain();
         }

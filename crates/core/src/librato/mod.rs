@@ -27,6 +27,37 @@ pub const MAX_BATCH: usize = 300;
 /// The API rejects floats whose exponent is above 126.
 pub const MAX_ABS_VALUE: f64 = 1e127;
 
+/// The shape of a request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BodyFormat {
+    /// Telegraf's: every gauge carries its `source` and `measure_time`.
+    #[default]
+    Telegraf,
+    /// `source` and `measure_time` written once at the top of each body (taken from its first
+    /// gauge), and on a gauge only where they differ from the top: the API applies the top
+    /// ones to every gauge that does not set its own, so Librato stores the same gauges.
+    Compact,
+}
+
+impl BodyFormat {
+    /// The config value: `telegraf` or `compact`.
+    pub fn parse(s: &str) -> Option<BodyFormat> {
+        match s {
+            "telegraf" => Some(BodyFormat::Telegraf),
+            "compact" => Some(BodyFormat::Compact),
+            _ => None,
+        }
+    }
+
+    /// The config value of this format.
+    pub fn name(self) -> &'static str {
+        match self {
+            BodyFormat::Telegraf => "telegraf",
+            BodyFormat::Compact => "compact",
+        }
+    }
+}
+
 /// Where one body sits in a text of bodies, and its gauge count: `(start, end, gauges)`.
 pub type Batch = (usize, usize, usize);
 
@@ -52,6 +83,15 @@ impl Bodies {
     }
 }
 
+/// The top-level `source` and `measure_time` of the open compact body.
+#[derive(Default)]
+struct CompactTop {
+    source: Vec<u8>,
+    time: i64,
+    /// The measure time of the metric being written.
+    metric_time: i64,
+}
+
 /// Turns metrics into gauges and bodies, one metric at a time.
 pub struct GaugeWriter {
     template: Template,
@@ -74,6 +114,9 @@ pub struct GaugeWriter {
     tail: Vec<u8>,
     /// With `explain`: the input line of every gauge written, in order.
     lines: Option<Vec<u32>>,
+    /// With compact bodies: the open body's top-level source and time, and the current
+    /// metric's time.
+    compact: Option<CompactTop>,
     /// String fields, counted per metric name and field (they repeat on every line of a
     /// measurement, so one entry with a count says it without a flood): metric → field →
     /// index in `string_counts`, which keeps first-seen (so line) order. Nested maps so that
@@ -116,6 +159,7 @@ impl GaugeWriter {
             clean_name: Vec::new(),
             tail: Vec::new(),
             lines: None,
+            compact: None,
             strings: FxHashMap::default(),
             string_counts: Vec::new(),
         }
@@ -124,6 +168,11 @@ impl GaugeWriter {
     /// Records the input line of every gauge (for the playground's table).
     pub fn explain(&mut self) {
         self.lines = Some(Vec::new());
+    }
+
+    /// Writes bodies in the given shape (Telegraf's unless told).
+    pub fn body_format(&mut self, format: BodyFormat) {
+        self.compact = (format == BodyFormat::Compact).then(CompactTop::default);
     }
 
     /// Pre-sizes the output buffer (bodies are about five times the size of line protocol).
@@ -176,6 +225,9 @@ impl GaugeWriter {
         self.tail.extend_from_slice(b"\",\"measure_time\":");
         write_int(&mut self.tail, measure_time);
         self.tail.push(b'}');
+        if let Some(top) = &mut self.compact {
+            top.metric_time = measure_time;
+        }
         for (key, value) in &m.fields {
             let Some(v) = value.as_f64() else {
                 if let FieldValue::Str(_) = value {
@@ -228,6 +280,10 @@ impl GaugeWriter {
 
     /// Appends one gauge of the current metric (name, source and time prepared by `push`).
     fn write_gauge(&mut self, field: Option<&str>, value: f64) {
+        if self.compact.is_some() {
+            self.write_compact_gauge(field, value);
+            return;
+        }
         if self.in_batch == 0 {
             self.batch_start = self.out.len();
             self.out.extend_from_slice(b"{\"gauges\":[");
@@ -243,6 +299,50 @@ impl GaugeWriter {
         self.out.extend_from_slice(b"\",\"value\":");
         write_float(&mut self.out, value);
         self.out.extend_from_slice(&self.tail);
+        self.in_batch += 1;
+        self.gauges += 1;
+        if self.in_batch == self.batch_size {
+            self.close_batch();
+        }
+    }
+
+    /// `write_gauge` for compact bodies.
+    fn write_compact_gauge(&mut self, field: Option<&str>, value: f64) {
+        let Some(top) = &mut self.compact else {
+            return;
+        };
+        let out = &mut self.out;
+        if self.in_batch == 0 {
+            self.batch_start = out.len();
+            out.extend_from_slice(b"{\"source\":\"");
+            out.extend_from_slice(&self.clean_source);
+            out.extend_from_slice(b"\",\"measure_time\":");
+            write_int(out, top.metric_time);
+            out.extend_from_slice(b",\"gauges\":[");
+            top.source.clear();
+            top.source.extend_from_slice(&self.clean_source);
+            top.time = top.metric_time;
+        } else {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"name\":\"");
+        out.extend_from_slice(&self.clean_name);
+        if let Some(f) = field {
+            out.push(b'.');
+            push_sanitized(out, f);
+        }
+        out.extend_from_slice(b"\",\"value\":");
+        write_float(out, value);
+        if self.clean_source != top.source {
+            out.extend_from_slice(b",\"source\":\"");
+            out.extend_from_slice(&self.clean_source);
+            out.push(b'"');
+        }
+        if top.metric_time != top.time {
+            out.extend_from_slice(b",\"measure_time\":");
+            write_int(out, top.metric_time);
+        }
+        out.push(b'}');
         self.in_batch += 1;
         self.gauges += 1;
         if self.in_batch == self.batch_size {

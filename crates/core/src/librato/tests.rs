@@ -342,3 +342,111 @@ fn many_distinct_string_fields_are_counted_each_once_in_first_seen_order() {
         ("n", Some(1))
     );
 }
+
+/// Each body's gauges with the top-level `source` and `measure_time` applied to those that
+/// lack them, as the API reads them; and the bodies' total size.
+fn read_as_the_api(bodies: &Bodies) -> (Vec<serde_json::Value>, usize) {
+    let mut all = Vec::new();
+    for (body, count) in bodies.iter() {
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        let gauges = v["gauges"].as_array().unwrap();
+        assert_eq!(gauges.len(), count);
+        for g in gauges {
+            let mut g = g.as_object().unwrap().clone();
+            for key in ["source", "measure_time"] {
+                if !g.contains_key(key) {
+                    g.insert(key.into(), v[key].clone());
+                }
+            }
+            // Telegraf's key order, so the two readings compare as values.
+            let ordered: serde_json::Map<_, _> = ["name", "value", "source", "measure_time"]
+                .iter()
+                .map(|&k| (k.to_string(), g[k].clone()))
+                .collect();
+            all.push(serde_json::Value::Object(ordered));
+        }
+    }
+    (all, bodies.text.len())
+}
+
+#[test]
+fn compact_bodies_hold_the_same_gauges_in_fewer_bytes() {
+    let hosts = ["web-1", "web-2", "db.1"];
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for round in 0..200 {
+        let mut metrics = Vec::new();
+        for _ in 0..(next() % 40) {
+            let host = hosts[(next() % 3) as usize];
+            let time = T + (next() % 3) as i64 * 1_000_000_000;
+            let mut fields = vec![("idle", FieldValue::Float(next() as f64 / 7.0))];
+            if next() % 2 == 0 {
+                fields.push(("value", FieldValue::Int(next() as i64 % 1000)));
+            }
+            if next() % 5 == 0 {
+                fields.push(("bad", FieldValue::Float(f64::INFINITY)));
+            }
+            metrics.push(metric("cpu", &[("host", host)], fields, time));
+        }
+        let batch = 1 + (next() % 7) as usize;
+        let write = |format: BodyFormat| {
+            let mut w = GaugeWriter::new(Template::new("host"), batch);
+            w.body_format(format);
+            for m in &metrics {
+                w.push(m);
+            }
+            w.finish()
+        };
+        let (telegraf, n1, skipped1) = write(BodyFormat::Telegraf);
+        let (compact, n2, skipped2) = write(BodyFormat::Compact);
+        assert_eq!((n1, skipped1.len()), (n2, skipped2.len()), "round {round}");
+        assert_eq!(telegraf.batches.len(), compact.batches.len());
+        let (want, telegraf_bytes) = read_as_the_api(&telegraf);
+        let (got, compact_bytes) = read_as_the_api(&compact);
+        assert_eq!(got, want, "round {round}");
+        assert!(compact_bytes <= telegraf_bytes, "round {round}");
+    }
+}
+
+#[test]
+fn compact_body_shapes() {
+    let m = |host, secs: i64, v| {
+        metric(
+            "cpu",
+            &[("host", host)],
+            vec![("idle", FieldValue::Float(v))],
+            T + secs * 1_000_000_000,
+        )
+    };
+    let mut w = GaugeWriter::new(Template::new("host"), 300);
+    w.body_format(BodyFormat::Compact);
+    for metric in [
+        m("a", 0, 1.5),
+        m("a", 0, 2.0),
+        m("b", 0, 3.0),
+        m("a", 1, 4.0),
+    ] {
+        w.push(&metric);
+    }
+    let (bodies, _, _) = w.finish();
+    assert_eq!(
+        bodies.body(0),
+        concat!(
+            r#"{"source":"a","measure_time":1257894000,"gauges":["#,
+            r#"{"name":"cpu.idle","value":1.5},{"name":"cpu.idle","value":2},"#,
+            r#"{"name":"cpu.idle","value":3,"source":"b"},"#,
+            r#"{"name":"cpu.idle","value":4,"measure_time":1257894001}]}"#
+        )
+    );
+    assert_eq!(BodyFormat::parse("compact"), Some(BodyFormat::Compact));
+    assert_eq!(
+        BodyFormat::parse(BodyFormat::Telegraf.name()),
+        Some(BodyFormat::Telegraf)
+    );
+    assert_eq!(BodyFormat::parse("Compact"), None);
+}

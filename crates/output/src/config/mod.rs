@@ -27,7 +27,7 @@ pub use substitute::{
 pub use value::{CTable, CValue, Entry, Pos};
 
 use crate::filter::Filters;
-use librato_core::librato::MAX_BATCH;
+use librato_core::librato::{BodyFormat, MAX_BATCH};
 use librato_core::template::Template;
 
 /// Telegraf's default `api_url` (the hosted service, now retired: set your own).
@@ -116,6 +116,8 @@ pub struct LibratoConfig {
     pub debug: bool,
     /// Gauges per request (1-300).
     pub batch_size: usize,
+    /// The shape of request bodies: Telegraf's, or `source`/`measure_time` written once.
+    pub body_format: BodyFormat,
     /// Retries after the first attempt.
     pub retries: u32,
     /// Requests in flight at once.
@@ -148,6 +150,7 @@ impl Default for LibratoConfig {
             timeout_ms: 5_000,
             debug: false,
             batch_size: MAX_BATCH,
+            body_format: BodyFormat::Telegraf,
             retries: 3,
             concurrency: 4,
             retry_backoff_ms: 500,
@@ -180,6 +183,7 @@ impl LibratoConfig {
             ("timeout", format_duration(self.timeout_ms).into()),
             ("debug", self.debug.into()),
             ("batch_size", self.batch_size.into()),
+            ("body_format", self.body_format.name().into()),
             ("retries", self.retries.into()),
             ("concurrency", self.concurrency.into()),
             (
@@ -394,6 +398,14 @@ pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
             }
             "debug" => c.debug = boolean(e)?,
             "batch_size" => c.batch_size = int_in(e, 1, MAX_BATCH as i64)? as usize,
+            "body_format" => {
+                let v = string(e)?;
+                c.body_format = BodyFormat::parse(&v).ok_or_else(|| {
+                    err(format!(
+                        "body_format must be \"telegraf\" or \"compact\", not \"{v}\""
+                    ))
+                })?;
+            }
             "retries" => c.retries = int_in(e, 0, 20)? as u32,
             "concurrency" => c.concurrency = int_in(e, 1, 64)? as usize,
             "retry_backoff" => c.retry_backoff_ms = duration(e)?,

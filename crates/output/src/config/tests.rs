@@ -50,6 +50,9 @@ fn config_whole_file_with_two_tables_and_other_plugins() {
 fn config_bare_body_and_empty_text() {
     let c = load("api_user = \"u\"\ntemplate = \"tags\"\nbatch_size = 50\n").unwrap();
     assert_eq!((c[0].template.as_str(), c[0].batch_size), ("tags", 50));
+    assert_eq!(c[0].body_format, BodyFormat::Telegraf);
+    let c = load("body_format = 'compact'\n").unwrap();
+    assert_eq!(c[0].body_format, BodyFormat::Compact);
     let empty = load("").unwrap();
     assert_eq!(empty, vec![LibratoConfig::default()]);
 }
@@ -90,6 +93,11 @@ fn config_wrong_types_and_values_with_positions() {
             "template = 5",
             "template must be a string, found an integer",
             12,
+        ),
+        (
+            "body_format = \"Compact\"",
+            "body_format must be \"telegraf\" or \"compact\", not \"Compact\"",
+            15,
         ),
         (
             "api_url = \"ftp://x\"",
@@ -229,12 +237,13 @@ fn config_secret_references_checked_not_resolved() {
 
 #[test]
 fn config_from_js_object() {
-    let v = serde_json::json!({"api_user": "u", "template": "host.tags", "timeout": "2s", "batch_size": 10});
+    let v = serde_json::json!({"api_user": "u", "template": "host.tags", "timeout": "2s", "batch_size": 10, "body_format": "compact"});
     let c = from_json_object(&v).unwrap();
     assert_eq!(
         (c.template.as_str(), c.timeout_ms, c.batch_size),
         ("host.tags", 2000, 10)
     );
+    assert_eq!(c.body_format, BodyFormat::Compact);
     let e = from_json_object(&serde_json::json!({"bogus": 1})).unwrap_err();
     assert_eq!(e.message, "unknown key \"bogus\" in [[outputs.librato]]");
     assert_eq!(e.line, None);
