@@ -32,7 +32,7 @@ for f in tests/fixtures/*/config.toml www/telegraf-librato.conf; do
   cp "$f" "$corpus/toml_reader/$(echo "$f" | tr '/' '_')"
 done
 summary=()
-for t in line_protocol json_input json_reader load_config toml_reader template render; do
+for t in line_protocol json_input json_reader float_parse load_config toml_reader template render; do
   echo "[fuzz] $t for ${seconds}s"
   log=$(mktemp)
   extra=()

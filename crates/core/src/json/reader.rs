@@ -493,7 +493,7 @@ impl<'a> Reader<'a> {
         let text = &self.text[start..self.pos];
         let f = match crate::number::fast_decimal(text.as_bytes()) {
             Some(f) => f,
-            None => text.parse().unwrap_or(f64::NAN),
+            None => crate::number::parse_f64(text).unwrap_or(f64::NAN),
         };
         match f.is_finite() {
             true => Ok(Num::F(f)),

@@ -112,15 +112,15 @@ fn float(token: &str) -> Result<FieldValue<'static>, ValueError> {
     if let Some(f) = crate::number::fast_decimal(token.as_bytes()) {
         return Ok(FieldValue::Float(f));
     }
-    match token.parse::<f64>() {
-        Ok(f) if f.is_finite() => Ok(FieldValue::Float(f)),
+    match crate::number::parse_f64(token) {
+        Some(f) if f.is_finite() => Ok(FieldValue::Float(f)),
         // "-inf" and "-NaN" parse, but are spellings, not numbers out of range.
-        Ok(_) if !token.bytes().any(|b| b.is_ascii_digit()) => Err(invalid()),
-        Ok(_) => Err((
+        Some(_) if !token.bytes().any(|b| b.is_ascii_digit()) => Err(invalid()),
+        Some(_) => Err((
             ErrorKind::NumberOutOfRange,
             format!("float {} is out of range for a 64-bit float", quoted(token)),
         )),
-        Err(_) => Err(invalid()),
+        None => Err(invalid()),
     }
 }
 

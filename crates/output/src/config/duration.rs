@@ -1,5 +1,7 @@
 //! Telegraf duration strings: a number and a unit, possibly several (`1m30s`, `1.5s`, `500ms`).
 
+use librato_core::number::parse_f64;
+
 /// The longest duration accepted, in milliseconds: JS timers take a signed 32-bit count, and
 /// a longer one fires at once (a `timeout` of 600h would time every request out).
 pub const MAX_DURATION_MS: u64 = i32::MAX as u64;
@@ -19,7 +21,7 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
         return Err("empty duration".into());
     }
     // Telegraf accepts a bare number as seconds.
-    if let Ok(secs) = s.parse::<f64>() {
+    if let Some(secs) = parse_f64(s) {
         return match secs_to_ms(secs) {
             Some(ms) => Ok(ms),
             None if secs.is_finite() && secs > 0.0 => Err(too_long(s)),
@@ -39,9 +41,7 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
             ));
         }
         let number = &rest[..num_len];
-        let n: f64 = number
-            .parse()
-            .map_err(|_| format!("invalid duration \"{s}\""))?;
+        let n: f64 = parse_f64(number).ok_or_else(|| format!("invalid duration \"{s}\""))?;
         rest = &rest[num_len..];
         let unit_len = rest
             .find(|c: char| c.is_ascii_digit() || c == '.')

@@ -106,7 +106,10 @@ pub fn parse_rate_limit(header: &str) -> Vec<(String, f64)> {
         .split(',')
         .filter_map(|kv| {
             let (k, v) = kv.split_once('=')?;
-            Some((k.trim().to_string(), v.trim().parse().ok()?))
+            Some((
+                k.trim().to_string(),
+                librato_core::number::parse_f64(v.trim())?,
+            ))
         })
         .collect()
 }

@@ -324,7 +324,7 @@ fn float(token: &str) -> Option<f64> {
     if !ok {
         return None;
     }
-    token.replace('_', "").parse().ok()
+    librato_core::number::parse_f64(&token.replace('_', ""))
 }
 
 fn two_digits(b: &[u8], at: usize) -> Option<u32> {

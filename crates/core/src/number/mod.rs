@@ -2,6 +2,11 @@
 //! Telegraf's: the shortest digits that read back as the same float64, plain decimal notation
 //! for 1e-6 ≤ |v| < 1e21 and exponent notation (`1e+21`, `1.5e-7`) outside that range.
 
+mod parse;
+
+pub(crate) use parse::fast_decimal;
+pub use parse::parse_f64;
+
 use serde_json::ser::{CompactFormatter, Formatter};
 
 /// Appends `v` (finite) to `out` in Go's JSON float format.
@@ -184,106 +189,9 @@ pub fn write_int(out: &mut Vec<u8>, v: i64) {
     out.extend_from_slice(&buf[i..]);
 }
 
-// Reading decimal text (line protocol and JSON field values).
-
-/// 10^0 ..= 10^22, every one exact in f64.
-const EXACT_POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
-/// Clinger's fast path for the common `[-]digits[.digits]`: when the digits as an integer
-/// are at most 2^53 and there are at most 22 decimals, both it and the power of ten are
-/// exact doubles and one correctly rounded division gives the correctly rounded value (what
-/// the full parser gives). Anything else (exponents, long mantissas) is left to it.
-#[inline]
-pub(crate) fn fast_decimal(b: &[u8]) -> Option<f64> {
-    let (neg, rest) = match b {
-        [b'-', rest @ ..] => (true, rest),
-        rest => (false, rest),
-    };
-    // At most 19 digits: their value fits a u64 without overflow.
-    if rest.len() > 19 {
-        return None;
-    }
-    let (mut mant, mut digits, mut decimals, mut dot) = (0u64, 0usize, 0usize, false);
-    for &c in rest {
-        if c == b'.' {
-            if dot {
-                return None;
-            }
-            dot = true;
-            continue;
-        }
-        let d = c.wrapping_sub(b'0');
-        if d > 9 {
-            return None;
-        }
-        mant = mant * 10 + d as u64;
-        digits += 1;
-        decimals += usize::from(dot);
-    }
-    if digits == 0 || mant > 1 << 53 || decimals >= EXACT_POW10.len() {
-        return None;
-    }
-    let v = mant as f64 / EXACT_POW10[decimals];
-    Some(if neg { -v } else { v })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The fast path gives exactly what Rust's correctly rounding parser gives.
-    #[test]
-    fn fast_decimal_is_the_parser() {
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        let mut checked = 0;
-        for _ in 0..300_000 {
-            let int = next() % 10u64.pow((next() % 17) as u32 + 1);
-            let frac_digits = (next() % 20) as usize;
-            let frac: String = (0..frac_digits)
-                .map(|_| char::from(b'0' + (next() % 10) as u8))
-                .collect();
-            let sign = if next() % 4 == 0 { "-" } else { "" };
-            let dot = if frac_digits > 0 || next() % 3 == 0 {
-                "."
-            } else {
-                ""
-            };
-            let text = format!("{sign}{int}{dot}{frac}");
-            let want: f64 = text.parse().unwrap();
-            if let Some(got) = fast_decimal(text.as_bytes()) {
-                assert_eq!(got.to_bits(), want.to_bits(), "{text}");
-                checked += 1;
-            }
-        }
-        assert!(checked > 100_000, "{checked}");
-        for (t, want) in [
-            (".5", Some(0.5)),
-            ("1.", Some(1.0)),
-            (".", None),
-            ("-", None),
-            ("1.2.3", None),
-            ("1e3", None),
-            ("-0.0", Some(-0.0)),
-            // 20 digits would overflow a u64 (and wrap to a wrong value): the full parser.
-            ("99999999999999999999", None),
-            ("1234567890123456789.0", None),
-        ] {
-            assert_eq!(
-                fast_decimal(t.as_bytes()).map(f64::to_bits),
-                want.map(f64::to_bits),
-                "{t}"
-            );
-        }
-    }
 
     fn go(v: f64) -> String {
         let mut out = Vec::new();
