@@ -228,33 +228,6 @@ impl StringCache {
     }
 }
 
-/// A metric as the JS `Metric` shape (integers as bigint).
-pub fn metric_to_js(m: &Metric<'_>, cache: &mut StringCache) -> JsValue {
-    let obj = Object::new();
-    let name = cache.get(&m.name);
-    cache.set(&obj, "name", &name);
-    let tags = Object::new();
-    for (k, v) in &m.tags {
-        let v = cache.get(v);
-        cache.set(&tags, k, &v);
-    }
-    cache.set(&obj, "tags", &tags);
-    let fields = Object::new();
-    for (k, v) in &m.fields {
-        let value: JsValue = match v {
-            FieldValue::Float(f) => (*f).into(),
-            FieldValue::Int(i) => BigInt::from(*i).into(),
-            FieldValue::UInt(u) => BigInt::from(*u).into(),
-            FieldValue::Bool(b) => (*b).into(),
-            FieldValue::Str(s) => JsValue::from_str(s),
-        };
-        cache.set(&fields, k, &value);
-    }
-    cache.set(&obj, "fields", &fields);
-    cache.set(&obj, "time", &BigInt::from(m.time).into());
-    obj.into()
-}
-
 /// Line errors as JS objects `{ line, column, message, text }`, built directly: a text of
 /// 100,000 bad lines went through a JSON value per error first (1.5 s, most of it allocation
 /// and garbage). Keys come from one cache, so each is decoded once.

@@ -9,6 +9,7 @@
 
 mod convert;
 mod http;
+mod metrics_js;
 mod options;
 mod output;
 mod text_in;
@@ -68,11 +69,8 @@ pub fn panic_for_tests() {
 #[wasm_bindgen(js_name = "parse")]
 pub fn parse_js(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let opts = ReadOptions::read(&options)?;
-    let metrics = Array::new();
-    let mut cache = convert::StringCache::default();
-    let mut push = |m: &librato_core::metric::Metric<'_>| {
-        metrics.push(&convert::metric_to_js(m, &mut cache));
-    };
+    let mut tape = metrics_js::MetricsTape::default();
+    let mut push = |m: &librato_core::metric::Metric<'_>| tape.push(m);
     let errors = match InputJs::read(&text, opts.max_input, false)? {
         InputJs::Text(s) => {
             let text = text_in::big_string(&s).ok_or_else(no_encoder)?;
@@ -87,7 +85,7 @@ pub fn parse_js(text: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         InputJs::Metrics(_) => Vec::new(),
     };
     let out = js_sys::Object::new();
-    convert::set(&out, "metrics", &metrics);
+    convert::set(&out, "metrics", &tape.into_js());
     convert::set(&out, "errors", &convert::errors_js(&errors));
     Ok(out.into())
 }

@@ -257,7 +257,9 @@ pub fn bigint_i64(v: &JsValue) -> Option<i64> {
 }
 
 pub fn now_ns() -> i64 {
-    (js_sys::Date::now() * 1e6) as i64
+    // Whole milliseconds times 10^6 in integers: the product in f64 is not exact at this
+    // size (1.8e18) and could land below the millisecond, which `precision: "ms"` then cut.
+    (js_sys::Date::now() as i64).saturating_mul(1_000_000)
 }
 
 /// The input of `parse`, `render` and `write`, by its JS type.

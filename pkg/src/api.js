@@ -1,10 +1,52 @@
 // Shared glue for every runtime entry: wraps the wasm-bindgen exports so that a Rust panic
 // (a trap, since wasm builds abort on panic) becomes a real Error and never leaves the module
-// unusable: the instance is reset and the next call works. No other logic lives in JS.
+// unusable: the instance is reset and the next call works; and makes parse()'s metrics from
+// the flat arrays Rust writes (src/metrics_js.rs). No other logic lives in JS.
 
 // Bumped on every reset: objects made before it belong to the old instance. Module-level, so
 // every makeApi over the same bindings sees it.
 let generation = 0;
+
+// `o[k] = v` would set the prototype for the key "__proto__" (and drop a string value).
+function put(o, k, v) {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+// The tape of src/metrics_js.rs, per metric: name, tag count, (key, value)*, field count,
+// (key, kind, [payload])*, strings as indices into the table. Kinds: 0 float, 1 integer (the
+// next of `floats`/`ints`), 2 unsigned (the next of `ints`, read unsigned), 3 boolean (payload
+// 0/1), 4 string (payload: index). Each metric's time is the next of `ints`.
+function buildMetrics({ table, offsets, tape, floats, ints }) {
+  const strings = new Array(offsets.length - 1);
+  for (let i = 0; i < strings.length; i++) strings[i] = table.slice(offsets[i], offsets[i + 1]);
+  const out = [];
+  let t = 0, f = 0, n = 0;
+  while (t < tape.length) {
+    const m = {};
+    m.name = strings[tape[t++]];
+    const tags = {};
+    for (let k = tape[t++]; k > 0; k--, t += 2) put(tags, strings[tape[t]], strings[tape[t + 1]]);
+    m.tags = tags;
+    const fields = {};
+    for (let k = tape[t++]; k > 0; k--) {
+      const key = strings[tape[t++]];
+      let v;
+      switch (tape[t++]) {
+        case 0: v = floats[f++]; break;
+        case 1: v = ints[n++]; break;
+        case 2: v = BigInt.asUintN(64, ints[n++]); break;
+        case 3: v = tape[t++] === 1; break;
+        default: v = strings[tape[t++]];
+      }
+      put(fields, key, v);
+    }
+    m.fields = fields;
+    m.time = ints[n++];
+    out.push(m);
+  }
+  return out;
+}
 
 export function makeApi(bindings) {
 
@@ -28,7 +70,10 @@ export function makeApi(bindings) {
     }
   }
 
-  const parse = (text, options) => guard(() => bindings.parse(text, options));
+  const parse = (text, options) => guard(() => {
+    const { metrics, errors } = bindings.parse(text, options);
+    return { metrics: buildMetrics(metrics), errors };
+  });
   const loadConfig = (toml, options) => guard(() => bindings.loadConfig(toml, options));
   const render = (input, config, options) => guard(() => bindings.render(input, config, options));
   const redactConfig = (toml) => guard(() => bindings.redactConfig(toml));

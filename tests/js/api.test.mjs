@@ -29,6 +29,26 @@ test('parse uses defaultTime for lines without a timestamp, and now by default',
   const before = BigInt(Date.now()) * 1_000_000n;
   const t = parse('a v=1').metrics[0].time;
   assert.ok(t >= before - 1_000_000_000n && t <= before + 5_000_000_000n, `${t} is about now`);
+  // Now is Date.now()'s millisecond exactly (no float rounding just below it, which
+  // precision "ms" would cut to the millisecond before).
+  for (let i = 0; i < 200; i++) {
+    const lo = BigInt(Date.now());
+    const ms = parse('a v=1', { precision: 'ms' }).metrics[0].time;
+    const ns = parse('a v=1').metrics[0].time;
+    const hi = BigInt(Date.now());
+    assert.equal(ns % 1_000_000n, 0n, `${ns}`);
+    assert.ok(ms >= lo * 1_000_000n && ms <= hi * 1_000_000n, `${ms} within [${lo}, ${hi}] ms`);
+  }
+});
+
+test('parse keeps every key as an own property, "__proto__" too', () => {
+  const { metrics } = parse('m,__proto__=p,constructor=c __proto__=1,toString="s" 1\n');
+  const [m] = metrics;
+  assert.deepEqual(Object.keys(m.tags), ['__proto__', 'constructor']);
+  assert.equal(Object.getOwnPropertyDescriptor(m.tags, '__proto__').value, 'p');
+  assert.equal(Object.getPrototypeOf(m.tags), Object.prototype);
+  assert.deepEqual(Object.entries(m.fields), [['__proto__', 1], ['toString', 's']]);
+  assert.equal(JSON.stringify(m.fields), '{"__proto__":1,"toString":"s"}');
 });
 
 test('parse reads Telegraf JSON', () => {
