@@ -5,7 +5,8 @@ import { startLibratoApi } from '../dev/librato-api.mjs';
 import { startWorker } from '../tests/js/worker-harness.mjs';
 
 const runs = Number(process.argv[2] ?? 5);
-const WRITES = 20;
+// Enough writes per sample that the 10 ms ticks are a few percent of it.
+const WRITES = Number(process.env.WRITES ?? 20);
 const TICK_MS = 10; // USER_HZ = 100 on Linux
 
 function cpuMsOf(pids) {
