@@ -530,10 +530,8 @@ fn ends_plain_run(word: u64) -> bool {
 /// An integer as serde_json keeps it: `u64` if non-negative, `i64` if negative and it fits,
 /// `None` (read it as a float) otherwise; `-0` is the float `-0.0`, as in serde_json.
 fn integer(digits: &[u8], negative: bool) -> Option<Num> {
-    let mut n: u64 = 0;
-    for &d in digits {
-        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
+    // Not checked per digit: a checked u64 multiply is a 128-bit multiply call on wasm32.
+    let n = crate::number::parse_u64_digits(digits)?;
     if !negative {
         return Some(Num::U(n));
     }

@@ -67,7 +67,7 @@ pub fn field_value(token: &str) -> Result<FieldValue<'static>, ValueError> {
                     ),
                 ));
             }
-            parse_u64_digits(digits.as_bytes())
+            crate::number::parse_u64_digits(digits.as_bytes())
                 .map(FieldValue::UInt)
                 .ok_or_else(|| {
                     (
@@ -131,50 +131,11 @@ fn parse_i64(s: &str) -> Option<i64> {
         [b'-', rest @ ..] => (true, rest),
         all => (false, all),
     };
-    let v = parse_u64_digits(digits)?;
+    let v = crate::number::parse_u64_digits(digits)?;
     if neg {
         0i64.checked_sub_unsigned(v)
     } else {
         i64::try_from(v).ok()
-    }
-}
-
-/// Decimal digits (nothing else) into a u64; `None` on an empty text, another byte, or overflow.
-#[inline]
-fn parse_u64_digits(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() {
-        return None;
-    }
-    // Leading zeros are fine at any length, as in Go's strconv.ParseInt/ParseUint.
-    let zeros = digits.iter().take_while(|&&b| b == b'0').count();
-    let digits = &digits[zeros.min(digits.len() - 1)..];
-    if digits.len() > 20 {
-        return None;
-    }
-    // Up to 19 digits cannot overflow a u64, so they are read with plain arithmetic: checked
-    // multiplication compiles to a 128-bit multiply call on wasm32, once per digit.
-    let (head, last) = if digits.len() == 20 {
-        (&digits[..19], Some(digits[19]))
-    } else {
-        (digits, None)
-    };
-    let mut v: u64 = 0;
-    for &b in head {
-        let d = b.wrapping_sub(b'0');
-        if d > 9 {
-            return None;
-        }
-        v = v * 10 + d as u64;
-    }
-    match last {
-        None => Some(v),
-        Some(b) => {
-            let d = b.wrapping_sub(b'0');
-            if d > 9 || v > (u64::MAX - d as u64) / 10 {
-                return None;
-            }
-            Some(v * 10 + d as u64)
-        }
     }
 }
 

@@ -4,8 +4,8 @@
 
 mod parse;
 
-pub(crate) use parse::fast_decimal;
 pub use parse::parse_f64;
+pub(crate) use parse::{fast_decimal, parse_u64_digits};
 
 use serde_json::ser::{CompactFormatter, Formatter};
 

@@ -52,6 +52,45 @@ pub(crate) fn fast_decimal(b: &[u8]) -> Option<f64> {
     Some(if neg { -v } else { v })
 }
 
+/// Decimal digits (nothing else) into a u64; `None` on an empty text, another byte, or overflow.
+#[inline]
+pub(crate) fn parse_u64_digits(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() {
+        return None;
+    }
+    // Leading zeros are fine at any length, as in Go's strconv.ParseInt/ParseUint.
+    let zeros = digits.iter().take_while(|&&b| b == b'0').count();
+    let digits = &digits[zeros.min(digits.len() - 1)..];
+    if digits.len() > 20 {
+        return None;
+    }
+    // Up to 19 digits cannot overflow a u64, so they are read with plain arithmetic: checked
+    // multiplication compiles to a 128-bit multiply call on wasm32, once per digit.
+    let (head, last) = if digits.len() == 20 {
+        (&digits[..19], Some(digits[19]))
+    } else {
+        (digits, None)
+    };
+    let mut v: u64 = 0;
+    for &b in head {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + d as u64;
+    }
+    match last {
+        None => Some(v),
+        Some(b) => {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 || v > (u64::MAX - d as u64) / 10 {
+                return None;
+            }
+            Some(v * 10 + d as u64)
+        }
+    }
+}
+
 /// Reads `s` as Rust's `s.parse::<f64>()` does: optional sign, then `inf`, `infinity` or
 /// `nan` (any case), or digits with an optional `.` (at least one digit in all) and an
 /// optional exponent `e`/`E`, sign, digits. `None` where that parser gives an error; the
