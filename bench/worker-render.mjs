@@ -1,5 +1,7 @@
-// CPU of render() alone inside workerd: one request renders the same 1,000 lines N times, and
-// the workerd process's utime+stime is divided by N. Prints JSON.
+// CPU of the worker's write path without the network, inside workerd: one request writes the
+// same 1,000 lines (as the request's bytes, as the worker passes them) N times through
+// LibratoOutput.write with a fetch that acknowledges at once, and N render() calls of the same
+// text for comparison; the workerd process's utime+stime is divided by N. Prints JSON.
 import { Miniflare } from 'miniflare';
 import { readFileSync, readdirSync, mkdtempSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -10,10 +12,15 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(ROOT, 'pkg');
 const dir = mkdtempSync(join(tmpdir(), 'wrender-'));
 const N = 200;
-const script = `import { render } from 'librato-wasm';
+const script = `import { render, LibratoOutput } from 'librato-wasm';
+const out = new LibratoOutput({ api_user: 'u@example.com', api_token: 't', api_url: 'http://127.0.0.1:9/v1/metrics', concurrency: 64 },
+  { fetch: async () => new Response(null, { status: 204 }) });
 export default { async fetch(req) {
-  const text = await req.text(); const n = Number(new URL(req.url).searchParams.get('n'));
-  let g = 0; for (let i = 0; i < n; i++) g += render(text).gauges;
+  const bytes = new Uint8Array(await req.arrayBuffer()); const params = new URL(req.url).searchParams;
+  const n = Number(params.get('n'));
+  let g = 0;
+  if (params.get('fn') === 'render') { const text = new TextDecoder().decode(bytes); for (let i = 0; i < n; i++) g += render(text).gauges; }
+  else for (let i = 0; i < n; i++) g += (await out.write(bytes)).sent;
   return new Response(String(g));
 } };`;
 const mf = new Miniflare({
@@ -44,12 +51,17 @@ for (let i = 0; i < 1000; i++) {
 }
 const body = lines.join('\n') + '\n';
 await (await fetch(`${url}?n=20`, { method: 'POST', body })).text(); // warm-up
-const runs = [];
+await (await fetch(`${url}?n=20&fn=render`, { method: 'POST', body })).text();
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const write = [];
+const rendered = [];
 for (let r = 0; r < Number(process.argv[2] ?? 5); r++) {
-  const before = cpu();
-  await (await fetch(`${url}?n=${N}`, { method: 'POST', body })).text();
-  runs.push((cpu() - before) / N);
+  for (const [fn, into] of [['write', write], ['render', rendered]]) {
+    const before = cpu();
+    const g = Number(await (await fetch(`${url}?n=${N}&fn=${fn}`, { method: 'POST', body })).text());
+    if (g !== N * 4000) throw new Error(`${fn}: ${g} gauges`);
+    into.push((cpu() - before) / N);
+  }
 }
 await mf.dispose();
-runs.sort((a, b) => a - b);
-console.log(JSON.stringify({ cpu_ms: runs[Math.floor(runs.length / 2)], renders: N }));
+console.log(JSON.stringify({ cpu_ms: median(write), render_ms: median(rendered), writes: N }));
