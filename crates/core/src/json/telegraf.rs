@@ -269,8 +269,9 @@ impl<'t> Parser<'t, '_> {
     /// after the value, or `None` after a syntax error (the caller resumes on the next line).
     fn one(&mut self, pos: usize) -> Option<usize> {
         let text = self.w.text;
-        if text.as_bytes()[pos] != b'{' {
-            // Not an object: a syntax error, or the wrong kind of value.
+        if text.as_bytes().get(pos) != Some(&b'{') {
+            // Not an object (or the end of the text, after a comma in a batch): a syntax
+            // error, or the wrong kind of value.
             return match read_value(text, pos) {
                 Ok((value, end)) => {
                     let found = match value {
@@ -455,5 +456,7 @@ fn from_float(f: f64) -> Option<i64> {
     (f.is_finite() && f.abs() < 9.2e18).then(|| f.round() as i64)
 }
 
+#[cfg(any(test, feature = "json-oracle"))]
+pub mod oracle;
 #[cfg(test)]
 mod tests;
