@@ -32,3 +32,5 @@ pub mod metric;
 pub mod number;
 pub mod sort;
 pub mod template;
+#[cfg(test)]
+mod testing;

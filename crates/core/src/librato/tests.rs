@@ -372,13 +372,7 @@ fn read_as_the_api(bodies: &Bodies) -> (Vec<serde_json::Value>, usize) {
 #[test]
 fn compact_bodies_hold_the_same_gauges_in_fewer_bytes() {
     let hosts = ["web-1", "web-2", "db.1"];
-    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut next = crate::testing::xorshift(0x9E37_79B9_7F4A_7C15u64);
     for round in 0..200 {
         let mut metrics = Vec::new();
         for _ in 0..(next() % 40) {

@@ -397,13 +397,7 @@ mod tests {
     /// The fast path gives exactly what Rust's correctly rounding parser gives.
     #[test]
     fn fast_decimal_is_the_parser() {
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::testing::xorshift(0x9E37_79B9_7F4A_7C15u64);
         let mut checked = 0;
         for _ in 0..300_000 {
             let int = next() % 10u64.pow((next() % 17) as u32 + 1);
@@ -471,13 +465,7 @@ mod tests {
             check(s);
         }
         // Random texts over the grammar's alphabet, biased to long and halfway cases.
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::testing::xorshift(0x9E37_79B9_7F4A_7C15u64);
         let alphabet = b"0123456789012345678950000.eE+-";
         for round in 0..40_000 {
             let len = 1 + (next() % if round % 10 == 0 { 60 } else { 24 }) as usize;

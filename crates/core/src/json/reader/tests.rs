@@ -252,13 +252,7 @@ fn error_places_are_character_boundaries() {
 #[test]
 fn word_test_is_the_byte_test() {
     let stops = |w: [u8; 8]| w.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20);
-    let mut seed = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut next = crate::testing::xorshift(0x2545_F491_4F6C_DD1Du64);
     for fill in [b'a', 0x21, 0x7f, 0x80, 0xff, b'"' + 1, b'\\' - 1] {
         for at in 0..8 {
             for b in 0..=255u8 {
