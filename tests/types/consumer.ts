@@ -35,6 +35,10 @@ const sources: SourceExplanation[] = plan.sources ?? [];
 const stepText: string | undefined = sources[0]?.steps[0]?.what;
 const body: string | undefined = plan.requests[0]?.body;
 render(parsed.metrics, 'template = "host"');
+const compact: Plan = render(text, { body_format: 'compact', batch_size: 100 });
+const shape: 'telegraf' | 'compact' = configs[0]!.body_format;
+// @ts-expect-error: only "telegraf" and "compact" are body formats
+render(text, { body_format: 'pretty' });
 
 const out = new LibratoOutput(
   { api_user: 'u@example.com', api_token: '@{vault:t}', api_url: 'http://127.0.0.1:8071/v1/metrics', timeout: '5s', retries: 2 },
