@@ -90,11 +90,16 @@ impl Found<'_> {
 /// Reads one JSON value starting at `pos` (after optional blanks); returns it and the offset
 /// just past it. A number or literal must end at a blank, a delimiter or the end of the text.
 pub fn read_value(text: &str, pos: usize) -> Result<(Value, usize), JsonError> {
+    read_found(text, pos).map(|(v, end)| (v.into_value(), end))
+}
+
+/// [`read_value`], with scalars as the tokenizer reads them.
+pub(crate) fn read_found(text: &str, pos: usize) -> Result<(Found<'_>, usize), JsonError> {
     let mut r = Reader::new(text, pos);
     r.skip_ws();
-    let v = r.value()?;
+    let v = r.found()?;
     if let Some(&b) = r.s.get(r.pos) {
-        let scalar = !matches!(v, Value::Array(_) | Value::Object(_) | Value::String(_));
+        let scalar = matches!(v, Found::Num(_) | Found::Bool(_) | Found::Null);
         let ends = matches!(
             b,
             b' ' | b'\t' | b'\n' | b'\r' | b',' | b':' | b']' | b'}' | b'[' | b'{' | b'"'

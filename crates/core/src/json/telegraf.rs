@@ -15,7 +15,7 @@
 
 use std::borrow::Cow;
 
-use super::reader::{read_value, Found, JsonError, Num, Reader};
+use super::reader::{read_found, Found, JsonError, Num, Reader};
 use crate::metric::{
     cut, dedupe_pairs, ErrorKind, FieldValue, LineError, Metric, ParseOptions, Precision,
     QUOTE_CHARS,
@@ -277,16 +277,9 @@ impl<'t> Parser<'t, '_> {
         if text.as_bytes().get(pos) != Some(&b'{') {
             // Not an object (or the end of the text, after a comma in a batch): a syntax
             // error, or the wrong kind of value.
-            return match read_value(text, pos) {
-                Ok((value, end)) => {
-                    let found = match value {
-                        serde_json::Value::String(_) => "a string",
-                        serde_json::Value::Number(_) => "a number",
-                        serde_json::Value::Bool(_) => "a boolean",
-                        serde_json::Value::Null => "null",
-                        _ => "an array",
-                    };
-                    let message = format!("expected a metric object, found {found}");
+            return match read_found(text, pos) {
+                Ok((found, end)) => {
+                    let message = format!("expected a metric object, found {}", found.kind());
                     let e = error_at(&mut self.w, pos, ErrorKind::JsonShape, &message);
                     self.errors.push(e);
                     Some(end)

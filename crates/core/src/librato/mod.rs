@@ -83,13 +83,11 @@ impl Bodies {
     }
 }
 
-/// The top-level `source` and `measure_time` of the open compact body.
+/// The open compact body's top level: the tail of its first gauge (see `GaugeWriter::tail`).
 #[derive(Default)]
 struct CompactTop {
-    source: Vec<u8>,
-    time: i64,
-    /// The measure time of the metric being written.
-    metric_time: i64,
+    tail: Vec<u8>,
+    time_at: usize,
 }
 
 /// Turns metrics into gauges and bodies, one metric at a time.
@@ -112,10 +110,11 @@ pub struct GaugeWriter {
     /// and the constant end of a gauge (`,"source":"...","measure_time":N}`).
     clean_name: Vec<u8>,
     tail: Vec<u8>,
+    /// Where `,"measure_time":` starts in `tail`: a compact body writes the two parts apart.
+    tail_time_at: usize,
     /// With `explain`: the input line of every gauge written, in order.
     lines: Option<Vec<u32>>,
-    /// With compact bodies: the open body's top-level source and time, and the current
-    /// metric's time.
+    /// With compact bodies: the open body's top-level source and time.
     compact: Option<CompactTop>,
     /// String fields, counted per metric name and field (they repeat on every line of a
     /// measurement, so one entry with a count says it without a flood): metric → field →
@@ -158,6 +157,7 @@ impl GaugeWriter {
             clean_source: Vec::new(),
             clean_name: Vec::new(),
             tail: Vec::new(),
+            tail_time_at: 0,
             lines: None,
             compact: None,
             strings: FxHashMap::default(),
@@ -222,12 +222,11 @@ impl GaugeWriter {
         self.tail.clear();
         self.tail.extend_from_slice(b",\"source\":\"");
         self.tail.extend_from_slice(&self.clean_source);
-        self.tail.extend_from_slice(b"\",\"measure_time\":");
+        self.tail.push(b'"');
+        self.tail_time_at = self.tail.len();
+        self.tail.extend_from_slice(b",\"measure_time\":");
         write_int(&mut self.tail, measure_time);
         self.tail.push(b'}');
-        if let Some(top) = &mut self.compact {
-            top.metric_time = measure_time;
-        }
         for (key, value) in &m.fields {
             let Some(v) = value.as_f64() else {
                 if let FieldValue::Str(_) = value {
@@ -280,48 +279,23 @@ impl GaugeWriter {
 
     /// Appends one gauge of the current metric (name, source and time prepared by `push`).
     fn write_gauge(&mut self, field: Option<&str>, value: f64) {
-        if self.compact.is_some() {
-            self.write_compact_gauge(field, value);
-            return;
-        }
-        if self.in_batch == 0 {
-            self.batch_start = self.out.len();
-            self.out.extend_from_slice(b"{\"gauges\":[");
-        } else {
-            self.out.push(b',');
-        }
-        self.out.extend_from_slice(b"{\"name\":\"");
-        self.out.extend_from_slice(&self.clean_name);
-        if let Some(f) = field {
-            self.out.push(b'.');
-            push_sanitized(&mut self.out, f);
-        }
-        self.out.extend_from_slice(b"\",\"value\":");
-        write_float(&mut self.out, value);
-        self.out.extend_from_slice(&self.tail);
-        self.in_batch += 1;
-        self.gauges += 1;
-        if self.in_batch == self.batch_size {
-            self.close_batch();
-        }
-    }
-
-    /// `write_gauge` for compact bodies.
-    fn write_compact_gauge(&mut self, field: Option<&str>, value: f64) {
-        let Some(top) = &mut self.compact else {
-            return;
-        };
         let out = &mut self.out;
+        // The tail without its `}`: `,"source":"…"` then `,"measure_time":…`.
+        let (source, time) = self.tail[..self.tail.len() - 1].split_at(self.tail_time_at);
         if self.in_batch == 0 {
             self.batch_start = out.len();
-            out.extend_from_slice(b"{\"source\":\"");
-            out.extend_from_slice(&self.clean_source);
-            out.extend_from_slice(b"\",\"measure_time\":");
-            write_int(out, top.metric_time);
-            out.extend_from_slice(b",\"gauges\":[");
-            top.source.clear();
-            top.source.extend_from_slice(&self.clean_source);
-            top.time = top.metric_time;
+            match &mut self.compact {
+                None => out.extend_from_slice(b"{\"gauges\":["),
+                // `{"source":"…","measure_time":…,"gauges":[`, from this gauge's tail.
+                Some(top) => {
+                    out.push(b'{');
+                    out.extend_from_slice(&source[1..]);
+                    out.extend_from_slice(time);
+                    out.extend_from_slice(b",\"gauges\":[");
+                    top.tail.clone_from(&self.tail);
+                    top.time_at = self.tail_time_at;
+                }
+            }
         } else {
             out.push(b',');
         }
@@ -333,16 +307,20 @@ impl GaugeWriter {
         }
         out.extend_from_slice(b"\",\"value\":");
         write_float(out, value);
-        if self.clean_source != top.source {
-            out.extend_from_slice(b",\"source\":\"");
-            out.extend_from_slice(&self.clean_source);
-            out.push(b'"');
+        match &self.compact {
+            None => out.extend_from_slice(&self.tail),
+            // Only what differs from the top of the body.
+            Some(top) => {
+                let (top_source, top_time) = top.tail[..top.tail.len() - 1].split_at(top.time_at);
+                if source != top_source {
+                    out.extend_from_slice(source);
+                }
+                if time != top_time {
+                    out.extend_from_slice(time);
+                }
+                out.push(b'}');
+            }
         }
-        if top.metric_time != top.time {
-            out.extend_from_slice(b",\"measure_time\":");
-            write_int(out, top.metric_time);
-        }
-        out.push(b'}');
         self.in_batch += 1;
         self.gauges += 1;
         if self.in_batch == self.batch_size {
