@@ -19,6 +19,13 @@ use wasm_bindgen::prelude::*;
 use librato_core::hash::FxHashMap;
 use librato_core::metric::{FieldValue, Metric};
 
+// Field kinds on the tape (`buildMetrics` reads the same numbers).
+const FLOAT: u32 = 0;
+const INT: u32 = 1;
+const UINT: u32 = 2;
+const BOOL: u32 = 3;
+const STRING: u32 = 4;
+
 /// Strings longer than this are not looked up (they rarely repeat).
 const SHARED_MAX_BYTES: usize = 64;
 
@@ -53,21 +60,21 @@ impl MetricsTape {
             self.tape.push(k);
             match v {
                 FieldValue::Float(f) => {
-                    self.tape.push(0);
+                    self.tape.push(FLOAT);
                     self.floats.push(*f);
                 }
                 FieldValue::Int(i) => {
-                    self.tape.push(1);
+                    self.tape.push(INT);
                     self.ints.push(*i);
                 }
                 FieldValue::UInt(u) => {
-                    self.tape.push(2);
+                    self.tape.push(UINT);
                     self.ints.push(*u as i64); // the same 64 bits, read back unsigned
                 }
-                FieldValue::Bool(b) => self.tape.extend_from_slice(&[3, u32::from(*b)]),
+                FieldValue::Bool(b) => self.tape.extend_from_slice(&[BOOL, u32::from(*b)]),
                 FieldValue::Str(s) => {
                     let s = self.string(s);
-                    self.tape.extend_from_slice(&[4, s]);
+                    self.tape.extend_from_slice(&[STRING, s]);
                 }
             }
         }

@@ -33,11 +33,11 @@ function buildMetrics({ table, offsets, tape, floats, ints }) {
       const key = strings[tape[t++]];
       let v;
       switch (tape[t++]) {
-        case 0: v = floats[f++]; break;
-        case 1: v = ints[n++]; break;
-        case 2: v = BigInt.asUintN(64, ints[n++]); break;
-        case 3: v = tape[t++] === 1; break;
-        default: v = strings[tape[t++]];
+        case 0: v = floats[f++]; break; // FLOAT
+        case 1: v = ints[n++]; break; // INT
+        case 2: v = BigInt.asUintN(64, ints[n++]); break; // UINT
+        case 3: v = tape[t++] === 1; break; // BOOL
+        default: v = strings[tape[t++]]; // STRING
       }
       put(fields, key, v);
     }

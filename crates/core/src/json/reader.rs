@@ -496,10 +496,7 @@ impl<'a> Reader<'a> {
             }
         }
         let text = &self.text[start..self.pos];
-        let f = match crate::number::fast_decimal(text.as_bytes()) {
-            Some(f) => f,
-            None => crate::number::parse_f64(text).unwrap_or(f64::NAN),
-        };
+        let f = crate::number::parse_f64(text).unwrap_or(f64::NAN);
         match f.is_finite() {
             true => Ok(Num::F(f)),
             false => Err(self.err_at(self.pos, "number out of range")),

@@ -109,9 +109,6 @@ fn float(token: &str) -> Result<FieldValue<'static>, ValueError> {
     if !first_ok {
         return Err(invalid());
     }
-    if let Some(f) = crate::number::fast_decimal(token.as_bytes()) {
-        return Ok(FieldValue::Float(f));
-    }
     match crate::number::parse_f64(token) {
         Some(f) if f.is_finite() => Ok(FieldValue::Float(f)),
         // "-inf" and "-NaN" parse, but are spellings, not numbers out of range.

@@ -5,7 +5,7 @@
 mod parse;
 
 pub use parse::parse_f64;
-pub(crate) use parse::{fast_decimal, parse_u64_digits};
+pub(crate) use parse::parse_u64_digits;
 
 use serde_json::ser::{CompactFormatter, Formatter};
 

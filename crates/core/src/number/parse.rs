@@ -2,8 +2,8 @@
 //! that the wasm carries no copy of the standard library's parser, whose 10 KB table of
 //! 128-bit powers of five does not compress (see docs/performance.md).
 //!
-//! Three paths: [`fast_decimal`] for the common `[-]digits[.digits]` (line protocol and JSON
-//! field values); Clinger's fast path for up to 19 digits with a small power of ten; and for
+//! Three paths: a fast decimal reading for the common `[-]digits[.digits]` (line protocol and
+//! JSON field values); Clinger's fast path for up to 19 digits with a small power of ten; and for
 //! the rest, the exact multi-precision decimal that Go's `strconv` falls back on (shift the
 //! decimal digits by powers of two until the value is in [1/2, 1), then read 53 bits and
 //! round half to even, a digit beyond the 800 kept counting as "a little more").
@@ -17,9 +17,10 @@ const EXACT_POW10: [f64; 23] = [
 /// Clinger's fast path for the common `[-]digits[.digits]`: when the digits as an integer
 /// are at most 2^53 and there are at most 22 decimals, both it and the power of ten are
 /// exact doubles and one correctly rounded division gives the correctly rounded value (what
-/// the full parser gives). Anything else (exponents, long mantissas) is left to it.
+/// the full reading gives). Anything else (exponents, long mantissas) is left to
+/// `parse_f64_general`.
 #[inline]
-pub(crate) fn fast_decimal(b: &[u8]) -> Option<f64> {
+fn fast_decimal(b: &[u8]) -> Option<f64> {
     let (neg, rest) = match b {
         [b'-', rest @ ..] => (true, rest),
         rest => (false, rest),
@@ -95,7 +96,14 @@ pub(crate) fn parse_u64_digits(digits: &[u8]) -> Option<u64> {
 /// `nan` (any case), or digits with an optional `.` (at least one digit in all) and an
 /// optional exponent `e`/`E`, sign, digits. `None` where that parser gives an error; the
 /// same value (overflow to ±inf, underflow to ±0) where it gives one.
+#[inline]
 pub fn parse_f64(s: &str) -> Option<f64> {
+    // The common decimal (every line-protocol and JSON float of ordinary size) first.
+    fast_decimal(s.as_bytes()).or_else(|| parse_f64_general(s))
+}
+
+/// [`parse_f64`] beyond the fast decimal: signs, words, exponents, long mantissas.
+fn parse_f64_general(s: &str) -> Option<f64> {
     let b = s.as_bytes();
     let (negative, rest) = match b.first() {
         Some(b'-') => (true, &b[1..]),
