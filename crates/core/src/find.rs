@@ -1,6 +1,7 @@
-//! Substring search for the short needles the crates look for (`${`, `FIELDNAME`, a secret
-//! in a message...). `str::find(&str)` and friends bring in core's two-way searcher, about
-//! 3.4 KB of wasm, which buys nothing at these lengths; the `.wasm` has a size budget.
+//! Searching text: substring search for the short needles the crates look for (`${`,
+//! `FIELDNAME`, a secret in a message...), and newline counts. `str::find(&str)` and friends
+//! bring in core's two-way searcher, about 3.4 KB of wasm, which buys nothing at these
+//! lengths; the `.wasm` has a size budget.
 
 /// Byte offset of the first `needle` in `hay`. A match starts where the needle's first
 /// character does, so the offset is always a character boundary.
@@ -35,6 +36,21 @@ pub fn replace_all(hay: &str, needle: &str, with: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// How many `\n` bytes `bytes` holds.
+pub fn count_newlines(bytes: &[u8]) -> u32 {
+    // Eight bytes at a time (wasm has no vector compares unless built with SIMD): the exact
+    // zero-byte test on the word xor '\n' marks each newline's high bit, and those are counted.
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const NL: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+    let mut words = bytes.chunks_exact(8);
+    let mut n = 0;
+    for w in &mut words {
+        let x = u64::from_le_bytes(w.try_into().unwrap_or([0; 8])) ^ NL;
+        n += (!(((x & LOW7) + LOW7) | x | LOW7)).count_ones();
+    }
+    n + words.remainder().iter().filter(|&&b| b == b'\n').count() as u32
 }
 
 #[cfg(test)]
@@ -78,5 +94,24 @@ mod tests {
             }
         }
         assert_eq!(replace_all("abc", "", "x"), "abc");
+    }
+
+    #[test]
+    fn newlines_counted_eight_bytes_at_a_time_as_one_at_a_time() {
+        let mut next = crate::testing::xorshift(0x2545_F491_4F6C_DD1D);
+        for len in 0..200 {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| match next() % 5 {
+                    0 => b'\n',
+                    1 => 0x0a ^ 0x80,
+                    2 => 0x0b,
+                    _ => next() as u8,
+                })
+                .collect();
+            let want = bytes.iter().filter(|&&b| b == b'\n').count() as u32;
+            assert_eq!(count_newlines(&bytes), want, "{bytes:?}");
+        }
+        assert_eq!(count_newlines(&[b'\n'; 64]), 64);
+        assert_eq!(count_newlines(&[0u8; 64]), 0);
     }
 }

@@ -16,6 +16,7 @@
 use std::borrow::Cow;
 
 use super::reader::{read_found, Found, JsonError, Num, Reader};
+use crate::find::count_newlines;
 use crate::metric::{
     cut, dedupe_pairs, ErrorKind, FieldValue, LineError, Metric, ParseOptions, Precision,
     QUOTE_CHARS,
@@ -144,20 +145,6 @@ impl<'t> Where<'t> {
         self.col_pos = pos;
         (line, self.col + 1)
     }
-}
-
-fn count_newlines(bytes: &[u8]) -> u32 {
-    // Eight bytes at a time (wasm has no vector compares unless built with SIMD): the exact
-    // zero-byte test on the word xor '\n' marks each newline's high bit, and those are counted.
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const NL: u64 = 0x0a0a_0a0a_0a0a_0a0a;
-    let mut words = bytes.chunks_exact(8);
-    let mut n = 0;
-    for w in &mut words {
-        let x = u64::from_le_bytes(w.try_into().unwrap_or([0; 8])) ^ NL;
-        n += (!(((x & LOW7) + LOW7) | x | LOW7)).count_ones();
-    }
-    n + words.remainder().iter().filter(|&&b| b == b'\n').count() as u32
 }
 
 /// How far around an error its quoted line is looked for: every ordinary line fits, and a

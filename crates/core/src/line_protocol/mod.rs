@@ -13,6 +13,7 @@ mod tests;
 
 use std::borrow::Cow;
 
+use crate::find::count_newlines;
 use crate::metric::{cut, ErrorKind, FieldValue, LineError, Metric, ParseOptions, QUOTE_CHARS};
 pub use scan::Element;
 use scan::{at_eol, describe_control, is_control, logical_line_end, scan};
@@ -205,10 +206,6 @@ fn memchr_newline(bytes: &[u8], from: usize) -> usize {
         .iter()
         .position(|&b| b == b'\n')
         .map_or(bytes.len(), |i| from + i)
-}
-
-fn count_newlines(bytes: &[u8]) -> u32 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u32
 }
 
 fn quote(text: &str) -> String {

@@ -252,22 +252,3 @@ fn metric_text() -> impl proptest::strategy::Strategy<Value = String> {
         1 => scalar(),
     ]
 }
-
-#[test]
-fn newlines_counted_eight_bytes_at_a_time_as_one_at_a_time() {
-    let mut next = crate::testing::xorshift(0x2545_F491_4F6C_DD1D);
-    for len in 0..200 {
-        let bytes: Vec<u8> = (0..len)
-            .map(|_| match next() % 5 {
-                0 => b'\n',
-                1 => 0x0a ^ 0x80,
-                2 => 0x0b,
-                _ => next() as u8,
-            })
-            .collect();
-        let want = bytes.iter().filter(|&&b| b == b'\n').count() as u32;
-        assert_eq!(count_newlines(&bytes), want, "{bytes:?}");
-    }
-    assert_eq!(count_newlines(&[b'\n'; 64]), 64);
-    assert_eq!(count_newlines(&[0u8; 64]), 0);
-}
