@@ -12,6 +12,8 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Number, Value};
 
+use crate::find::{skip_words, HIGHS, ONES};
+
 /// Nesting deeper than this is refused (serde_json's limit: 128 levels less one).
 const MAX_DEPTH: usize = 127;
 
@@ -307,12 +309,7 @@ impl<'a> Reader<'a> {
         let start = self.pos;
         // The common string: no escape, no control character, up to its closing quote;
         // eight bytes at a time while none of them ends it.
-        while let Some(word) = self.s.get(self.pos..self.pos + 8) {
-            if ends_plain_run(u64::from_le_bytes(word.try_into().unwrap_or([0; 8]))) {
-                break;
-            }
-            self.pos += 8;
-        }
+        self.pos = skip_words(self.s, self.pos, string_ends);
         while let Some(&b) = self.s.get(self.pos) {
             if b == b'"' {
                 self.pos += 1;
@@ -515,18 +512,16 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Whether any of the eight bytes in `word` is a quote, a backslash or a control character
-/// (below 0x20): the classic zero-byte test on `word` xor each, and a below-0x20 test. Exact
-/// as a yes/no for the word (a borrow only crosses into bytes above a byte that matched).
+/// Marks (high bit) each quote, backslash and control character (below 0x20) in `word`:
+/// the zero-byte test on `word` xor each, and a below-0x20 test. The lowest mark is exact
+/// (a borrow only reaches bytes above a byte that matched).
 #[inline(always)]
-fn ends_plain_run(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
+fn string_ends(word: u64) -> u64 {
     let zero = |v: u64| v.wrapping_sub(ONES) & !v;
     let quote = word ^ (ONES * u64::from(b'"'));
     let backslash = word ^ (ONES * u64::from(b'\\'));
     let control = word.wrapping_sub(ONES * 0x20) & !word;
-    (zero(quote) | zero(backslash) | control) & HIGH != 0
+    (zero(quote) | zero(backslash) | control) & HIGHS
 }
 
 /// An integer as serde_json keeps it: `u64` if non-negative, `i64` if negative and it fits,
