@@ -38,6 +38,9 @@ for n in 0.1 1e23 9007199254740993 2.2250738585072011e-308 4.9406564584124654e-3
   2.4703282292062327e-324 1.7976931348623158e308 1e-400 -0.0 .5e-3 1.e5 +inf NaN 123456789012345678901234567890; do
   printf '%s' "$n" > "$corpus/float_parse/seed$i"; i=$((i + 1))
 done
+# And beyond the 800 digits the exact reading keeps.
+printf '1%.0s' $(seq 1 900) > "$corpus/float_parse/seed-long"
+printf 'e-890' >> "$corpus/float_parse/seed-long"
 summary=()
 for t in line_protocol json_input json_reader float_parse load_config toml_reader template render; do
   echo "[fuzz] $t for ${seconds}s"

@@ -150,19 +150,25 @@ impl Decimal {
             trunc: false,
         };
         let (mut i, mut digits, mut dot) = (0, false, false);
+        // Significant digits read, those beyond `MAX_DIGITS` too: the point sits after them.
+        let mut significant: i32 = 0;
         while i < b.len() {
             match b[i] {
                 // Leading zeros before the point count for nothing; after it, each moves
                 // the point (through `dp`, as no digit is kept for them).
                 b'.' if !dot => {
                     dot = true;
-                    d.dp = d.d.len() as i32;
+                    d.dp = significant;
                 }
                 c @ b'0'..=b'9' => {
                     digits = true;
                     if c == b'0' && d.d.is_empty() {
                         d.dp -= 1;
-                    } else if d.d.len() < MAX_DIGITS {
+                        i += 1;
+                        continue;
+                    }
+                    significant = significant.saturating_add(1);
+                    if d.d.len() < MAX_DIGITS {
                         d.d.push(c - b'0');
                     } else if c != b'0' {
                         d.trunc = true;
@@ -176,7 +182,7 @@ impl Decimal {
             return None;
         }
         if !dot {
-            d.dp = d.d.len() as i32;
+            d.dp = significant;
         }
         if i < b.len() {
             if b[i] | 0x20 != b'e' {
@@ -471,6 +477,22 @@ mod tests {
             "2.225073858507201136057409796709131975934819546351645648023426109724822222021076945516529523908135087914149158913039621106870086438694594645527657207407820621743379988141063267329253552286881372149012981122451451889849057222307285255133155755015914397476397983411801999323962548289017107081850690630666655994938275772572015763062690663332647565300009245888316433037779791869612049497390377829704905051080609940730262937128958950003583799967207254304360284078895771796150945516748243471030702609144621572289880258182545180325707018860872113128079512233426288368622321503775666622503982534335974568884423900265498198385487948292206894721689831099698365846814022854243330660339850886445804001034933970427567186443383770486037861622771738545623065874679014086723327636718749999999999999999999999999999999999999e-308",
         ] {
             check(s);
+        }
+        // Beyond the 800 digits kept, the point still sits after every digit read (the
+        // float_parse fuzz target found 1,350 digits × 10^-890 read as finite).
+        for len in [799, 800, 801, 820, 1350] {
+            let digits: String = (0..len).map(|i| char::from(b'1' + (i % 9) as u8)).collect();
+            for exp in [
+                "", "e-890", "e-500", "e-1100", "e-1500", "e-700", "e-1000", "e-340",
+            ] {
+                check(&format!("{digits}{exp}"));
+                check(&format!(
+                    "{}.{}{exp}",
+                    &digits[..len / 2],
+                    &digits[len / 2..]
+                ));
+                check(&format!("0.000{digits}{exp}"));
+            }
         }
         // Random texts over the grammar's alphabet, biased to long and halfway cases.
         let mut next = crate::testing::xorshift(0x9E37_79B9_7F4A_7C15u64);
