@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::config::LibratoConfig;
 use crate::filter::{By, Filters, Outcome};
-use librato_core::librato::{merge_by_line, Bodies, GaugeWriter, Reason, Skipped};
+use librato_core::librato::{merge_by_line, Api, Bodies, GaugeWriter, Reason, Skipped};
 use librato_core::metric::{LineError, Metric, ParseOptions, Precision};
 use librato_core::template::{Explanation, Template};
 use librato_core::{json, line_protocol};
@@ -58,6 +58,9 @@ pub struct Plan {
     /// With `explain`: for each metric that reached the template (after the filters), its
     /// input line and how the template built its source.
     pub sources: Option<Vec<(u32, Explanation)>>,
+    /// With `explain` and `api = "measurements"`: each change made to a tag to fit the API
+    /// (a key or value sanitised or cut, a tag left out), with its input line.
+    pub tag_notes: Option<Vec<(u32, String)>>,
     /// Rendering stopped early at `max_requests` with input left unread: the write needs
     /// more requests than `bodies` holds.
     pub truncated: bool,
@@ -331,14 +334,17 @@ impl<'c> Stage<'c> {
         on_batch: Option<(usize, BatchSink<'c>)>,
     ) -> Self {
         let explain = options.explain;
-        let mut writer = GaugeWriter::new(config.compiled_template(), config.batch_size);
+        let mut writer =
+            GaugeWriter::for_api(config.api, config.compiled_template(), config.batch_size);
         writer.body_format(config.body_format);
         if explain {
             writer.explain();
         }
+        // Sources are only made for the metrics API (measurements carry tags instead).
+        let explain_sources = explain && config.api == Api::Metrics;
         Stage {
             filters: config.filters.is_active().then_some(&config.filters),
-            explain: explain.then(|| (config.compiled_template(), Vec::new())),
+            explain: explain_sources.then(|| (config.compiled_template(), Vec::new())),
             tag_keys: Default::default(),
             limit: options.max_requests,
             stopped: false,
@@ -438,6 +444,7 @@ impl<'c> Stage<'c> {
             self.writer.drain_batches(0, &mut **f);
         }
         let gauge_lines = self.writer.take_lines();
+        let tag_notes = self.writer.take_tag_notes();
         let (bodies, gauges, skipped) = self.writer.finish();
         let skipped = merge_by_line(skipped, self.tally.into_skipped());
         let mut warnings = config.warnings.clone();
@@ -460,6 +467,7 @@ impl<'c> Stage<'c> {
             warnings,
             gauge_lines,
             sources: self.explain.map(|(_, out)| out),
+            tag_notes,
             truncated: self.truncated,
         }
     }

@@ -1,17 +1,22 @@
 //! From metrics to Librato gauges and request bodies, as Telegraf's `outputs.librato` builds
 //! them (`buildGauges`, then batches of at most 300), plus the checks Telegraf lacks: a gauge
 //! Librato would reject is skipped alone, with a reason, instead of failing its whole batch.
+//! The same writer makes the tagged API's measurements ([`Api::Measurements`]): the same
+//! names, values, times and skip rules, with the metric's tags ([`measurements`]) where a gauge
+//! has its source.
 //!
 //! Bodies are written straight into one buffer as they are rendered: no gauge structs, no
 //! per-gauge allocation.
 
+pub mod measurements;
 pub mod sanitize;
 mod skipped;
 
 #[cfg(test)]
 mod tests;
 
-pub use sanitize::{push_sanitized, sanitized_len};
+pub use measurements::{MAX_MEASUREMENTS_BATCH, MAX_TAGS};
+pub use sanitize::{push_sanitized, push_tag_sanitized, sanitized_len};
 pub use skipped::{merge_by_line, Reason, Skipped};
 
 use crate::hash::FxHashMap;
@@ -26,6 +31,51 @@ pub const MAX_NAME_CHARS: usize = 255;
 pub const MAX_BATCH: usize = 300;
 /// The API rejects floats whose exponent is above 126.
 pub const MAX_ABS_VALUE: f64 = 1e127;
+
+/// Which Librato API the bodies are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Api {
+    /// `POST /v1/metrics`: Telegraf's gauges, each with a source from the template.
+    #[default]
+    Metrics,
+    /// `POST /v1/measurements`: the tagged API; each measurement carries its metric's tags.
+    Measurements,
+}
+
+impl Api {
+    /// The config value: `metrics` or `measurements`.
+    pub fn parse(s: &str) -> Option<Api> {
+        match s {
+            "metrics" => Some(Api::Metrics),
+            "measurements" => Some(Api::Measurements),
+            _ => None,
+        }
+    }
+
+    /// The config value of this API.
+    pub fn name(self) -> &'static str {
+        match self {
+            Api::Metrics => "metrics",
+            Api::Measurements => "measurements",
+        }
+    }
+
+    /// The most measurements one request may carry.
+    pub fn max_batch(self) -> usize {
+        match self {
+            Api::Metrics => MAX_BATCH,
+            Api::Measurements => MAX_MEASUREMENTS_BATCH,
+        }
+    }
+
+    /// The body's list key, quoted.
+    fn list_key(self) -> &'static [u8] {
+        match self {
+            Api::Metrics => b"\"gauges\":[",
+            Api::Measurements => b"\"measurements\":[",
+        }
+    }
+}
 
 /// The shape of a request body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -92,6 +142,7 @@ struct CompactTop {
 
 /// Turns metrics into gauges and bodies, one metric at a time.
 pub struct GaugeWriter {
+    api: Api,
     template: Template,
     batch_size: usize,
     out: Vec<u8>,
@@ -107,11 +158,18 @@ pub struct GaugeWriter {
     source: String,
     clean_source: Vec<u8>,
     /// Per metric, built once and copied into each of its gauges: the sanitised measurement,
-    /// and the constant end of a gauge (`,"source":"...","measure_time":N}`).
+    /// and the constant end of a gauge (`,"source":"...","measure_time":N}`, or with the
+    /// measurements API `,"time":N,"tags":{...}}`).
     clean_name: Vec<u8>,
     tail: Vec<u8>,
-    /// Where `,"measure_time":` starts in `tail`: a compact body writes the two parts apart.
+    /// Where the tail's second part (`,"measure_time":`, or `,"tags":`) starts: a compact
+    /// body writes the two parts apart.
     tail_time_at: usize,
+    /// The measurements API's tags of the current metric.
+    tags: measurements::TagSet,
+    /// With `explain` and the measurements API: where a tag was changed or left out to fit
+    /// the API, with the input line.
+    tag_notes: Option<Vec<(u32, String)>>,
     /// With `explain`: the input line of every gauge written, in order.
     lines: Option<Vec<u32>>,
     /// With compact bodies: the open body's top-level source and time.
@@ -143,9 +201,32 @@ impl GaugeWriter {
     /// assert_eq!(bodies.body(0), r#"{"gauges":[{"name":"cpu.idle","value":97.5,"source":"web-1","measure_time":1700000000}]}"#);
     /// ```
     pub fn new(template: Template, batch_size: usize) -> Self {
+        GaugeWriter::for_api(Api::Metrics, template, batch_size)
+    }
+
+    /// A writer for `api`: the template makes sources for the metrics API and is not used by
+    /// the measurements API (tags are sent instead); `batch_size` is clamped to the API's
+    /// limit (300 or 1,000).
+    ///
+    /// ```
+    /// use librato_core::librato::{Api, GaugeWriter};
+    /// use librato_core::metric::{FieldValue, Metric};
+    /// use librato_core::template::Template;
+    ///
+    /// let mut w = GaugeWriter::for_api(Api::Measurements, Template::new("host"), 300);
+    /// let mut m = Metric::new("cpu", 1_700_000_000_000_000_000);
+    /// m.tags.push(("host".into(), "web-1".into()));
+    /// m.tags.push(("cpu".into(), "cpu0".into()));
+    /// m.fields.push(("usage_idle".into(), FieldValue::Float(97.5)));
+    /// w.push(&m);
+    /// let (bodies, _, _) = w.finish();
+    /// assert_eq!(bodies.body(0), r#"{"measurements":[{"name":"cpu.usage_idle","value":97.5,"time":1700000000,"tags":{"cpu":"cpu0","host":"web-1"}}]}"#);
+    /// ```
+    pub fn for_api(api: Api, template: Template, batch_size: usize) -> Self {
         GaugeWriter {
+            api,
             template,
-            batch_size: batch_size.clamp(1, MAX_BATCH),
+            batch_size: batch_size.clamp(1, api.max_batch()),
             out: Vec::new(),
             batches: Vec::new(),
             batch_start: 0,
@@ -158,6 +239,8 @@ impl GaugeWriter {
             clean_name: Vec::new(),
             tail: Vec::new(),
             tail_time_at: 0,
+            tags: measurements::TagSet::default(),
+            tag_notes: None,
             lines: None,
             compact: None,
             strings: FxHashMap::default(),
@@ -168,6 +251,9 @@ impl GaugeWriter {
     /// Records the input line of every gauge (for the playground's table).
     pub fn explain(&mut self) {
         self.lines = Some(Vec::new());
+        if self.api == Api::Measurements {
+            self.tag_notes = Some(Vec::new());
+        }
     }
 
     /// Writes bodies in the given shape (Telegraf's unless told).
@@ -190,43 +276,36 @@ impl GaugeWriter {
             ));
             return;
         }
-        if !self.template.render(&m.tags, &mut self.source) {
-            let msg = format!(
-                "undeterminable source: the template gives an empty source for tags {}",
-                describe_tags(m)
-            );
-            self.skip(m, None, Reason::NoSource, msg);
-            return;
-        }
-        self.clean_source.clear();
-        push_sanitized(&mut self.clean_source, &self.source);
-        let source_problem = if self.clean_source.len() > MAX_NAME_CHARS {
-            Some((
-                Reason::SourceTooLong,
-                format!(
-                    "source is {} characters; Librato's limit is {MAX_NAME_CHARS}",
-                    self.clean_source.len()
-                ),
-            ))
-        } else if self.clean_source.eq_ignore_ascii_case(b"all") {
-            Some((
-                Reason::ReservedSource,
-                "source \"all\" is reserved by Librato".to_string(),
-            ))
-        } else {
-            None
+        self.tail.clear();
+        let source_problem = match self.api {
+            Api::Metrics => match self.source_tail(m, measure_time) {
+                Ok(problem) => problem,
+                Err(()) => return,
+            },
+            Api::Measurements => {
+                self.tail.extend_from_slice(b",\"time\":");
+                write_int(&mut self.tail, measure_time);
+                self.tail_time_at = self.tail.len();
+                let mut notes = Vec::new();
+                let written = self.tags.write(
+                    m,
+                    &mut self.tail,
+                    self.tag_notes.is_some().then_some(&mut notes),
+                );
+                if let Some(all) = &mut self.tag_notes {
+                    all.extend(notes.into_iter().map(|n| (m.line, n)));
+                }
+                if let Err((reason, msg)) = written {
+                    self.skip(m, None, reason, msg);
+                    return;
+                }
+                None
+            }
         };
+        self.tail.push(b'}');
         self.clean_name.clear();
         push_sanitized(&mut self.clean_name, &m.name);
         let name_chars = self.clean_name.len();
-        self.tail.clear();
-        self.tail.extend_from_slice(b",\"source\":\"");
-        self.tail.extend_from_slice(&self.clean_source);
-        self.tail.push(b'"');
-        self.tail_time_at = self.tail.len();
-        self.tail.extend_from_slice(b",\"measure_time\":");
-        write_int(&mut self.tail, measure_time);
-        self.tail.push(b'}');
         for (key, value) in &m.fields {
             let Some(v) = value.as_f64() else {
                 if let FieldValue::Str(_) = value {
@@ -277,21 +356,68 @@ impl GaugeWriter {
         }
     }
 
+    /// The metrics API's part of the tail, `,"source":"…","measure_time":N` (without its `}`),
+    /// and a problem of the source that skips each gauge; `Err` when the metric was skipped.
+    fn source_tail(
+        &mut self,
+        m: &Metric<'_>,
+        measure_time: i64,
+    ) -> Result<Option<(Reason, String)>, ()> {
+        if !self.template.render(&m.tags, &mut self.source) {
+            let msg = format!(
+                "undeterminable source: the template gives an empty source for tags {}",
+                describe_tags(m)
+            );
+            self.skip(m, None, Reason::NoSource, msg);
+            return Err(());
+        }
+        self.clean_source.clear();
+        push_sanitized(&mut self.clean_source, &self.source);
+        let source_problem = if self.clean_source.len() > MAX_NAME_CHARS {
+            Some((
+                Reason::SourceTooLong,
+                format!(
+                    "source is {} characters; Librato's limit is {MAX_NAME_CHARS}",
+                    self.clean_source.len()
+                ),
+            ))
+        } else if self.clean_source.eq_ignore_ascii_case(b"all") {
+            Some((
+                Reason::ReservedSource,
+                "source \"all\" is reserved by Librato".to_string(),
+            ))
+        } else {
+            None
+        };
+        self.tail.extend_from_slice(b",\"source\":\"");
+        self.tail.extend_from_slice(&self.clean_source);
+        self.tail.push(b'"');
+        self.tail_time_at = self.tail.len();
+        self.tail.extend_from_slice(b",\"measure_time\":");
+        write_int(&mut self.tail, measure_time);
+        Ok(source_problem)
+    }
+
     /// Appends one gauge of the current metric (name, source and time prepared by `push`).
     fn write_gauge(&mut self, field: Option<&str>, value: f64) {
         let out = &mut self.out;
-        // The tail without its `}`: `,"source":"…"` then `,"measure_time":…`.
+        // The tail without its `}`, in its two parts: `,"source":"…"` then `,"measure_time":…`
+        // (or `,"time":…` then `,"tags":{…}`).
         let (source, time) = self.tail[..self.tail.len() - 1].split_at(self.tail_time_at);
         if self.in_batch == 0 {
             self.batch_start = out.len();
             match &mut self.compact {
-                None => out.extend_from_slice(b"{\"gauges\":["),
+                None => {
+                    out.push(b'{');
+                    out.extend_from_slice(self.api.list_key());
+                }
                 // `{"source":"…","measure_time":…,"gauges":[`, from this gauge's tail.
                 Some(top) => {
                     out.push(b'{');
                     out.extend_from_slice(&source[1..]);
                     out.extend_from_slice(time);
-                    out.extend_from_slice(b",\"gauges\":[");
+                    out.push(b',');
+                    out.extend_from_slice(self.api.list_key());
                     top.tail.clone_from(&self.tail);
                     top.time_at = self.tail_time_at;
                 }
@@ -400,6 +526,12 @@ impl GaugeWriter {
             count: None,
             option: None,
         });
+    }
+
+    /// With `explain` and the measurements API: each change made to a tag to fit the API, with
+    /// its input line.
+    pub fn take_tag_notes(&mut self) -> Option<Vec<(u32, String)>> {
+        self.tag_notes.take()
     }
 
     /// The input line of each gauge, when `explain` was asked for.

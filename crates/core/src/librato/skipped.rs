@@ -23,6 +23,10 @@ pub enum Reason {
     ReservedSource,
     /// Dropped by an output filter (namepass, fieldexclude...).
     Filtered,
+    /// The measurements API requires tags, and the metric has none.
+    NoTags,
+    /// More tags than the measurements API takes (50).
+    TooManyTags,
 }
 
 impl Reason {
@@ -39,6 +43,8 @@ impl Reason {
             Reason::SourceTooLong => "source_too_long",
             Reason::ReservedSource => "reserved_source",
             Reason::Filtered => "filtered",
+            Reason::NoTags => "no_tags",
+            Reason::TooManyTags => "too_many_tags",
         }
     }
 }

@@ -27,11 +27,13 @@ pub use substitute::{
 pub use value::{CTable, CValue, Entry, Pos};
 
 use crate::filter::Filters;
-use librato_core::librato::{BodyFormat, MAX_BATCH};
+use librato_core::librato::{Api, BodyFormat, MAX_BATCH};
 use librato_core::template::Template;
 
 /// Telegraf's default `api_url` (the hosted service, now retired: set your own).
 pub const DEFAULT_API_URL: &str = "https://metrics-api.librato.com/v1/metrics";
+/// The tagged API's default `api_url` (`api = "measurements"`).
+pub const DEFAULT_MEASUREMENTS_URL: &str = "https://metrics-api.librato.com/v1/measurements";
 
 /// A config error: what is wrong, and where when the config came from text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,7 +104,10 @@ impl std::fmt::Display for ConfigError {
 /// One validated `[[outputs.librato]]` table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LibratoConfig {
-    /// May hold `@{store:key}` references, resolved only when sending.
+    /// Which API the bodies are for: Telegraf's gauges (`metrics`) or tagged measurements.
+    pub api: Api,
+    /// May hold `@{store:key}` references, resolved only when sending. Optional with the
+    /// measurements API (Basic auth is then the token with an empty password).
     pub api_user: String,
     /// May hold `@{store:key}` references, resolved only when sending.
     pub api_token: String,
@@ -114,7 +119,7 @@ pub struct LibratoConfig {
     pub timeout_ms: u64,
     /// Log each body and response.
     pub debug: bool,
-    /// Gauges per request (1-300).
+    /// Gauges per request (1-300; measurements: 1-1,000).
     pub batch_size: usize,
     /// The shape of request bodies: Telegraf's, or `source`/`measure_time` written once.
     pub body_format: BodyFormat,
@@ -143,6 +148,7 @@ pub struct LibratoConfig {
 impl Default for LibratoConfig {
     fn default() -> Self {
         LibratoConfig {
+            api: Api::Metrics,
             api_user: String::new(),
             api_token: String::new(),
             api_url: DEFAULT_API_URL.to_string(),
@@ -176,7 +182,8 @@ impl LibratoConfig {
         // wasm for nothing but this.
         use serde_json::Value;
         let map: serde_json::Map<String, Value> = [
-            ("api_user", Value::from(self.api_user.as_str())),
+            ("api", Value::from(self.api.name())),
+            ("api_user", self.api_user.as_str().into()),
             ("api_token", self.api_token.as_str().into()),
             ("api_url", self.api_url.as_str().into()),
             ("template", self.template.as_str().into()),
@@ -371,7 +378,9 @@ const AGENT_KEYS: &[&str] = &[
 pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
     let mut c = LibratoConfig::default();
     let mut source_tag: Option<(String, Pos)> = None;
-    let mut template_set = false;
+    let mut template_set = None;
+    let mut api_url_set = false;
+    let mut batch_size: Option<&Entry> = None;
     let mut filter_positions = filter_keys::Positions::default();
     for e in t {
         let key = e.key.as_str();
@@ -384,10 +393,21 @@ pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
         match key {
             "api_user" => c.api_user = string(e)?,
             "api_token" => c.api_token = string(e)?,
-            "api_url" => c.api_url = api_url(&string(e)?).map_err(err)?,
+            "api" => {
+                let v = string(e)?;
+                c.api = Api::parse(&v).ok_or_else(|| {
+                    err(format!(
+                        "api must be \"metrics\" or \"measurements\", not \"{v}\""
+                    ))
+                })?;
+            }
+            "api_url" => {
+                c.api_url = api_url(&string(e)?).map_err(err)?;
+                api_url_set = true;
+            }
             "template" => {
                 c.template = string(e)?;
-                template_set = true;
+                template_set = Some("template");
             }
             "source_tag" => source_tag = Some((string(e)?, e.value_pos)),
             "timeout" => {
@@ -397,7 +417,11 @@ pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
                 }
             }
             "debug" => c.debug = boolean(e)?,
-            "batch_size" => c.batch_size = int_in(e, 1, MAX_BATCH as i64)? as usize,
+            // Its bounds depend on `api`, which may come later in the table.
+            "batch_size" => {
+                int_in(e, i64::MIN, i64::MAX)?;
+                batch_size = Some(e);
+            }
             "body_format" => {
                 let v = string(e)?;
                 c.body_format = BodyFormat::parse(&v).ok_or_else(|| {
@@ -429,8 +453,21 @@ pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
         }
     }
     c.filters = filter_keys::compile(&c.filter_spec, &filter_positions)?;
+    if let Some(e) = batch_size {
+        c.batch_size = int_in(e, 1, c.api.max_batch() as i64)? as usize;
+    }
+    if c.api == Api::Measurements {
+        if !api_url_set {
+            c.api_url = DEFAULT_MEASUREMENTS_URL.to_string();
+        }
+        if let Some(key) = template_set.or(source_tag.as_ref().map(|_| "source_tag")) {
+            c.warnings.push(format!(
+                "{key} is not used with api = \"measurements\": each measurement carries its metric's tags instead of a source"
+            ));
+        }
+    }
     if let Some((tag, pos)) = source_tag {
-        if template_set && tag != c.template {
+        if template_set.is_some() && tag != c.template {
             return Err(ConfigError::new(ConfigErrorKind::Conflict,
                 format!(
                     "source_tag = \"{tag}\" conflicts with template = \"{}\"; remove the deprecated source_tag",

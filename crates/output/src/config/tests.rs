@@ -314,3 +314,64 @@ fn config_errors_after_substitution_point_at_the_users_text() {
     let e = load_config(text, &options).unwrap_err();
     assert_eq!((e.line, e.column), (Some(2), Some(11)), "{e}");
 }
+
+#[test]
+fn config_api_measurements_defaults_and_bounds() {
+    let c = &load("api = \"measurements\"\napi_token = \"t\"\n").unwrap()[0];
+    assert_eq!(c.api, Api::Measurements);
+    assert_eq!(c.api_url, DEFAULT_MEASUREMENTS_URL);
+    assert_eq!(c.batch_size, 300);
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    // batch_size before api: bounded by the api all the same.
+    let c = &load("batch_size = 1000\napi = \"measurements\"\n").unwrap()[0];
+    assert_eq!(c.batch_size, 1000);
+    let e = load("batch_size = 1001\napi = \"measurements\"\n").unwrap_err();
+    assert_eq!(
+        (e.line, e.column, e.key.as_deref()),
+        (Some(1), Some(14), Some("batch_size"))
+    );
+    assert!(e.message.contains("between 1 and 1000"), "{}", e.message);
+    let e = load("batch_size = 500\n").unwrap_err();
+    assert!(e.message.contains("between 1 and 300"), "{}", e.message);
+    let e = load("batch_size = 0\napi = \"measurements\"\n").unwrap_err();
+    assert!(
+        e.message.contains("between 1 and 1000, found 0"),
+        "{}",
+        e.message
+    );
+    // An explicit api_url is kept; the metrics API keeps Telegraf's default.
+    let c = &load("api = \"measurements\"\napi_url = \"http://127.0.0.1:1/v1/measurements\"\n")
+        .unwrap()[0];
+    assert_eq!(c.api_url, "http://127.0.0.1:1/v1/measurements");
+    let c = &load("api = \"metrics\"\n").unwrap()[0];
+    assert_eq!((c.api, c.api_url.as_str()), (Api::Metrics, DEFAULT_API_URL));
+    assert_eq!(c.to_json()["api"], "metrics");
+}
+
+#[test]
+fn config_api_wrong_values_and_template_warning() {
+    let e = load("api_token = \"t\"\napi = \"tags\"\n").unwrap_err();
+    assert_eq!((e.line, e.column), (Some(2), Some(7)));
+    assert_eq!(e.kind, ConfigErrorKind::InvalidValue);
+    assert!(
+        e.message.contains("\"metrics\" or \"measurements\""),
+        "{}",
+        e.message
+    );
+    let e = load("api = 1\n").unwrap_err();
+    assert_eq!(e.kind, ConfigErrorKind::WrongType);
+    let c = &load("api = \"measurements\"\ntemplate = \"host.tags\"\n").unwrap()[0];
+    assert_eq!(c.warnings.len(), 1);
+    assert!(c.warnings[0].starts_with("template is not used with api = \"measurements\""));
+    let c = &load("api = \"measurements\"\nsource_tag = \"host\"\n").unwrap()[0];
+    assert!(
+        c.warnings
+            .iter()
+            .any(|w| w.starts_with("source_tag is not used")),
+        "{:?}",
+        c.warnings
+    );
+    let c =
+        from_json_object(&serde_json::json!({"api": "measurements", "batch_size": 700})).unwrap();
+    assert_eq!((c.api, c.batch_size), (Api::Measurements, 700));
+}

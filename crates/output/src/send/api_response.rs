@@ -93,6 +93,20 @@ fn strings(v: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// True when a (2xx) body holds a non-empty `errors`: the API refused (part of) the request
+/// although its status says accepted.
+pub fn has_errors(body: &str) -> bool {
+    let Ok(v) = librato_core::json::reader::from_str(body.trim()) else {
+        return false;
+    };
+    match v.get("errors") {
+        Some(Value::Array(a)) => !a.is_empty(),
+        Some(Value::Object(o)) => !o.is_empty(),
+        Some(Value::String(s)) => !s.is_empty(),
+        _ => false,
+    }
+}
+
 /// True when a 403 body says the account is rate limited rather than forbidden.
 pub fn says_rate_limited(body: &str) -> bool {
     let lower = body.to_ascii_lowercase();
@@ -172,6 +186,23 @@ mod tests {
         for (status, body, want) in cases {
             assert_eq!(error_message(status, body), want);
         }
+    }
+
+    #[test]
+    fn errors_in_a_success_body() {
+        assert!(has_errors(
+            r#"{"errors":[{"param":"name","value":"x","reason":"invalid"}]}"#
+        ));
+        assert!(has_errors(
+            r#"{"errors":{"params":{"sum":["is required"]}}}"#
+        ));
+        assert!(!has_errors(r#"{"errors":[]}"#));
+        assert!(!has_errors(r#"{"errors":{}}"#));
+        assert!(!has_errors(
+            r#"{"measurements":{"summary":{"total":1,"accepted":1}}}"#
+        ));
+        assert!(!has_errors(""));
+        assert!(!has_errors("accepted"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use librato_core::find;
+use librato_core::librato::Api;
 
 use super::{basic_auth, SendError};
 use crate::config::{resolve_secrets, LibratoConfig};
@@ -39,10 +40,17 @@ impl Credentials {
         let resolve = |v: &str| resolve_secrets(v, secrets).map_err(SendError::UnresolvedSecret);
         let user = resolve(&config.api_user)?;
         let token = resolve(&config.api_token)?;
-        if user.is_empty() || token.is_empty() {
+        // The tagged API (AppOptics' clients) also takes the token alone, as the Basic user
+        // with an empty password; the legacy API always wants the account's email.
+        let token_alone = config.api == Api::Measurements && user.is_empty();
+        if token.is_empty() || (user.is_empty() && !token_alone) {
             return Err(SendError::MissingCredentials);
         }
-        let authorization = basic_auth::header(&user, &token);
+        let authorization = if token_alone {
+            basic_auth::header(&token, "")
+        } else {
+            basic_auth::header(&user, &token)
+        };
         let secret_part = authorization
             .strip_prefix("Basic ")
             .unwrap_or(&authorization)

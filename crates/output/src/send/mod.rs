@@ -18,6 +18,7 @@ mod tests;
 use std::cell::{Cell, RefCell};
 use std::fmt;
 
+use librato_core::librato::Api;
 use librato_core::number::float_text;
 
 use crate::config::{format_duration, LibratoConfig};
@@ -141,7 +142,7 @@ impl fmt::Display for SendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SendError::MissingCredentials => f.write_str(
-                "api_user and api_token are required to send: set them in the config (secret references such as @{store:key} resolve from options.secrets)",
+                "api_user and api_token are required to send (api_token alone with api = \"measurements\"): set them in the config (secret references such as @{store:key} resolve from options.secrets)",
             ),
             SendError::UnresolvedSecret(m) => f.write_str(m),
             SendError::TooManyRequests {
@@ -312,14 +313,23 @@ pub async fn send_all<T: Transport>(
     log(
         level,
         &format!(
-            "write: {} gauges in {} request(s): {} acknowledged, {} failed",
+            "write: {} {} in {} request(s): {} acknowledged, {} failed",
             report.sent + failed_gauges,
+            noun(config.api),
             batches.len(),
             report.sent,
             failed_gauges
         ),
     );
     report
+}
+
+/// What the bodies hold, for log lines.
+fn noun(api: Api) -> &'static str {
+    match api {
+        Api::Metrics => "gauges",
+        Api::Measurements => "measurements",
+    }
 }
 
 /// One write's shared, read-only context.
@@ -357,8 +367,9 @@ impl<T: Transport> Ctx<'_, T> {
                 self.log(
                     Level::Debug,
                     &format!(
-                        "request {}/{n} attempt {attempt}: POST {url} ({count} gauges, {} bytes) {body}",
+                        "request {}/{n} attempt {attempt}: POST {url} ({count} {}, {} bytes) {body}",
                         i + 1,
+                        noun(self.config.api),
                         body.len()
                     ),
                 );
@@ -463,6 +474,11 @@ impl<T: Transport> Ctx<'_, T> {
                 }
                 let outcome = if status == 403 && api_response::says_rate_limited(&body) {
                     Outcome::RateLimited403
+                } else if (200..300).contains(&status)
+                    && self.config.api == Api::Measurements
+                    && api_response::has_errors(&body)
+                {
+                    Outcome::RejectedIn2xx
                 } else {
                     Outcome::Status(status)
                 };

@@ -10,6 +10,9 @@ pub enum Outcome {
     Status(u16),
     /// 403 whose body says the account hit its rate limit (some accounts answer so).
     RateLimited403,
+    /// A 2xx whose body still holds a non-empty `errors` (the tagged API may refuse part of
+    /// a request so): not acknowledged, and the same body would be refused again.
+    RejectedIn2xx,
     /// No complete answer in time.
     Timeout,
     /// The request could not be made.
@@ -52,6 +55,7 @@ pub fn is_retryable(outcome: Outcome) -> bool {
     match outcome {
         Outcome::Status(s) => s == 408 || s == 429 || (500..=599).contains(&s) && s != 501,
         Outcome::RateLimited403 | Outcome::Timeout | Outcome::Network => true,
+        Outcome::RejectedIn2xx => false,
     }
 }
 

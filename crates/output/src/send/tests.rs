@@ -20,6 +20,8 @@ enum Fault {
     Redirect(u16),
     Timeout,
     Network,
+    /// 202 whose body holds `errors` (the tagged API's partial refusal).
+    ErrorsIn2xx,
 }
 
 impl Fault {
@@ -46,6 +48,11 @@ impl Fault {
                 rate_std: None,
                 rate_agg: None,
             },
+            Fault::ErrorsIn2xx => response(
+                202,
+                r#"{"errors":[{"param":"tags","value":"x","reason":"too many unique tag sets"}]}"#,
+                None,
+            ),
             Fault::Timeout => Attempt::Timeout,
             Fault::Network => Attempt::Network("connection reset".into()),
         }
@@ -375,4 +382,62 @@ fn too_many_requests_says_when_rendering_stopped_at_the_limit() {
     assert_eq!(early.code(), "too_many_requests");
     assert!(check_max_requests(2, 600, Some(2.0), false).is_ok());
     assert!(check_max_requests(2000, 600_000, None, false).is_ok());
+}
+
+#[test]
+fn measurements_a_2xx_with_errors_fails_that_batch_without_retrying() {
+    let tagged = LibratoConfig {
+        api: Api::Measurements,
+        ..config(1, 3, 1000)
+    };
+    let batches = bodies(3);
+    let fake = Fake::new(vec![
+        Fault::Status(202),
+        Fault::ErrorsIn2xx,
+        Fault::Status(202),
+    ]);
+    let (report, _) = run(&fake, &tagged, &batches);
+    assert_eq!(report.attempts, 3, "not retried");
+    assert_eq!(report.failed.len(), 1);
+    let f = &report.failed[0];
+    assert_eq!((f.index, f.status, f.retryable), (1, Some(202), false));
+    assert!(
+        f.message.contains("too many unique tag sets"),
+        "{}",
+        f.message
+    );
+    assert_eq!(report.sent, batches[0].1 + batches[2].1);
+    // The legacy API keeps today's rule: any 2xx acknowledges.
+    let fake = Fake::new(vec![Fault::ErrorsIn2xx]);
+    let (report, _) = run(&fake, &config(1, 3, 1000), &bodies(1));
+    assert!(report.failed.is_empty());
+}
+
+#[test]
+fn measurements_take_the_token_alone_as_basic_user() {
+    let mut config = LibratoConfig {
+        api: Api::Measurements,
+        api_user: String::new(),
+        api_token: "tok-123456".into(),
+        ..LibratoConfig::default()
+    };
+    let creds = Credentials::resolve(&config, &HashMap::new()).unwrap();
+    assert_eq!(creds.authorization(), basic_auth::header("tok-123456", ""));
+    assert_eq!(
+        creds.redact("x dG9rLTEyMzQ1Njo= tok-123456"),
+        "x [redacted] [redacted]"
+    );
+    config.api_user = "me@example.com".into();
+    let creds = Credentials::resolve(&config, &HashMap::new()).unwrap();
+    assert_eq!(
+        creds.authorization(),
+        basic_auth::header("me@example.com", "tok-123456")
+    );
+    // The legacy API still needs both; neither API sends without a token.
+    config.api = Api::Metrics;
+    config.api_user = String::new();
+    assert!(Credentials::resolve(&config, &HashMap::new()).is_err());
+    config.api = Api::Measurements;
+    config.api_token = String::new();
+    assert!(Credentials::resolve(&config, &HashMap::new()).is_err());
 }
