@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// A strict, local stand-in for the retired Librato metrics API (../shared/docs/librato-api.md).
+// A strict, local stand-in for the retired Librato metrics API (../shared/docs/librato-api.md):
+// the legacy source-based `POST /v1/metrics` and the tagged `POST /v1/measurements`.
 //
 //   node dev/librato-api.mjs --port 8071 --user demo@example.com --token demo-token
 //
@@ -29,7 +30,10 @@ export async function startLibratoApi(options = {}) {
     rateLimit = 100000,
     log = () => {},
   } = options;
-  const expectedAuth = 'Basic ' + Buffer.from(`${user}:${token}`).toString('base64');
+  const basic = (u, p) => 'Basic ' + Buffer.from(`${u}:${p}`).toString('base64');
+  const expectedAuth = basic(user, token);
+  // The tagged API also takes the token alone as the user with an empty password (AppOptics).
+  const tokenAlone = basic(token, '');
   const state = { gauges: [], counters: [], measurements: [], requests: [], faults: [], random: null };
   let used = 0;
   let windowStart = Date.now();
@@ -86,16 +90,18 @@ export async function startLibratoApi(options = {}) {
       req.socket.destroy();
       return true;
     }
-    if (fault.status && fault.status !== 200) {
+    if (fault.status && !(fault.status >= 200 && fault.status < 300)) {
       const headers = fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {};
       const body = fault.body ?? errorBodyFor(fault.status);
       send(res, fault.status, body, headers);
       return true;
     }
-    if (fault.status === 200 && fault.body !== undefined) {
+    if (fault.status >= 200 && fault.status < 300 && fault.body !== undefined) {
+      // A success status with a body of the test's choosing; `store: false` refuses the data
+      // all the same (a 2xx whose body holds errors).
       if (res.destroyed) return true;
-      accept();
-      send(res, 200, String(fault.body));
+      if (fault.store !== false) accept();
+      send(res, fault.status, typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body));
       return true;
     }
     if (res.destroyed) return true; // the client gave up while we were slow
@@ -105,7 +111,8 @@ export async function startLibratoApi(options = {}) {
   async function handleWrite(req, res, path) {
     const auth = req.headers.authorization;
     if (!auth) return send(res, 401, { errors: { request: ['Please provide credentials for authentication.'] } });
-    if (auth !== expectedAuth) return send(res, 401, { errors: { request: ['Authorization failed: invalid user or token.'] } });
+    const authorised = auth === expectedAuth || (path === '/v1/measurements' && auth === tokenAlone);
+    if (!authorised) return send(res, 401, { errors: { request: ['Authorization failed: invalid user or token.'] } });
     const type = (req.headers['content-type'] || '').split(';')[0].trim().toLowerCase();
     if (type !== 'application/json') {
       return send(res, 415, { errors: { request: [`Content-Type must be application/json, got "${type || 'none'}"`] } });
@@ -128,7 +135,7 @@ export async function startLibratoApi(options = {}) {
     if (result.error) return send(res, 400, { ...result.error, request_time: now });
 
     const accept = () => {
-      const who = Buffer.from(auth.slice(6), 'base64').toString().split(':')[0];
+      const who = auth === tokenAlone ? '(token)' : user;
       state.requests.push({ path, count: result.count, user: who, at: Date.now() });
       state.gauges.push(...(result.gauges || []));
       state.counters.push(...(result.counters || []));
@@ -205,6 +212,7 @@ export async function startLibratoApi(options = {}) {
 
   return {
     url: `${base}/v1/metrics`,
+    measurementsUrl: `${base}/v1/measurements`,
     base,
     port: actualPort,
     received: () => ({ gauges: [...state.gauges], counters: [...state.counters], measurements: [...state.measurements], requests: [...state.requests] }),
@@ -253,7 +261,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     maxAgeSeconds: args['max-age'] ? Number(args['max-age']) : null,
     log: (m) => console.log(`[librato-api] ${m}`),
   });
-  console.log(`Local Librato API listening on ${api.url}`);
+  console.log(`Local Librato API listening on ${api.url} and ${api.measurementsUrl}`);
   const stop = async () => { await api.close(); process.exit(0); };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

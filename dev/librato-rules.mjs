@@ -87,45 +87,87 @@ export function validateLegacy(body, opts) {
 
 const UNPROCESSABLE = { code: 400, message: 'Unable to process JSON' };
 const TAGGED_TOP_KEYS = new Set(['tags', 'time', 'period', 'measurements']);
-const TAGGED_KEYS = new Set(['name', 'value', 'tags', 'time', 'period', 'count', 'sum', 'min', 'max', 'last', 'stddev']);
+const TAGGED_KEYS = new Set(['name', 'value', 'tags', 'time', 'period', 'attributes',
+  'count', 'sum', 'min', 'max', 'last', 'stddev']);
+const SUMMARY_EXTRAS = ['min', 'max', 'last', 'stddev'];
 
-function checkTags(tags) {
-  if (tags === null || typeof tags !== 'object' || Array.isArray(tags)) return params('tags', 'must be an object');
+function checkTags(tags, where) {
+  if (tags === null || typeof tags !== 'object' || Array.isArray(tags)) return params(where, 'must be an object of tag names to values');
   const entries = Object.entries(tags);
-  if (entries.length > 50) return params('tags', `${entries.length} tags; at most 50 are allowed`);
+  if (entries.length === 0) return params(where, 'must hold at least one tag');
+  if (entries.length > 50) return params(where, `${entries.length} tags; at most 50 are allowed`);
   for (const [k, v] of entries) {
-    if (!TAG_NAME_RE.test(k)) return params('tags', `tag name ${quote(k)} is not valid`);
-    if (typeof v !== 'string' || !TAG_VALUE_RE.test(v)) return params('tags', `tag value ${quote(v)} of ${quote(k)} is not valid`);
+    if (!TAG_NAME_RE.test(k)) return params(where, `tag name ${quote(k)} is not valid (1-64 of -.:_A-Za-z0-9)`);
+    if (typeof v !== 'string' || !TAG_VALUE_RE.test(v)) {
+      return params(where, `tag value ${quote(v)} of ${quote(k)} is not valid (1-255 of -.:_?\\/A-Za-z0-9 and space)`);
+    }
   }
   return null;
 }
 
-export function validateTagged(body, { maxMeasurements }) {
+function checkInteger(key, t) {
+  return typeof t === 'number' && Number.isInteger(t) ? null : params(key, `${quote(t)} must be an integer number of seconds`);
+}
+
+/** A stored series: the lower-cased name and tag set (the API lower-cases both) and the time. */
+export function seriesKey(name, tags, time) {
+  const set = Object.keys(tags).sort().map((k) => `${k}=${tags[k]}`).join(',');
+  return `${name.toLowerCase()}|${set}|${time}`;
+}
+
+export function validateTagged(body, { maxMeasurements, now }) {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { error: UNPROCESSABLE };
-  for (const k of Object.keys(body)) if (!TAGGED_TOP_KEYS.has(k)) return { error: UNPROCESSABLE };
+  for (const k of Object.keys(body)) {
+    // Unknown keys: the tagged API's own answer to a body it cannot map.
+    if (!TAGGED_TOP_KEYS.has(k)) return { error: UNPROCESSABLE };
+  }
   if (!Array.isArray(body.measurements) || body.measurements.length === 0) {
     return { error: params('measurements', 'must be a non-empty array') };
   }
   if (body.measurements.length > maxMeasurements) {
     return { error: params('measurements', `too many measurements in one request: ${body.measurements.length} > ${maxMeasurements}`) };
   }
-  if (body.tags !== undefined) { const e = checkTags(body.tags); if (e) return { error: e }; }
-  if (body.time !== undefined && !Number.isInteger(body.time)) return { error: params('time', 'must be an integer') };
+  if (body.tags !== undefined) { const e = checkTags(body.tags, 'tags'); if (e) return { error: e }; }
+  if (body.time !== undefined) { const e = checkInteger('time', body.time); if (e) return { error: e }; }
+  if (body.period !== undefined) { const e = checkInteger('period', body.period); if (e) return { error: e }; }
   const measurements = [];
-  for (const m of body.measurements) {
-    if (m === null || typeof m !== 'object' || Array.isArray(m)) return { error: UNPROCESSABLE };
+  for (const [i, m] of body.measurements.entries()) {
+    const at = `measurements.${i}`;
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) return { error: params(at, 'must be an object') };
     for (const k of Object.keys(m)) if (!TAGGED_KEYS.has(k)) return { error: UNPROCESSABLE };
-    const summary = m.count !== undefined || m.sum !== undefined;
-    const err = checkName(m.name)
-      || (summary
-        ? (checkNumber('count', m.count) || checkNumber('sum', m.sum))
-        : checkNumber('value', m.value))
-      || (m.tags !== undefined ? checkTags(m.tags) : null)
-      || (m.time !== undefined && !Number.isInteger(m.time) ? params('time', 'must be an integer') : null);
+    let err = checkName(m.name);
+    if (!err && m.count !== undefined) {
+      // The summary form: count and sum, never value.
+      err = checkNumber('count', m.count)
+        || (m.sum === undefined ? params('sum', 'is required') : checkNumber('sum', m.sum))
+        || (m.value !== undefined ? params('value', 'must not be set with count') : null);
+    } else if (!err && m.sum !== undefined) {
+      err = params('count', 'is required with sum');
+    } else if (!err) {
+      err = m.value === undefined ? params('value', 'is required') : checkNumber('value', m.value);
+    }
+    for (const k of SUMMARY_EXTRAS) {
+      if (!err && m[k] !== undefined) {
+        err = m.count === undefined ? params(k, 'is only allowed with count and sum') : checkNumber(k, m[k]);
+      }
+    }
+    if (!err && m.tags !== undefined) err = checkTags(m.tags, 'tags');
+    if (!err && m.tags === undefined && body.tags === undefined) err = params('tags', 'is required (on the measurement or at the top level)');
+    if (!err && m.time !== undefined) err = checkInteger('time', m.time);
+    if (!err && m.period !== undefined) err = checkInteger('period', m.period);
+    if (!err && m.attributes !== undefined && (m.attributes === null || typeof m.attributes !== 'object' || Array.isArray(m.attributes))) {
+      err = params('attributes', 'must be an object');
+    }
     if (err) return { error: err };
-    // Per-measurement tags replace the top-level tags; tag names and values are lower-cased.
-    const tags = Object.fromEntries(Object.entries(m.tags ?? body.tags ?? {}).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]));
-    measurements.push({ name: m.name, value: m.value, count: m.count, sum: m.sum, tags, time: m.time ?? body.time });
+    // Per-measurement tags replace the top-level tags (never merged); names and values are lower-cased.
+    const tags = Object.fromEntries(Object.entries(m.tags ?? body.tags).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]));
+    const time = m.time ?? body.time ?? now;
+    const stored = { name: m.name, tags, time, series: seriesKey(m.name, tags, time) };
+    for (const k of ['value', 'count', 'sum', ...SUMMARY_EXTRAS]) if (m[k] !== undefined) stored[k] = m[k];
+    const period = m.period ?? body.period;
+    if (period !== undefined) stored.period = period;
+    if (m.attributes !== undefined) stored.attributes = m.attributes;
+    measurements.push(stored);
   }
   return { count: measurements.length, measurements };
 }

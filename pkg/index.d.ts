@@ -25,7 +25,10 @@ export interface ParseOptions {
 }
 
 export interface RenderOptions extends ParseOptions, LoadConfigOptions {
-  /** Also return `gaugeLines`, `sources` (how the template built each source) and warnings for template parts that match no tag. */
+  /**
+   * Also return `gaugeLines`, `sources` (how the template built each source) and warnings for
+   * template parts that match no tag; with `api: "measurements"`, `tagNotes` instead of `sources`.
+   */
   explain?: boolean;
 }
 
@@ -50,18 +53,28 @@ export interface LineError {
 
 /** `[[outputs.librato]]` keys, named as in TOML. */
 export interface LibratoConfig {
+  /**
+   * Which API: "metrics" (default; Telegraf's gauges with a source, `POST /v1/metrics`) or
+   * "measurements" (the tagged API, `POST /v1/measurements`: each measurement carries its
+   * metric's tags; `template` is not used).
+   */
+  api: LibratoApi;
+  /** The account's email; optional with `api: "measurements"` (then the token alone is sent as the Basic user). */
   api_user: string;
   api_token: string;
-  /** Default https://metrics-api.librato.com/v1/metrics (retired: set your own). */
+  /**
+   * Default https://metrics-api.librato.com/v1/metrics, or …/v1/measurements with
+   * `api: "measurements"` (the hosted service is retired: set your own).
+   */
   api_url: string;
-  /** Graphite-style source template; default "host". */
+  /** Graphite-style source template; default "host". Not used with `api: "measurements"`. */
   template: string;
   /** Deprecated: migrated to `template` with a warning. */
   source_tag?: string;
   /** Duration string ("5s", "1m30s") or a number of seconds; default "5s". */
   timeout: string | number;
   debug: boolean;
-  /** Gauges per request, 1–300; default 300. */
+  /** Gauges per request, 1–300 (measurements: 1–1000); default 300. */
   batch_size: number;
   /**
    * Request body shape; default "telegraf" (every gauge carries source and measure_time).
@@ -108,6 +121,8 @@ export interface LibratoConfig {
   log_level?: string;
 }
 
+export type LibratoApi = 'metrics' | 'measurements';
+
 export interface LoadConfigOptions {
   /** Resolves `@{store:key}` references (checked here, resolved when sending). */
   secrets?: Record<string, string>;
@@ -120,8 +135,12 @@ export interface LibratoRequest {
   url: string;
   /** Never carries credentials: Authorization is added only when sending. */
   headers: Record<string, string>;
+  /**
+   * JSON: `{"gauges":[{name, value, source, measure_time}]}`, or with `api: "measurements"`
+   * `{"measurements":[{name, value, time, tags}]}` (see `MeasurementsBody`).
+   */
   body: string;
-  /** Gauges in the body. */
+  /** Gauges (or measurements) in the body. */
   count: number;
 }
 
@@ -135,7 +154,26 @@ export type SkipReason =
   | 'name_too_long'
   | 'source_too_long'
   | 'reserved_source'
-  | 'filtered';
+  | 'filtered'
+  /** `api: "measurements"`: the metric has no tags (the API requires at least one). */
+  | 'no_tags'
+  /** `api: "measurements"`: more than 50 tags. */
+  | 'too_many_tags';
+
+/** The body of a `api: "measurements"` request, as `JSON.parse(request.body)` gives it. */
+export interface MeasurementsBody {
+  /** With `body_format: "compact"`: the tags of every measurement that has none of its own. */
+  tags?: Record<string, string>;
+  /** With `body_format: "compact"`: the time of every measurement that has none of its own. */
+  time?: number;
+  measurements: Array<{ name: string; value: number; time?: number; tags?: Record<string, string> }>;
+}
+
+/** With `explain` and `api: "measurements"`: a tag key or value changed (or a tag left out) to fit the API. */
+export interface TagNote {
+  line: number;
+  message: string;
+}
 
 export interface Skipped {
   line?: number;
@@ -173,6 +211,8 @@ export interface Plan {
   gaugeLines?: Uint32Array;
   /** With `explain`: for each metric that reached the template, how its source was built. */
   sources?: SourceExplanation[];
+  /** With `explain` and `api: "measurements"`: where a tag was changed to fit the API. */
+  tagNotes?: TagNote[];
 }
 
 export interface FailedRequest {

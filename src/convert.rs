@@ -362,6 +362,16 @@ pub fn plan_to_js(plan: &Plan, url: &str, streamed: Option<Array>) -> JsValue {
         }
         set(&obj, "sources", &out);
     }
+    if let Some(notes) = &plan.tag_notes {
+        let out = Array::new_with_length(notes.len() as u32);
+        for (i, (line, message)) in notes.iter().enumerate() {
+            let o = Object::new();
+            set(&o, "line", &(*line).into());
+            set(&o, "message", &message.as_str().into());
+            out.set(i as u32, o.into());
+        }
+        set(&obj, "tagNotes", &out);
+    }
     if let Some(lines) = &plan.gauge_lines {
         set(
             &obj,

@@ -4,6 +4,7 @@
 use std::fs;
 use std::path::Path;
 
+use librato_core::librato::{Api, BodyFormat};
 use librato_core::metric::{ParseOptions, Precision};
 use librato_output::config::{load_config, LibratoConfig, LoadOptions};
 use librato_output::render::{render, Format, Input, Plan, RenderOptions, Sink, Text};
@@ -84,27 +85,29 @@ fn run_case(dir: &Path) -> Result<(), String> {
 
     let expected: Value = serde_json::from_str(&read("expected.json").ok_or("no expected.json")?)
         .map_err(|e| e.to_string())?;
-    let mut gauges = Vec::new();
+    // `api = "measurements"` cases list `measurements` where the others list `gauges`.
+    let tagged = config.api == Api::Measurements;
+    let list_key = if tagged { "measurements" } else { "gauges" };
+    let mut rows = Vec::new();
     let mut batches = Vec::new();
     for (body, count) in plan.bodies.iter() {
         let v: Value = serde_json::from_str(body).map_err(|e| format!("body is not JSON: {e}"))?;
-        let list = v["gauges"].as_array().ok_or("body without gauges")?;
+        let list = v[list_key].as_array().ok_or("body without its list")?;
         if list.len() != count {
-            return Err(format!("count {count} but {} gauges in body", list.len()));
+            return Err(format!("count {count} but {} in body", list.len()));
         }
         batches.push(json!(count));
         for g in list {
-            let keys: Vec<&String> = g.as_object().unwrap().keys().collect();
-            if keys != ["name", "value", "source", "measure_time"] {
-                return Err(format!("gauge keys {keys:?}"));
-            }
-            gauges.push(json!([
-                g["name"],
-                g["value"],
-                g["source"],
-                g["measure_time"]
-            ]));
+            rows.push(if tagged {
+                measurement_row(g, &v, config.body_format)?
+            } else {
+                gauge_row(g)?
+            });
         }
+    }
+    if let Some(want) = expected["bodies"].as_array() {
+        let got: Vec<Value> = plan.bodies.iter().map(|(b, _)| json!(b)).collect();
+        check("bodies", &json!(got), &json!(want))?;
     }
     let skipped: Vec<Value> = plan
         .skipped
@@ -112,9 +115,9 @@ fn run_case(dir: &Path) -> Result<(), String> {
         .map(|s| json!([s.line, s.metric, s.field, s.reason.code()]))
         .collect();
     check(
-        "gauges",
-        &numbers_as_f64(&json!(gauges)),
-        &numbers_as_f64(&expected["gauges"]),
+        list_key,
+        &numbers_as_f64(&json!(rows)),
+        &numbers_as_f64(&expected[list_key]),
     )?;
     check("batches", &json!(batches), &expected["batches"])?;
     check("skipped", &json!(skipped), &expected["skipped"])?;
@@ -145,6 +148,59 @@ fn run_case(dir: &Path) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// A gauge as `[name, value, source, measure_time]`, in Telegraf's key order.
+fn gauge_row(g: &Value) -> Result<Value, String> {
+    let keys: Vec<&String> = g
+        .as_object()
+        .ok_or("gauge is not an object")?
+        .keys()
+        .collect();
+    if keys != ["name", "value", "source", "measure_time"] {
+        return Err(format!("gauge keys {keys:?}"));
+    }
+    Ok(json!([
+        g["name"],
+        g["value"],
+        g["source"],
+        g["measure_time"]
+    ]))
+}
+
+/// A measurement as `[name, value, time, tags]` with its effective time and tags (its own,
+/// or else the body's top-level ones, never merged), as the API reads it.
+fn measurement_row(m: &Value, body: &Value, format: BodyFormat) -> Result<Value, String> {
+    let keys: Vec<&String> = m
+        .as_object()
+        .ok_or("measurement is not an object")?
+        .keys()
+        .collect();
+    let full = ["name", "value", "time", "tags"];
+    let fits = match format {
+        BodyFormat::Telegraf => keys == full,
+        BodyFormat::Compact => keys.iter().all(|k| full.contains(&k.as_str())),
+    };
+    if !fits {
+        return Err(format!("measurement keys {keys:?}"));
+    }
+    let tags = m
+        .get("tags")
+        .or(body.get("tags"))
+        .ok_or("a measurement without tags")?;
+    let names: Vec<&String> = tags
+        .as_object()
+        .ok_or("tags is not an object")?
+        .keys()
+        .collect();
+    if !names.windows(2).all(|w| w[0] < w[1]) {
+        return Err(format!("tag keys not sorted: {names:?}"));
+    }
+    let time = m
+        .get("time")
+        .or(body.get("time"))
+        .ok_or("a measurement without time")?;
+    Ok(json!([m["name"], m["value"], time, tags]))
 }
 
 /// Compares numbers as float64 (the JSON text of 3 and 3.0 differ, the values do not).

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { render } from '../../pkg/node.js';
-import { loadFixtures, gaugeRows } from './helpers.mjs';
+import { loadFixtures, gaugeRows, measurementRows } from './helpers.mjs';
 
 const cases = loadFixtures();
 
@@ -22,14 +22,19 @@ for (const c of cases) {
       assert.deepEqual(fromText.errors, plan.errors);
       assert.deepEqual(fromText.skipped, plan.skipped);
     }
-    const rows = gaugeRows(plan.requests.map((r) => r.body));
-    assert.deepEqual(rows, c.expected.gauges);
+    // `api = "measurements"` cases list `measurements` where the others list `gauges`.
+    const tagged = c.expected.measurements !== undefined;
+    const bodies = plan.requests.map((r) => r.body);
+    const want = tagged ? c.expected.measurements : c.expected.gauges;
+    assert.deepEqual(tagged ? measurementRows(bodies) : gaugeRows(bodies), want);
+    if (c.expected.bodies) assert.deepEqual(bodies, c.expected.bodies);
     assert.deepEqual(plan.requests.map((r) => r.count), c.expected.batches);
-    assert.equal(plan.gauges, c.expected.gauges.length);
+    assert.equal(plan.gauges, want.length);
     for (const r of plan.requests) {
       assert.equal(r.method, 'POST');
       assert.deepEqual(r.headers, { 'Content-Type': 'application/json' });
-      assert.equal(JSON.parse(r.body).gauges.length, r.count);
+      assert.equal(JSON.parse(r.body)[tagged ? 'measurements' : 'gauges'].length, r.count);
+      if (tagged) assert.ok(r.url.endsWith('/v1/measurements'), r.url);
     }
     assert.deepEqual(
       plan.skipped.map((s) => [s.line ?? null, s.metric, s.field ?? null, s.reason]),

@@ -36,6 +36,19 @@ export function gaugeRows(bodies) {
   return rows;
 }
 
+/**
+ * Flattens tagged bodies into [name, value, time, tags] rows with each measurement's effective
+ * time and tags: its own, or else the body's top-level ones (never merged), as the API reads them.
+ */
+export function measurementRows(bodies) {
+  const rows = [];
+  for (const body of bodies) {
+    const b = JSON.parse(body);
+    for (const m of b.measurements) rows.push([m.name, m.value, m.time ?? b.time, m.tags ?? b.tags]);
+  }
+  return rows;
+}
+
 /** n lines of Telegraf-shaped line protocol with `fields` gauges each, distinct per line. */
 export function sampleLines(n, { fields = 1, start = 1_700_000_000 } = {}) {
   const lines = [];

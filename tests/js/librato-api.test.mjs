@@ -131,3 +131,79 @@ test('fault injection: statuses, Retry-After, garbage bodies, dropped connection
   assert.equal((await post({ gauges: [gauge()] })).status, 200, 'faults are used up');
   assert.equal(api.received().gauges.length, 2, 'the garbage-200 and the last one were accepted');
 });
+
+test('tagged API: both Basic auth forms; the token alone only on /v1/measurements', async () => {
+  const body = { measurements: [{ name: 'm', value: 1, tags: { host: 'a' } }] };
+  const alone = 'Basic ' + Buffer.from(`${TOKEN}:`).toString('base64');
+  assert.equal((await post(body, { path: '/v1/measurements' })).status, 202);
+  assert.equal((await post(body, { path: '/v1/measurements', auth: alone })).status, 202);
+  assert.deepEqual(api.received().requests.map((r) => r.user), [USER, '(token)']);
+  assert.equal((await post({ gauges: [gauge()] }, { auth: alone })).status, 401, 'the legacy API wants the email');
+  const wrong = 'Basic ' + Buffer.from('other-token:').toString('base64');
+  assert.equal((await post(body, { path: '/v1/measurements', auth: wrong })).status, 401);
+  assert.equal((await post(body, { path: '/v1/measurements', auth: null })).status, 401);
+  assert.equal((await post('x', { path: '/v1/measurements', type: 'text/plain' })).status, 415);
+});
+
+test('tagged API: every documented rule refuses the whole request with a body that names it', async () => {
+  const t = { host: 'a' };
+  const tags50 = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
+  const tags51 = { ...tags50, k50: 'v' };
+  const cases = [
+    [{ measurements: [] }, 'measurements'],
+    [{ measurements: [{ name: 'm', value: 1 }] }, 'tags'],
+    [{ measurements: [{ name: 'x y', value: 1, tags: t }] }, 'name'],
+    [{ measurements: [{ name: 'n'.repeat(256), value: 1, tags: t }] }, 'name'],
+    [{ measurements: [{ name: 'm', tags: t }] }, 'value'],
+    [{ measurements: [{ name: 'm', value: 'x', tags: t }] }, 'value'],
+    [{ measurements: [{ name: 'm', value: 1e127, tags: t }] }, 'value'],
+    [{ measurements: [{ name: 'm', count: 2, tags: t }] }, 'sum'],
+    [{ measurements: [{ name: 'm', count: 2, sum: 3, value: 1, tags: t }] }, 'value'],
+    [{ measurements: [{ name: 'm', sum: 3, tags: t }] }, 'count'],
+    [{ measurements: [{ name: 'm', value: 1, min: 0, tags: t }] }, 'min'],
+    [{ measurements: [{ name: 'm', count: 2, sum: 3, stddev: 'x', tags: t }] }, 'stddev'],
+    [{ measurements: [{ name: 'm', value: 1, tags: tags51 }] }, 'tags'],
+    [{ measurements: [{ name: 'm', value: 1, tags: { ['k'.repeat(65)]: 'v' } }] }, 'tags'],
+    [{ measurements: [{ name: 'm', value: 1, tags: { k: 'v'.repeat(256) } }] }, 'tags'],
+    [{ measurements: [{ name: 'm', value: 1, tags: { k: 'a"b' } }] }, 'tags'],
+    [{ measurements: [{ name: 'm', value: 1, tags: {} }] }, 'tags'],
+    [{ measurements: [{ name: 'm', value: 1, tags: t, time: 1.5 }] }, 'time'],
+    [{ time: '1700000000', tags: t, measurements: [{ name: 'm', value: 1 }] }, 'time'],
+  ];
+  for (const [body, key] of cases) {
+    const r = await post(body, { path: '/v1/measurements' });
+    assert.equal(r.status, 400, JSON.stringify(body).slice(0, 120));
+    assert.ok(r.json.errors.params[key], `${JSON.stringify(r.json)} names ${key}`);
+  }
+  const top = await post({ tags: t, colour: 1, measurements: [{ name: 'm', value: 1 }] }, { path: '/v1/measurements' });
+  assert.deepEqual([top.status, top.json.message], [400, 'Unable to process JSON']);
+  assert.equal(api.received().measurements.length, 0);
+  // What is allowed: 50 tags, `\` `/` `?` and space in values, the summary form, attributes.
+  const ok = await post({ measurements: [
+    { name: 'm', value: 1, tags: tags50 },
+    { name: 'm', value: 1, tags: { path: 'C:\\d/x? y' } },
+    { name: 's', count: 2, sum: 3, min: 1, max: 2, last: 2, stddev: 0.5, tags: t, period: 60, attributes: { aggregate: true } },
+  ] }, { path: '/v1/measurements' });
+  assert.equal(ok.status, 202, JSON.stringify(ok.json));
+});
+
+test('tagged API: stores series (name, lower-cased tags, time); top-level tags only without own', async () => {
+  const r = await post({ tags: { Host: 'Web-1' }, time: 1700000000, measurements: [
+    { name: 'CPU.idle', value: 1 },
+    { name: 'cpu.idle', value: 2, tags: { Region: 'US' }, time: 1700000060 },
+  ] }, { path: '/v1/measurements' });
+  assert.equal(r.status, 202);
+  assert.deepEqual(api.received().measurements.map((m) => m.series), [
+    'cpu.idle|host=web-1|1700000000',
+    'cpu.idle|region=us|1700000060',
+  ]);
+});
+
+test('fault injection: a 2xx whose body holds errors stores nothing with store: false', async () => {
+  api.setFaults([{ status: 202, body: { errors: [{ param: 'tags', reason: 'too many tag sets' }] }, store: false }]);
+  const r = await post({ measurements: [{ name: 'm', value: 1, tags: { a: 'b' } }] }, { path: '/v1/measurements' });
+  assert.equal(r.status, 202);
+  assert.equal(r.json.errors[0].reason, 'too many tag sets');
+  assert.equal(api.received().measurements.length, 0);
+  api.setFaults([]);
+});

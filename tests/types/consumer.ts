@@ -13,6 +13,10 @@ import {
   type LibratoError,
   type SourceExplanation,
   type Precision,
+  type MeasurementsBody,
+  type TagNote,
+  type SkipReason,
+  type LibratoApi,
 } from 'librato-wasm';
 
 const text: Text = 'cpu,host=a usage=1 1700000000000000000';
@@ -39,6 +43,18 @@ const compact: Plan = render(text, { body_format: 'compact', batch_size: 100 });
 const shape: 'telegraf' | 'compact' = configs[0]!.body_format;
 // @ts-expect-error: only "telegraf" and "compact" are body formats
 render(text, { body_format: 'pretty' });
+
+const tagged: Plan = render(text, { api: 'measurements', batch_size: 1000 }, { explain: true });
+const notes: TagNote[] = tagged.tagNotes ?? [];
+const noteLine: number | undefined = notes[0]?.line;
+const measurementsBody: MeasurementsBody = JSON.parse(tagged.requests[0]?.body ?? '{"measurements":[]}');
+const firstTags: Record<string, string> | undefined = measurementsBody.measurements[0]?.tags ?? measurementsBody.tags;
+const reasons: SkipReason[] = ['no_tags', 'too_many_tags'];
+const api: LibratoApi = configs[0]!.api;
+// @ts-expect-error: only "metrics" and "measurements" are APIs
+render(text, { api: 'tags' });
+new LibratoOutput({ api: 'measurements', api_token: 't', api_url: 'http://127.0.0.1:8071/v1/measurements' });
+void [noteLine, firstTags, reasons, api];
 
 const out = new LibratoOutput(
   { api_user: 'u@example.com', api_token: '@{vault:t}', api_url: 'http://127.0.0.1:8071/v1/metrics', timeout: '5s', retries: 2 },
