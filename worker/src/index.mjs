@@ -2,7 +2,8 @@
 // write APIs, and Telegraf's outputs.http) and relays it to Librato through librato-wasm.
 //
 // Config (Workers vars and secrets): LIBRATO_CONFIG (an [[outputs.librato]] table, with ${VAR}
-// and @{env:NAME} resolved from env) or LIBRATO_API_USER / LIBRATO_API_TOKEN / LIBRATO_API_URL /
+// and @{env:NAME} resolved from env; `api = "measurements"` relays each metric's tags to the
+// tagged API) or LIBRATO_API / LIBRATO_API_USER / LIBRATO_API_TOKEN / LIBRATO_API_URL /
 // LIBRATO_TEMPLATE; WRITE_TOKEN (required); MAX_BODY_BYTES, MAX_DECOMPRESSED_BYTES,
 // MAX_SUBREQUESTS, RETRY_AFTER_SECONDS.
 import { LibratoOutput, loadConfig } from 'librato-wasm';
@@ -86,6 +87,7 @@ function outputFor(env) {
     const config = env.LIBRATO_CONFIG
       ? env.LIBRATO_CONFIG
       : {
+          ...(env.LIBRATO_API ? { api: env.LIBRATO_API } : {}),
           api_user: env.LIBRATO_API_USER ?? '',
           api_token: env.LIBRATO_API_TOKEN ?? '',
           ...(env.LIBRATO_API_URL ? { api_url: env.LIBRATO_API_URL } : {}),
@@ -96,8 +98,11 @@ function outputFor(env) {
       secrets: strings,
       log: (level, message) => { if (level === 'warn' || level === 'error') logLine({ level, message }); },
     });
-    const batchSize = typeof config === 'string' ? loadConfig(config, { env: strings, secrets: strings })[0]?.batch_size ?? 300 : 300;
-    out = { output, batchSize };
+    const loaded = typeof config === 'string' ? loadConfig(config, { env: strings, secrets: strings })[0] : config;
+    const batchSize = loaded?.batch_size ?? 300;
+    // What the write's items are called in answers and logs.
+    const noun = loaded?.api === 'measurements' ? 'measurements' : 'gauges';
+    out = { output, batchSize, noun, api: loaded?.api ?? 'metrics' };
     outputs.set(env, out);
   }
   return out;
@@ -153,8 +158,9 @@ async function write(request, env, ctx) {
   }
   let output;
   let batchSize;
+  let noun;
   try {
-    ({ output, batchSize } = outputFor(env));
+    ({ output, batchSize, noun } = outputFor(env));
   } catch (e) {
     logLine({ api, outcome: 'bad config', status: 500, message: e.message });
     return errorResponse(500, 'internal error', `the relay's Librato config is invalid: ${e.message}`, api);
@@ -182,7 +188,7 @@ async function write(request, env, ctx) {
   } catch (e) {
     const status = e.code === 'too_many_requests' ? 413 : e.code === 'invalid_options' ? 400 : 500;
     const message = e.code === 'too_many_requests'
-      ? `${e.message} (MAX_SUBREQUESTS): lower metric_batch_size in Telegraf so that one write makes at most ${maxRequests * batchSize} gauges`
+      ? `${e.message} (MAX_SUBREQUESTS): lower metric_batch_size in Telegraf so that one write makes at most ${maxRequests * batchSize} ${noun}`
       : e.message;
     logLine({ api, outcome: e.code, status, message, bytes: body.bytes, ms: Date.now() - started });
     return errorResponse(status, status === 413 ? 'request too large' : status === 400 ? 'invalid' : 'internal error', message, api);
@@ -206,11 +212,11 @@ async function write(request, env, ctx) {
     const rejected = report.failed.filter((f) => f.status === 400 || f.status === 422);
     if (rejected.length === report.failed.length) {
       // Librato refused the data itself: resending the same write cannot help.
-      response = errorResponse(400, 'invalid', `Librato rejected ${failedGauges} gauges: ${report.failed[0].message}`, api);
+      response = errorResponse(400, 'invalid', `Librato rejected ${failedGauges} ${noun}: ${report.failed[0].message}`, api);
     } else {
       const retryAfter = String(int(env, 'RETRY_AFTER_SECONDS', 10));
       response = errorResponse(503, 'unavailable',
-        `delivery to Librato failed for ${failedGauges} of ${summary.gauges} gauges (${report.failed[0].message}); retry the write`,
+        `delivery to Librato failed for ${failedGauges} of ${summary.gauges} ${noun} (${report.failed[0].message}); retry the write`,
         api, { 'Retry-After': retryAfter });
     }
   } else if (report.errors.length > 0) {
