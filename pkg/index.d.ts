@@ -67,8 +67,11 @@ export interface LibratoConfig {
    * `api: "measurements"` (the hosted service is retired: set your own).
    */
   api_url: string;
-  /** Graphite-style source template; default "host". Not used with `api: "measurements"`. */
-  template: string;
+  /**
+   * Graphite-style source template; default "host". Not used with `api: "measurements"` (a
+   * template set there gets a warning, and loadConfig leaves the key out).
+   */
+  template?: string;
   /** Deprecated: migrated to `template` with a warning. */
   source_tag?: string;
   /** Duration string ("5s", "1m30s") or a number of seconds; default "5s". */

@@ -19,6 +19,24 @@ const el = (tag, props = {}, ...children) => {
 
 const state = { plan: null, config: null, configError: null };
 
+const DEFAULT_URLS = {
+  metrics: 'https://metrics-api.librato.com/v1/metrics',
+  measurements: 'https://metrics-api.librato.com/v1/measurements',
+};
+
+/** The config as loaded, with the API switch applied (an api_url left at its default follows). */
+function effectiveConfig(loaded) {
+  const api = $('api').value;
+  if (!loaded || !api || api === loaded.api) return loaded;
+  const config = { ...loaded, api };
+  if (Object.values(DEFAULT_URLS).includes(config.api_url)) delete config.api_url;
+  if (api === 'measurements') delete config.template;
+  else if (config.template === undefined) config.template = 'host';
+  return config;
+}
+
+const tagged = () => (state.config?.api ?? 'metrics') === 'measurements';
+
 function options() {
   const o = { format: $('format').value, explain: true, defaultTime: BigInt(Date.now()) * 1_000_000n };
   if ($('precision').value) o.precision = $('precision').value;
@@ -65,7 +83,7 @@ const withoutPlace = (message) => message.replace(/^line \d+, column \d+: /, '')
 
 /** The config line of the option that removed something (the package maps every spelling). */
 function optionLine(option) {
-  const line = state.config?.keyLines?.[option];
+  const line = state.keyLines?.[option];
   return line ? { key: option.split(' ')[0], line } : null;
 }
 
@@ -79,11 +97,15 @@ function update() {
   state.configError = null;
   let plan = null;
   try {
-    state.config = loadConfig(configText)[0] ?? null;
-    if (!state.config) throw Object.assign(new Error('the config has no [[outputs.librato]] table'), { code: 'invalid_config' });
+    const loaded = loadConfig(configText)[0] ?? null;
+    if (!loaded) throw Object.assign(new Error('the config has no [[outputs.librato]] table'), { code: 'invalid_config' });
+    state.config = effectiveConfig(loaded);
+    // keyLines rides along (not enumerable) on the loaded config only.
+    state.keyLines = loaded.keyLines;
     plan = render(metricsText, state.config, options());
-    warnings.push(...(state.config.warnings ?? []));
-    $('config-status').textContent = `OK: template "${state.config.template}", batch size ${state.config.batch_size}, ${state.config.body_format} bodies`;
+    warnings.push(...(loaded.warnings ?? []));
+    const how = tagged() ? 'api "measurements" (tags)' : `template "${state.config.template}"`;
+    $('config-status').textContent = `OK: ${how}, batch size ${state.config.batch_size}, ${state.config.body_format} bodies`;
     $('config-status').className = 'status';
   } catch (e) {
     state.config = null;
@@ -114,14 +136,30 @@ function update() {
   gutter($('metrics'), $('metrics-gutter'), metricsBad);
   showPlan(plan);
   explain();
+  followApi();
   document.body.dataset.renders = String(Number(document.body.dataset.renders ?? 0) + 1);
 }
 
-/** Which body_format wrote a body: a compact one starts with its shared source. */
+/** Which body_format wrote a body: a compact one starts with what its items share. */
 function bodyShape(body) {
+  if (body.startsWith('{"time":')) return 'compact body: time and tags once at the top, on a measurement only where they differ (its whole tag set: tags are never merged)';
+  if (body.startsWith('{"measurements":')) return 'every measurement carries its time and tags';
   return body.startsWith('{"source":')
     ? 'compact body: source and measure_time once at the top, on a gauge only where it differs (body_format = "compact")'
     : 'Telegraf\'s body shape: every gauge carries its source and measure_time (body_format = "telegraf")';
+}
+
+const tagText = (tags) => Object.entries(tags ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
+
+/** The table's columns for the API in use. */
+function tableHead(isTagged) {
+  const cols = isTagged ? ['name', 'tags', 'value', 'time', 'line'] : ['name', 'source', 'value', 'measure_time', 'line'];
+  $('gauges').tHead.replaceChildren(el('tr', {}, ...cols.map((c) => el('th', { scope: 'col' }, c))));
+  const word = isTagged ? 'Measurements' : 'Gauges';
+  $('gauges-title').textContent = word;
+  $('skip-gauges').textContent = word;
+  $('gauges-region').setAttribute('aria-label', `${word} table (scrolls sideways)`);
+  $('explain-title').textContent = isTagged ? 'How the tags were made' : 'How the source was built';
 }
 
 function showPlan(plan) {
@@ -137,8 +175,11 @@ function showPlan(plan) {
     return;
   }
   const n = plan.requests.length;
+  const isTagged = tagged();
+  const noun = isTagged ? 'measurements' : 'gauges';
+  tableHead(isTagged);
   $('summary').replaceChildren(
-    el('span', { class: plan.errors.length ? '' : 'ok' }, `${plan.gauges} gauges in ${n} request${n === 1 ? '' : 's'}`),
+    el('span', { class: plan.errors.length ? '' : 'ok' }, `${plan.gauges} ${noun} in ${n} request${n === 1 ? '' : 's'}`),
     `, ${plan.skipped.length} skipped, ${plan.errors.length} line error${plan.errors.length === 1 ? '' : 's'}`,
   );
   $('gauge-count').textContent = `(${plan.gauges})`;
@@ -149,18 +190,21 @@ function showPlan(plan) {
   // tab stops (there may be hundreds): the mouse selects a row; the keyboard uses the
   // "Metric on line" field and the skip links.
   const rows = [];
+  const noted = new Set((plan.tagNotes ?? []).map((t) => t.line));
   let i = 0;
   for (const r of plan.requests) {
     const body = JSON.parse(r.body);
-    for (const g of body.gauges) {
+    for (const g of isTagged ? body.measurements : body.gauges) {
       if (rows.length < MAX_ROWS) {
         const line = plan.gaugeLines?.[i];
-        // A compact body's top-level source and time apply to gauges that lack their own.
-        const source = g.source ?? body.source;
-        const time = g.measure_time ?? body.measure_time;
+        // A compact body's top-level source (tags) and time apply to items that lack their own.
+        const second = isTagged
+          ? el('td', { class: 'tags' }, tagText(g.tags ?? body.tags), noted.has(line) ? el('span', { class: 'changed', title: 'a tag was changed to fit the API: see the notes below the table' }, ' (changed)') : '')
+          : el('td', {}, g.source ?? body.source);
+        const time = isTagged ? g.time ?? body.time : g.measure_time ?? body.measure_time;
         const when = new Date(time * 1000).toISOString().replace('.000Z', 'Z');
         rows.push(el('tr', { 'data-line': String(line), onclick: () => selectLine(line) },
-          el('th', { scope: 'row' }, g.name), el('td', {}, source), el('td', {}, String(g.value)),
+          el('th', { scope: 'row' }, g.name), second, el('td', {}, String(g.value)),
           el('td', {}, String(time), el('span', { class: 'when' }, when)),
           el('td', {}, line ? lineLink(line, $('metrics'), { tabindex: '-1' }) : '')));
       }
@@ -168,7 +212,10 @@ function showPlan(plan) {
     }
   }
   tbody.replaceChildren(...rows);
-  $('gauges-more').textContent = plan.gauges > MAX_ROWS ? `Showing the first ${MAX_ROWS} of ${plan.gauges} gauges.` : '';
+  $('gauges-more').textContent = plan.gauges > MAX_ROWS ? `Showing the first ${MAX_ROWS} of ${plan.gauges} ${noun}.` : '';
+  const notes = plan.tagNotes ?? [];
+  $('tag-notes-box').hidden = notes.length === 0;
+  $('tag-notes').replaceChildren(...notes.slice(0, MAX_ROWS).map((t) => el('li', {}, lineLink(t.line, $('metrics')), `: ${t.message}`)));
 
   $('skipped').replaceChildren(...plan.skipped.slice(0, MAX_ROWS).map((s) => {
     const by = s.reason === 'filtered' ? optionLine(s.option) : null;
@@ -181,12 +228,13 @@ function showPlan(plan) {
 
   const encoder = new TextEncoder();
   $('requests').replaceChildren(...plan.requests.map((r, k) => {
-    const headers = { ...r.headers, Authorization: 'Basic ••••••••  (added when sending: api_user:api_token)' };
+    const who = isTagged && !state.config.api_user ? 'api_token with an empty password' : 'api_user:api_token';
+    const headers = { ...r.headers, Authorization: `Basic ••••••••  (added when sending: ${who})` };
     let pretty = null;
     return el('div', { class: 'request' },
       el('div', { class: 'mono' }, `#${k + 1}  ${r.method} ${r.url}`),
       el('pre', { class: 'headers' }, Object.entries(headers).map(([h, v]) => `${h}: ${v}`).join('\n')),
-      el('div', { class: 'note' }, `${r.count} gauges, ${encoder.encode(r.body).length} bytes, ${bodyShape(r.body)} (the body below, exactly as sent)`),
+      el('div', { class: 'note' }, `${r.count} ${noun}, ${encoder.encode(r.body).length} bytes, ${bodyShape(r.body)} (the body below, exactly as sent)`),
       el('div', { class: 'actions' },
         el('button', { type: 'button', class: 'small', onclick: () => copy(r.body) }, 'Copy body'),
         el('button', { type: 'button', class: 'small', onclick: () => copy(curl(r)) }, 'Copy as curl')),
@@ -222,6 +270,7 @@ function explain() {
   const line = Number($('explain-line').value);
   if (!state.plan) return list.replaceChildren(el('li', { class: 'stale' }, 'The config has an error: fix it to see how sources are built.'));
   if (!line) return list.replaceChildren();
+  if (tagged()) return explainTags(list, line);
   // The steps come from the renderer itself (plan.sources), never re-derived here.
   const found = state.plan.sources?.find((s) => s.line === line);
   if (!found) {
@@ -235,9 +284,32 @@ function explain() {
     el('li', {}, el('strong', {}, 'source: '), el('span', { class: 'mono', id: 'explain-source' }, skipped && found.source ? `${source} (skipped: ${skipped.reason})` : source)));
 }
 
+/** The measurements API: the line's tags as sent, and every change made to fit the API. */
+function explainTags(list, line) {
+  const notes = (state.plan.tagNotes ?? []).filter((t) => t.line === line);
+  const skipped = state.plan.skipped.find((s) => s.line === line && !s.field);
+  let index = -1;
+  const lines = state.plan.gaugeLines ?? [];
+  for (let k = 0; k < lines.length; k++) if (lines[k] === line) { index = k; break; }
+  let tags = null;
+  if (index >= 0) {
+    let k = index;
+    for (const r of state.plan.requests) {
+      const body = JSON.parse(r.body);
+      if (k < body.measurements.length) { tags = body.measurements[k].tags ?? body.tags; break; }
+      k -= body.measurements.length;
+    }
+  }
+  const items = notes.map((t) => el('li', {}, t.message));
+  if (tags) items.push(el('li', {}, el('strong', {}, 'tags: '), el('span', { class: 'mono', id: 'explain-source' }, tagText(tags))));
+  else if (skipped) items.push(el('li', {}, `Line ${line} is skipped: ${skipped.reason}: ${skipped.message}`));
+  else items.push(el('li', {}, `Line ${line} holds no measurement.`));
+  list.replaceChildren(...items);
+}
+
 async function share() {
   const { fragment, configOmitted } = await encodeState({
-    config: $('config').value, metrics: $('metrics').value, format: $('format').value, precision: $('precision').value,
+    config: $('config').value, metrics: $('metrics').value, format: $('format').value, precision: $('precision').value, api: $('api').value,
   }, redactConfig);
   const link = `${location.origin}${location.pathname}#${fragment}`;
   $('share-link').value = link;
@@ -265,8 +337,9 @@ async function send(ev) {
     const out = new LibratoOutput(config, {});
     const r = await out.write($('metrics').value, options());
     report.className = `report ${r.ok ? 'ok' : 'bad'}`;
-    const lines = [`ok: ${r.ok}`, `sent: ${r.sent} gauges in ${r.requests} request(s), ${r.attempts} attempt(s)`];
-    for (const f of r.failed) lines.push(`failed: ${f.count} gauges, status ${f.status ?? '-'}, ${f.attempts} attempt(s): ${f.message}`);
+    const noun = tagged() ? 'measurements' : 'gauges';
+    const lines = [`ok: ${r.ok}`, `sent: ${r.sent} ${noun} in ${r.requests} request(s), ${r.attempts} attempt(s)`];
+    for (const f of r.failed) lines.push(`failed: ${f.count} ${noun}, status ${f.status ?? '-'}, ${f.attempts} attempt(s): ${f.message}`);
     if (r.rateLimit?.std) lines.push(`rate limit: ${JSON.stringify(r.rateLimit.std)}`);
     report.textContent = lines.join('\n');
     // A browser reports a request the API did not allow (CORS) as a bare network error.
@@ -281,6 +354,13 @@ async function send(ev) {
     report.className = 'report bad';
     report.textContent = `${e.code ? `[${e.code}] ` : ''}${e.message}`;
   }
+}
+
+/** The Send form's URL follows the API in use, when it is one of the two endpoints. */
+function followApi() {
+  const url = $('send-url');
+  const want = tagged() ? '/v1/measurements' : '/v1/metrics';
+  url.value = url.value.replace(/\/v1\/(metrics|measurements)$/, want);
 }
 
 async function openConfig(file) {
@@ -310,6 +390,7 @@ async function start() {
       $('metrics').value = restored.metrics ?? '';
       $('format').value = restored.format || 'influx';
       $('precision').value = restored.precision || '';
+      $('api').value = restored.api || '';
     }
   } catch { /* a broken link: keep the samples */ }
   let apiUrl = null;
@@ -339,6 +420,7 @@ async function start() {
     openConfig(ev.dataTransfer?.files?.[0]);
   });
   for (const id of ['format', 'precision']) $(id).addEventListener('change', update);
+  $('api').addEventListener('change', update);
   $('explain-line').addEventListener('input', explain);
   $('share').addEventListener('click', share);
   $('send-form').addEventListener('submit', send);

@@ -81,7 +81,7 @@ test('loadConfig returns one config per librato table with defaults', () => {
 `);
   assert.equal(configs.length, 2);
   assert.deepEqual(configs[0], {
-    api_user: 'a@example.com', api_token: 't1', api_url: 'https://metrics-api.librato.com/v1/metrics',
+    api: 'metrics', api_user: 'a@example.com', api_token: 't1', api_url: 'https://metrics-api.librato.com/v1/metrics',
     template: 'host', timeout: '5s', debug: false, batch_size: 300, body_format: 'telegraf', retries: 3, concurrency: 4,
     retry_backoff: '500ms', retry_max_wait: '30s', alias: '',
   });

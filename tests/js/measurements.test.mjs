@@ -161,3 +161,11 @@ test('config: api from TOML and JS objects alike, errors at their line and colum
   const plan = render('m,h=a v=1 1764000000000000000', 'api = "measurements"\ntemplate = "h"\n');
   assert.ok(plan.warnings.some((w) => w.startsWith('template is not used')));
 });
+
+test('a loaded measurements config given back as an object renders without a template warning', () => {
+  const [c] = loadConfig('api = "measurements"\napi_token = "t"\n');
+  assert.equal('template' in c, false);
+  const plan = render('m,h=a v=1 1764000000000000000', c);
+  assert.deepEqual(plan.warnings, []);
+  assert.ok(plan.requests[0].body.startsWith('{"measurements":['));
+});

@@ -31,7 +31,7 @@ const column: number | undefined = parsed.errors[0]?.column;
 
 const configs = loadConfig('[[outputs.librato]]\n  template = "host"', { env: { A: 'b' }, secrets: { 'vault:t': 'x' } });
 const warnings: readonly string[] = configs[0]!.warnings;
-const template: string = configs[0]!.template;
+const template: string = configs[0]!.template ?? 'host';
 
 const plan: Plan = render(buffer, { template: 'host.tags', namepass: ['cpu*'], pass: ['u*'] }, { explain: true, env: {} });
 const lines: Uint32Array | undefined = plan.gaugeLines;

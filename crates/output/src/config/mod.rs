@@ -208,6 +208,11 @@ impl LibratoConfig {
         .collect();
         let mut v = Value::Object(map);
         if let Value::Object(map) = &mut v {
+            // Not used by the tagged API: left out so that this object, given back as a
+            // config, does not read as a template set explicitly (and warn).
+            if self.api == Api::Measurements {
+                map.remove("template");
+            }
             filter_keys::to_json(&self.filter_spec, map);
         }
         v
