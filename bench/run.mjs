@@ -62,6 +62,9 @@ const compactRate = rate(mb * 1e6, js.compact_ms);
 row('render() with body_format = "compact" (Node; no target)', `${compactRate.toFixed(1)} MB/s`, '',
   `${js.compact_ms.toFixed(1)} ms; ${(js.compact_bytes / 1e6).toFixed(1)} MB of bodies, ${(100 * (1 - js.compact_bytes / js.output_bytes)).toFixed(0)}% fewer bytes than Telegraf's shape (this input: many hosts, one time)`);
 
+row('render() with api = "measurements" (Node), against the gauges', `${js.tagged_ratio.toFixed(2)}× the gauges' time`, '≤ 1.3×',
+  `${js.tagged_ms.toFixed(1)} ms (${rate(mb * 1e6, js.tagged_ms).toFixed(1)} MB/s) vs ${js.render_ms.toFixed(1)} ms for the gauges, per-run ratio's median; ${(js.tagged_bytes / 1e6).toFixed(1)} MB of tagged bodies`, js.tagged_ratio <= 1.3);
+
 const jin = child('json-throughput.mjs', [file, String(RUNS)]);
 const jsonRate = rate(jin.bytes, jin.render_ms);
 row('Telegraf JSON → bodies (render(), Node)', `${jsonRate.toFixed(1)} MB/s`, '≥ 100 MB/s',
@@ -98,6 +101,11 @@ try {
 const wasm = readFileSync(join(ROOT, 'pkg', 'dist', 'librato_wasm_bg.wasm'));
 const gz = gzipSync(wasm, { level: 9 }).length;
 row('.wasm size', `${(gz / 1024).toFixed(1)} KB gzipped`, '≤ 120 KB', `${(wasm.length / 1024).toFixed(1)} KB raw`, gz / 1024 <= 120);
+// What each feature of this round added, gzipped, against the build before it (measured with
+// this file's gzip -9 on that commit's package).
+const BEFORE_MEASUREMENTS = 140_187; // c3cb649
+row('.wasm growth: api = "measurements"', `+${((gz - BEFORE_MEASUREMENTS) / 1024).toFixed(1)} KB gzipped`, '≤ +8 KB',
+  `over ${(BEFORE_MEASUREMENTS / 1024).toFixed(1)} KB at c3cb649 (later features count in this figure too until they get a row of their own)`, gz - BEFORE_MEASUREMENTS <= 8 * 1024);
 // A plain `node`, as users run it: --expose-gc alone adds ~5 ms to Node's own start-up.
 const colds = Array.from({ length: RUNS + 1 }, () => child('cold-start.mjs', [], {}, []).ms).slice(1);
 row('cold start (import + first render of 10 lines)', `${median(colds).toFixed(1)} ms`, '≤ 20 ms', 'fresh Node process each time; process start-up excluded', median(colds) <= 20);

@@ -11,6 +11,8 @@ const time = (fn) => { const t = performance.now(); const r = fn(); return [perf
 
 const renderMs = [];
 const compactMs = [];
+const taggedMs = [];
+let taggedBytes = 0;
 const parseMs = [];
 const floorMs = [];
 let plan;
@@ -26,6 +28,10 @@ for (let i = 0; i <= runs; i++) {
   const [c, compact] = time(() => render(text, { body_format: 'compact' }));
   compactBytes = compact.requests.reduce((n, q) => n + q.body.length, 0);
   globalThis.gc?.();
+  // The tagged API's bodies from the same input, in the same loop (so each run compares alike).
+  const [t, tagged] = time(() => render(text, { api: 'measurements' }));
+  taggedBytes = tagged.requests.reduce((n, q) => n + q.body.length, 0);
+  globalThis.gc?.();
   const [q, parsed] = time(() => parse(text));
   metrics = parsed.metrics.length;
   globalThis.gc?.();
@@ -37,10 +43,13 @@ for (let i = 0; i <= runs; i++) {
     new TextEncoder().encodeInto(text, buf);
     return new TextDecoder().decode(out).length;
   });
-  if (i > 0) { renderMs.push(r); compactMs.push(c); parseMs.push(q); floorMs.push(f); }
+  if (i > 0) { renderMs.push(r); compactMs.push(c); taggedMs.push(t); parseMs.push(q); floorMs.push(f); }
 }
 console.log(JSON.stringify({
   render_ms: median(renderMs), parse_ms: median(parseMs), floor_ms: median(floorMs),
   compact_ms: median(compactMs), compact_bytes: compactBytes,
+  tagged_ms: median(taggedMs), tagged_bytes: taggedBytes,
+  // Per run, tagged over gauges: the ratio of medians hides how the two move together.
+  tagged_ratio: median(taggedMs.map((t, i) => t / renderMs[i])),
   gauges: plan.gauges, requests: plan.requests.length, output_bytes: outputBytes, metrics,
 }));

@@ -2,7 +2,8 @@
 // `make run`: the whole system on local defaults.
 //  1. starts the strict local Librato API on 127.0.0.1 (LIBRATO_API_PORT, default 8071);
 //  2. renders the bundled Telegraf sample (dev/sample.lp) and prints the requests;
-//  3. sends it through LibratoOutput and prints the report and what the API received;
+//  3. sends it through LibratoOutput and prints the report and what the API received, as
+//     Telegraf's gauges (/v1/metrics) and as tagged measurements (/v1/measurements);
 //  4. starts the edge worker (wrangler dev, WORKER_PORT, default 8787) and the playground
 //     (PLAYGROUND_PORT, default 8080) when they exist, and keeps everything up until Ctrl-C.
 import { readFileSync, existsSync } from 'node:fs';
@@ -49,6 +50,17 @@ console.log(`  rate limit: ${JSON.stringify(report.rateLimit)}`);
 const received = api.received();
 console.log(`${bold('The API received')} ${received.gauges.length} gauges in ${received.requests.length} requests, e.g.:`);
 for (const g of received.gauges.slice(0, 3)) console.log(`  ${JSON.stringify(g)}`);
+
+// The same sample as tagged measurements (api = "measurements"): every tag kept.
+const taggedConfig = { api: 'measurements', api_url: api.measurementsUrl, api_user: USER, api_token: TOKEN };
+const taggedPlan = render(input, taggedConfig);
+console.log(`\n${bold('Tagged')} (api = "measurements"): ${taggedPlan.gauges} measurements in ${taggedPlan.requests.length} request(s) to ${api.measurementsUrl}`);
+console.log(`  first measurement: ${JSON.stringify(JSON.parse(taggedPlan.requests[0].body).measurements[0])}`);
+const tagged = await new LibratoOutput(taggedConfig, {}).write(input);
+console.log(`${bold('WriteReport')}: ok=${tagged.ok} sent=${tagged.sent} requests=${tagged.requests} failed=${tagged.failed.length}`);
+const series = api.received().measurements;
+console.log(`${bold('The API stored')} ${series.length} measurements (names and tags lower-cased), e.g.:`);
+for (const m of series.slice(0, 2)) console.log(`  ${m.series}`);
 
 const children = [];
 const extras = join(ROOT, 'dev', 'run-extras.mjs');

@@ -118,12 +118,12 @@ fn name_ok(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b".:-_".contains(&b))
 }
 
+/// A stored point: name, effective tags, effective time.
+type Point = (String, Map<String, Value>, i64);
+
 /// Every measurement of `bodies` as the API would store it: name, effective tags, effective
 /// time. Checks each body's rules on the way.
-fn read(
-    bodies: &[String],
-    batch_size: usize,
-) -> Result<Vec<(String, Map<String, Value>, i64)>, TestCaseError> {
+fn read(bodies: &[String], batch_size: usize) -> Result<Vec<Point>, TestCaseError> {
     let mut out = Vec::new();
     for body in bodies {
         let v: Value =
@@ -154,7 +154,7 @@ fn read(
 }
 
 /// What the API keys a stored point by: lower-cased name and tags, and the time.
-fn series(stored: &[(String, Map<String, Value>, i64)]) -> Vec<String> {
+fn series(stored: &[Point]) -> Vec<String> {
     stored
         .iter()
         .map(|(name, tags, time)| {
