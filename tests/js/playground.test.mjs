@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import http from 'node:http';
 import { inflateRawSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser-harness.mjs';
 import { startLibratoApi } from '../../dev/librato-api.mjs';
 import { startStaticServer } from '../../dev/static-server.mjs';
 import { ROOT } from './helpers.mjs';
@@ -22,11 +22,7 @@ before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   api = await startLibratoApi({ port: 0, user: USER, token: TOKEN });
   site = await startStaticServer({ root: ROOT, port: 0, apiUrl: api.url });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
