@@ -6,7 +6,8 @@
 //! - [`filter`]: Telegraf's selectors, modifiers and renames, with gobwas-compatible globs;
 //! - [`render`]: the one entry from input to request bodies (a [`render::Plan`]);
 //! - [`send`]: the send loop, generic over a [`send::Transport`], with the pure retry policy
-//!   ([`send::retry`]), API response reading ([`send::api_response`]) and the report.
+//!   ([`send::retry`]), API response reading ([`send::api_response`]) and the report;
+//! - [`queue`]: the durable relay's messages, regrouping and per-message outcomes.
 //!
 //! The hot path (line protocol and Telegraf JSON in, metrics, the template, gauges) is
 //! `librato_core`.
@@ -16,5 +17,6 @@
 
 pub mod config;
 pub mod filter;
+pub mod queue;
 pub mod render;
 pub mod send;

@@ -201,6 +201,8 @@ pub struct Failed {
     pub attempts: u32,
     /// Whether sending the same body again could succeed.
     pub retryable: bool,
+    /// The last answer's `Retry-After`, in milliseconds from then (a queue consumer's delay).
+    pub retry_after_ms: Option<u64>,
 }
 
 /// What a write did. `sent` + the `count`s of `failed` = every gauge given.
@@ -292,6 +294,7 @@ pub async fn send_all<T: Transport>(
                             count: batches[i].1,
                             attempts: 0,
                             retryable: false,
+                            retry_after_ms: None,
                         }),
                         None => ctx.send_one(i).await,
                     }
@@ -412,6 +415,9 @@ impl<T: Transport> Ctx<'_, T> {
                     retryable,
                     stop_others,
                 } => {
+                    let retry_after_ms = retry_after
+                        .as_deref()
+                        .and_then(|h| retry::parse_retry_after(h, self.transport.now_ms()));
                     let message = self.creds.redact(&message);
                     self.log(
                         Level::Error,
@@ -434,6 +440,7 @@ impl<T: Transport> Ctx<'_, T> {
                         count,
                         attempts: attempt,
                         retryable,
+                        retry_after_ms,
                     });
                     return;
                 }
