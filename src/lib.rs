@@ -12,6 +12,7 @@ mod http;
 mod metrics_js;
 mod options;
 mod output;
+mod queue;
 mod text_in;
 
 use std::cell::RefCell;
@@ -173,18 +174,27 @@ fn render_input<'c>(
             }
             plan
         }
+        other => whole_input(other, opts, |input| {
+            render::render(input, config, &opts.render, sink)
+        })?,
+    })
+}
+
+/// Hands a whole input (text, bytes or metrics) to `f` as the renderer's `Input`.
+pub(crate) fn whole_input<R>(
+    input: InputJs,
+    opts: &ReadOptions,
+    f: impl FnOnce(Input<'_>) -> R,
+) -> Result<R, JsValue> {
+    Ok(match input {
         InputJs::Text(s) => {
             let text = text_in::big_string(&s).ok_or_else(no_encoder)?;
-            let input = Input::Text(Text::Str(&text), opts.format);
-            render::render(input, config, &opts.render, sink)
+            f(Input::Text(Text::Str(&text), opts.format))
         }
-        InputJs::Bytes(bytes) => {
-            let input = Input::Text(Text::Bytes(&bytes), opts.format);
-            render::render(input, config, &opts.render, sink)
-        }
+        InputJs::Bytes(bytes) => f(Input::Text(Text::Bytes(&bytes), opts.format)),
         InputJs::Metrics(arr) => {
             let metrics = convert::metrics_from_js(&arr, opts.render.parse.default_time)?;
-            render::render(Input::Metrics(metrics), config, &opts.render, sink)
+            f(Input::Metrics(metrics))
         }
     })
 }

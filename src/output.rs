@@ -18,12 +18,12 @@ use librato_output::send::{self, Credentials, Level, SendError, SendReport};
 
 #[wasm_bindgen]
 pub struct LibratoOutput {
-    inner: Rc<Inner>,
+    pub(crate) inner: Rc<Inner>,
 }
 
-struct Inner {
-    config: LibratoConfig,
-    transport: FetchTransport,
+pub(crate) struct Inner {
+    pub(crate) config: LibratoConfig,
+    pub(crate) transport: FetchTransport,
     secrets: HashMap<String, String>,
     log: Option<Function>,
 }
@@ -95,22 +95,25 @@ impl LibratoOutput {
 }
 
 impl Inner {
-    fn credentials(&self) -> Result<Credentials, JsValue> {
+    pub(crate) fn credentials(&self) -> Result<Credentials, JsValue> {
         Credentials::resolve(&self.config, &self.secrets).map_err(|e| send_error(&e))
     }
 
+    /// Hands a line to `options.log`, if given (messages arrive redacted).
+    pub(crate) fn log(&self, level: Level, message: &str) {
+        if let Some(f) = &self.log {
+            let _ = f.call2(&JsValue::UNDEFINED, &level.as_str().into(), &message.into());
+        }
+    }
+
     async fn send(&self, batches: &[(&str, usize)], creds: &Credentials) -> SendReport {
-        let log = |level: Level, message: &str| {
-            if let Some(f) = &self.log {
-                let _ = f.call2(&JsValue::UNDEFINED, &level.as_str().into(), &message.into());
-            }
-        };
+        let log = |level: Level, message: &str| self.log(level, message);
         send::send_all(&self.transport, &self.config, batches, creds, &log).await
     }
 }
 
 /// A `SendError` as a JS `Error` with its `code` (and the figures of `too_many_requests`).
-fn send_error(e: &SendError) -> JsValue {
+pub(crate) fn send_error(e: &SendError) -> JsValue {
     let err = js_error(e.code(), &e.to_string());
     if let SendError::TooManyRequests { needed, gauges, .. } = e {
         set(&err, "requests", &(*needed as u32).into());

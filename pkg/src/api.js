@@ -105,6 +105,14 @@ export function makeApi(bindings) {
     resend(failed) {
       return guard(() => this.#current().resend(failed));
     }
+
+    pack(input, options) {
+      return guard(() => this.#current().pack(input, options));
+    }
+
+    deliver(messages, options) {
+      return guard(() => this.#current().deliver(messages, options));
+    }
   }
 
   // `call` is for the package's own tests (it runs a raw binding under the same guard).

@@ -6,7 +6,7 @@ use librato_core::librato::Api;
 
 use super::message::read;
 use super::outcome::{decide, Outcome, Policy, Read, Status};
-use super::regroup::{body, regroup, Part, Request};
+use super::regroup::{body, regroup, Request};
 use crate::config::LibratoConfig;
 use crate::send::{send_all, Credentials, Failed, Log, SendReport, Transport};
 
@@ -102,67 +102,52 @@ pub async fn deliver<T: Transport>(
         })
         .collect();
     let items = lists.iter().map(|(_, l)| l.len()).sum();
-    let requests = regroup(api, &lists, config.batch_size);
+    // Round 1: the full requests; round 2: the messages of those refused for good, each
+    // message's items alone, to find which of them is at fault. Both within the budget.
+    let mut round: Vec<Request> = regroup(api, &lists, config.batch_size);
     let mut runs: Vec<Vec<(usize, usize, Status)>> = vec![Vec::new(); batch.len()];
     let mut budget = options.max_requests;
     let mut delivery = Delivery {
         items,
         ..Delivery::default()
     };
-
-    // Round 1: full requests, as many as the budget allows.
-    let sent = requests.len().min(budget);
-    budget -= sent;
-    let bodies: Vec<(String, usize)> = requests[..sent]
-        .iter()
-        .map(|r| (r.body.clone(), r.count))
-        .collect();
-    let report = send(transport, config, creds, log, &bodies).await;
-    delivery.requests += sent;
-    delivery.attempts += report.attempts;
-    let mut isolate: Vec<(Part, String)> = Vec::new();
-    for (i, r) in requests.iter().enumerate() {
-        let status = if i < sent {
-            status_of(report.failed.iter().find(|f| f.index == i))
-        } else {
-            Status::Unsent
-        };
-        // Refused with several messages in it: which of them is at fault is found by
-        // sending each one's items alone.
-        if matches!(status, Status::Refused(_)) && r.parts.len() > 1 {
-            isolate.extend(r.parts.iter().map(|p| (*p, String::new())));
-            continue;
+    for first in [true, false] {
+        if round.is_empty() {
+            break;
         }
-        for p in &r.parts {
-            runs[p.message].push((p.start, p.end, status.clone()));
-        }
-    }
-
-    // Round 2: the refused requests' messages, unmerged, within what is left of the budget.
-    if !isolate.is_empty() {
-        let item_of = |p: &Part| match &read[p.message] {
-            Read::Ok(m) => &m.items[p.start..p.end],
-            Read::Bad(_) => &[][..],
-        };
-        for (p, b) in isolate.iter_mut() {
-            *b = body(api, item_of(p).iter().copied());
-        }
-        let alone = isolate.len().min(budget);
-        let bodies: Vec<(String, usize)> = isolate[..alone]
+        let sent = round.len().min(budget);
+        budget -= sent;
+        let bodies: Vec<(String, usize)> = round[..sent]
             .iter()
-            .map(|(p, b)| (b.clone(), p.end - p.start))
+            .map(|r| (r.body.clone(), r.count))
             .collect();
         let report = send(transport, config, creds, log, &bodies).await;
-        delivery.requests += alone;
+        delivery.requests += sent;
         delivery.attempts += report.attempts;
-        for (i, (p, _)) in isolate.iter().enumerate() {
-            let status = if i < alone {
+        let mut isolate = Vec::new();
+        for (i, r) in round.iter().enumerate() {
+            let status = if i < sent {
                 status_of(report.failed.iter().find(|f| f.index == i))
             } else {
                 Status::Unsent
             };
-            runs[p.message].push((p.start, p.end, status));
+            if first && matches!(status, Status::Refused(_)) && r.parts.len() > 1 {
+                for p in &r.parts {
+                    if let Read::Ok(m) = &read[p.message] {
+                        isolate.push(Request {
+                            body: body(api, m.items[p.start..p.end].iter().copied()),
+                            count: p.end - p.start,
+                            parts: vec![*p],
+                        });
+                    }
+                }
+                continue;
+            }
+            for p in &r.parts {
+                runs[p.message].push((p.start, p.end, status.clone()));
+            }
         }
+        round = isolate;
     }
     // Runs in item order, per message (isolated ones came last).
     for r in &mut runs {

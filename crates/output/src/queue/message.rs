@@ -81,7 +81,7 @@ pub fn read(text: &str) -> Result<Message<'_>, String> {
     let words: Vec<&str> = head.split(' ').collect();
     if words.first() != Some(&MAGIC) || words.len() < 5 {
         return Err(format!(
-            "not a librato-wasm queue message (its first line is {:?})",
+            "not a librato-wasm queue message (its first line is \"{}\")",
             librato_core::metric::cut(head, 60)
         ));
     }
@@ -93,7 +93,7 @@ pub fn read(text: &str) -> Result<Message<'_>, String> {
             "message format version {version}: this build reads version {VERSION}"
         ));
     }
-    let api = Api::parse(words[2]).ok_or_else(|| format!("unknown api {:?}", words[2]))?;
+    let api = Api::parse(words[2]).ok_or_else(|| format!("unknown api \"{}\"", words[2]))?;
     let count: usize = words[3]
         .parse()
         .map_err(|_| "its item count is not a number".to_string())?;
@@ -109,7 +109,7 @@ pub fn read(text: &str) -> Result<Message<'_>, String> {
             items.push(line);
         } else {
             return Err(format!(
-                "line {} is not an item: {:?}",
+                "line {} is not an item: \"{}\"",
                 items.len() + 2,
                 librato_core::metric::cut(line, 60)
             ));

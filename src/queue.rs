@@ -1,0 +1,169 @@
+//! The durable relay's boundary: `LibratoOutput.pack` (a write as queue messages, grouped into
+//! `sendBatch` calls) and `LibratoOutput.deliver` (a consumer batch regrouped, sent, and each
+//! message's outcome). Every rule is in `librato_output::queue`; the caller only calls the
+//! queue's APIs with what these return.
+
+use js_sys::{Array, Object, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::convert::{self, get, js_error, set};
+use crate::options::{InputJs, ReadOptions};
+use crate::output::LibratoOutput;
+use librato_output::queue::deliver::{deliver, Incoming, Options};
+use librato_output::queue::outcome::Policy;
+use librato_output::queue::pack::{pack_input, send_groups};
+use librato_output::send::Level;
+
+/// A non-negative number option, or its default.
+fn number(options: &JsValue, key: &str, default: f64) -> Result<f64, JsValue> {
+    if !options.is_object() {
+        return Ok(default);
+    }
+    let v = get(options, key);
+    if v.is_undefined() {
+        return Ok(default);
+    }
+    match v.as_f64() {
+        Some(n) if n >= 0.0 && n.is_finite() => Ok(n),
+        _ => Err(js_error(
+            "invalid_options",
+            &format!(
+                "options.{key} must be a non-negative number, found {}",
+                convert::type_of(&v)
+            ),
+        )),
+    }
+}
+
+#[wasm_bindgen]
+impl LibratoOutput {
+    /// Renders `input` into queue messages: `{ messages, batches, gauges, skipped, errors,
+    /// warnings, tooMany }`, `batches` being the messages cut into `sendBatch` calls.
+    /// `options`: `render`'s, plus `maxMessages` (more makes `tooMany` true, and rendering
+    /// stops as soon as that is sure).
+    pub fn pack(&self, input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let opts = ReadOptions::read(&options)?;
+        let max = number(&options, "maxMessages", f64::INFINITY)?;
+        let max_messages = max.is_finite().then_some(max.min(1e9) as usize);
+        let config = &self.inner.config;
+        let input = InputJs::read(&input, opts.max_input, true)?;
+        let packed = crate::whole_input(input, &opts, |input| {
+            pack_input(input, config, &opts.render, max_messages)
+        })?;
+        let out = Object::new();
+        let messages = convert::strings_js(&packed.messages);
+        let sizes: Vec<usize> = packed.messages.iter().map(String::len).collect();
+        let batches = Array::new();
+        for (s, e) in send_groups(&sizes) {
+            batches.push(&convert::strings_js(&packed.messages[s..e]));
+        }
+        let too_many = packed.plan.truncated
+            || max_messages.is_some_and(|m| packed.messages.len() > m);
+        set(&out, "messages", &messages);
+        set(&out, "batches", &batches);
+        set(&out, "gauges", &(packed.plan.gauges as f64).into());
+        set(&out, "skipped", &convert::skipped_js(&packed.plan.skipped));
+        set(&out, "errors", &convert::errors_js(&packed.plan.errors));
+        set(&out, "warnings", &convert::strings_js(&packed.plan.warnings));
+        set(&out, "tooMany", &too_many.into());
+        Ok(out.into())
+    }
+
+    /// Delivers a consumer batch: `messages` are `{ body, attempts }` (Queues' message body
+    /// and attempts); resolves to `{ outcomes, items, requests, attempts }` with, per message,
+    /// `{ ack, retryDelaySeconds?, requeue?: { body, delaySeconds }, deadLetter?, reason?,
+    /// ackedItems, fix }`. `options`: `maxRequests` (default 45), `retryBaseSeconds` (30),
+    /// `retryMaxSeconds` (3600), `fixDelaySeconds` (900).
+    pub fn deliver(&self, messages: JsValue, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        let prepared = (|| {
+            let policy = Policy {
+                base_s: number(&options, "retryBaseSeconds", 30.0)?,
+                max_s: number(&options, "retryMaxSeconds", 3600.0)?.min(86_400.0) as u32,
+                fix_s: number(&options, "fixDelaySeconds", 900.0)?.min(86_400.0) as u32,
+            };
+            let max_requests = number(&options, "maxRequests", 45.0)?.min(1e6) as usize;
+            if !Array::is_array(&messages) {
+                return Err(js_error(
+                    "invalid_input",
+                    "deliver() takes an array of { body, attempts }",
+                ));
+            }
+            let arr: &Array = messages.unchecked_ref();
+            let mut batch = Vec::new();
+            for (i, m) in arr.iter().enumerate() {
+                let body = get(&m, "body").as_string();
+                let attempts = get(&m, "attempts").as_f64().unwrap_or(1.0);
+                let Some(body) = body else {
+                    return Err(js_error(
+                        "invalid_input",
+                        &format!("messages[{i}].body must be a string (send messages as text)"),
+                    ));
+                };
+                batch.push((body, attempts.clamp(1.0, 1e6) as u32));
+            }
+            Ok((
+                batch,
+                Options {
+                    max_requests,
+                    policy,
+                },
+                inner.credentials()?,
+            ))
+        })();
+        let (batch, options, creds) = match prepared {
+            Ok(p) => p,
+            Err(e) => return Promise::reject(&e),
+        };
+        future_to_promise(async move {
+            let incoming: Vec<Incoming<'_>> = batch
+                .iter()
+                .map(|(text, attempts)| Incoming {
+                    text,
+                    attempts: *attempts,
+                })
+                .collect();
+            let log = |level: Level, message: &str| inner.log(level, message);
+            let d = deliver(
+                &inner.transport,
+                &inner.config,
+                &creds,
+                &log,
+                &incoming,
+                &options,
+            )
+            .await;
+            let outcomes = Array::new();
+            for o in &d.outcomes {
+                let x = Object::new();
+                set(&x, "ack", &o.ack.into());
+                if let Some(s) = o.retry_s {
+                    set(&x, "retryDelaySeconds", &s.into());
+                }
+                if let Some((body, delay)) = &o.requeue {
+                    let r = Object::new();
+                    set(&r, "body", &body.as_str().into());
+                    set(&r, "delaySeconds", &(*delay).into());
+                    set(&x, "requeue", &r);
+                }
+                if let Some(dead) = &o.dead_letter {
+                    set(&x, "deadLetter", &dead.as_str().into());
+                }
+                if let Some(reason) = &o.reason {
+                    set(&x, "reason", &creds.redact(reason).as_str().into());
+                }
+                set(&x, "ackedItems", &(o.acked_items as u32).into());
+                set(&x, "fix", &o.fix.into());
+                outcomes.push(&x);
+            }
+            let out = Object::new();
+            set(&out, "outcomes", &outcomes);
+            set(&out, "items", &(d.items as u32).into());
+            set(&out, "requests", &(d.requests as u32).into());
+            set(&out, "attempts", &d.attempts.into());
+            Ok(out.into())
+        })
+    }
+}
