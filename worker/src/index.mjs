@@ -5,11 +5,14 @@
 // and @{env:NAME} resolved from env; `api = "measurements"` relays each metric's tags to the
 // tagged API) or LIBRATO_API / LIBRATO_API_USER / LIBRATO_API_TOKEN / LIBRATO_API_URL /
 // LIBRATO_TEMPLATE; WRITE_TOKEN (required); MAX_BODY_BYTES, MAX_DECOMPRESSED_BYTES,
-// MAX_SUBREQUESTS, RETRY_AFTER_SECONDS.
+// MAX_SUBREQUESTS, RETRY_AFTER_SECONDS. With a queue producer binding LIBRATO_QUEUE the relay
+// is durable (queue.mjs): MAX_MESSAGES_PER_WRITE, QUEUE_MAX_REQUESTS, QUEUE_RETRY_BASE_SECONDS,
+// QUEUE_RETRY_MAX_SECONDS, QUEUE_FIX_DELAY_SECONDS, and LIBRATO_DEAD_LETTER for refused writes.
 import { LibratoOutput, loadConfig } from 'librato-wasm';
 import { readBody, BodyTooLarge } from './body.mjs';
 import { authorize } from './auth.mjs';
 import { VERSION, errorResponse, jsonResponse, noContent } from './responses.mjs';
+import { enqueueWrite, consume } from './queue.mjs';
 
 const outputs = new WeakMap();
 /** The most a /query body may be (a form with one short statement). */
@@ -47,6 +50,20 @@ export default {
       logLine({ route, outcome: 'exception', status: 500, message: String(err && err.message), ms: Date.now() - started });
       return errorResponse(500, 'internal error', 'the worker failed unexpectedly; see its logs', 'v2');
     }
+  },
+
+  /** The durable relay's consumer (the queue named in wrangler.toml's [[queues.consumers]]). */
+  async queue(batch, env) {
+    let output;
+    try {
+      ({ output } = outputFor(env));
+    } catch (e) {
+      // A bad config: keep every message until it is fixed.
+      logLine({ level: 'error', mode: 'consumer', message: `the relay's Librato config is invalid: ${e.message}` });
+      for (const m of batch.messages) m.retry({ delaySeconds: 300 });
+      return;
+    }
+    await consume(batch, env, output, logLine);
   },
 };
 
@@ -112,9 +129,11 @@ function health(env) {
   const problems = [];
   if (!env.WRITE_TOKEN) problems.push('WRITE_TOKEN is not set');
   try { outputFor(env); } catch (e) { problems.push(`config: ${e.message}`); }
+  const durable = Boolean(env.LIBRATO_QUEUE);
   const body = {
     name: 'librato-wasm-worker',
-    message: problems.length ? problems.join('; ') : 'ready for writes',
+    mode: durable ? 'durable' : 'synchronous',
+    message: problems.length ? problems.join('; ') : `ready for writes (${durable ? 'durable: answered once enqueued on Cloudflare Queues' : 'synchronous: answered once Librato acknowledged'})`,
     status: problems.length ? 'fail' : 'pass',
     version: VERSION,
     checks: [],
@@ -179,6 +198,16 @@ async function write(request, env, ctx) {
     }
     logLine({ api, outcome: 'bad body', status: 400, message: e.message });
     return errorResponse(400, 'invalid', `could not read the request body: ${e.message}`, api);
+  }
+
+  if (env.LIBRATO_QUEUE) {
+    try {
+      return await enqueueWrite(env, output, body.data, { api, format: ctx.format, precision: ctx.precision, noun }, (f) => logLine({ ...f, bytes: body.bytes, ms: Date.now() - started }));
+    } catch (e) {
+      const status = e.code === 'invalid_options' ? 400 : 500;
+      logLine({ api, outcome: e.code, status, message: e.message, bytes: body.bytes, ms: Date.now() - started });
+      return errorResponse(status, status === 400 ? 'invalid' : 'internal error', e.message, api);
+    }
   }
 
   const maxRequests = int(env, 'MAX_SUBREQUESTS', 45);
