@@ -85,6 +85,10 @@ try {
   const total = ping.cpu_ms + alone.cpu_ms;
   row('worker, 1,000-line write: request + parse + render (no fetch)', `${total.toFixed(2)} ms`, '≤ 1 ms',
     `a bare request ${ping.cpu_ms.toFixed(2)} ms + write() of the 1,000 lines' bytes (143 KB, 4,000 gauges in 14 bodies, fetch acknowledging at once) ${alone.cpu_ms.toFixed(2)} ms (render() of them to JS strings: ${alone.render_ms.toFixed(2)} ms), workerd's own CPU (utime+stime, medians of ${RUNS}); a write refused at a 1-request limit (render stops after 300 gauges) ${stopped.cpu_ms.toFixed(2)} ms`, total <= 1);
+  row('worker, durable 1,000-line write: request + render + enqueue', `${(ping.cpu_ms + alone.durable_ms).toFixed(2)} ms`, '',
+    `next to ${total.toFixed(2)} ms synchronous (no fetch): a bare request + pack() into queue messages and sendBatch to a local queue ${alone.durable_ms.toFixed(2)} ms, of which pack() ${alone.pack_ms.toFixed(2)} ms (workerd's CPU: the local queue broker runs in it too)`);
+  row('worker, queue consumer per 1,000 gauges delivered', `${(alone.deliver_ms / 4).toFixed(2)} ms`, '',
+    `deliver() of the write's messages (4,000 gauges regrouped into 14 requests, fetch acknowledging at once): ${alone.deliver_ms.toFixed(2)} ms a batch`);
 } catch (e) {
   row('worker, 1,000-line write: request + parse + render (no fetch)', 'n/a', '≤ 1 ms', e.message.split('\n')[0], false);
 }

@@ -1,7 +1,9 @@
 // CPU of the worker's write path without the network, inside workerd: one request writes the
 // same 1,000 lines (as the request's bytes, as the worker passes them) N times through
 // LibratoOutput.write with a fetch that acknowledges at once, and N render() calls of the same
-// text for comparison; the workerd process's utime+stime is divided by N. Prints JSON.
+// text for comparison; the durable relay's write (render into queue messages, and sendBatch to
+// a local queue) and its consumer (deliver() of those messages, fetch acknowledging at once);
+// the workerd process's utime+stime is divided by N. Prints JSON.
 import { Miniflare } from 'miniflare';
 import { readFileSync, readdirSync, mkdtempSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -15,11 +17,28 @@ const N = 200;
 const script = `import { render, LibratoOutput } from 'librato-wasm';
 const out = new LibratoOutput({ api_user: 'u@example.com', api_token: 't', api_url: 'http://127.0.0.1:9/v1/metrics', concurrency: 64 },
   { fetch: async () => new Response(null, { status: 204 }) });
-export default { async fetch(req) {
+let packed = null;
+export default { async fetch(req, env) {
   const bytes = new Uint8Array(await req.arrayBuffer()); const params = new URL(req.url).searchParams;
   const n = Number(params.get('n'));
   let g = 0;
-  if (params.get('fn') === 'render') { const text = new TextDecoder().decode(bytes); for (let i = 0; i < n; i++) g += render(text).gauges; }
+  const fn = params.get('fn');
+  if (fn === 'render') { const text = new TextDecoder().decode(bytes); for (let i = 0; i < n; i++) g += render(text).gauges; }
+  else if (fn === 'durable') {
+    for (let i = 0; i < n; i++) {
+      const p = out.pack(bytes, { maxMessages: 100 });
+      await Promise.all(p.batches.map((b) => env.Q.sendBatch(b.map((body) => ({ body, contentType: 'text' })))));
+      g += p.gauges;
+    }
+  } else if (fn === 'pack') {
+    for (let i = 0; i < n; i++) g += out.pack(bytes, { maxMessages: 100 }).gauges;
+  } else if (fn === 'deliver') {
+    packed ??= out.pack(bytes).messages.map((body) => ({ body, attempts: 1 }));
+    for (let i = 0; i < n; i++) {
+      const d = await out.deliver(packed, { maxRequests: 1000 });
+      g += d.outcomes.every((o) => o.ack) ? d.items : 0;
+    }
+  }
   else for (let i = 0; i < n; i++) g += (await out.write(bytes)).sent;
   return new Response(String(g));
 } };`;
@@ -33,6 +52,7 @@ const mf = new Miniflare({
     { type: 'CompiledWasm', path: join(dir, 'dist', 'librato_wasm_bg.wasm'), contents: readFileSync(join(pkg, 'dist', 'librato_wasm_bg.wasm')) },
   ],
   compatibilityDate: '2026-04-01',
+  queueProducers: { Q: { queueName: 'bench' } },
   host: '127.0.0.1',
   port: 0,
 });
@@ -53,10 +73,15 @@ const body = lines.join('\n') + '\n';
 await (await fetch(`${url}?n=20`, { method: 'POST', body })).text(); // warm-up
 await (await fetch(`${url}?n=20&fn=render`, { method: 'POST', body })).text();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+await (await fetch(`${url}?n=20&fn=durable`, { method: 'POST', body })).text();
+await (await fetch(`${url}?n=20&fn=deliver`, { method: 'POST', body })).text();
 const write = [];
 const rendered = [];
+const durable = [];
+const packs = [];
+const delivered = [];
 for (let r = 0; r < Number(process.argv[2] ?? 5); r++) {
-  for (const [fn, into] of [['write', write], ['render', rendered]]) {
+  for (const [fn, into] of [['write', write], ['render', rendered], ['durable', durable], ['pack', packs], ['deliver', delivered]]) {
     const before = cpu();
     const g = Number(await (await fetch(`${url}?n=${N}&fn=${fn}`, { method: 'POST', body })).text());
     if (g !== N * 4000) throw new Error(`${fn}: ${g} gauges`);
@@ -64,4 +89,4 @@ for (let r = 0; r < Number(process.argv[2] ?? 5); r++) {
   }
 }
 await mf.dispose();
-console.log(JSON.stringify({ cpu_ms: median(write), render_ms: median(rendered), writes: N }));
+console.log(JSON.stringify({ cpu_ms: median(write), render_ms: median(rendered), durable_ms: median(durable), pack_ms: median(packs), deliver_ms: median(delivered), writes: N }));

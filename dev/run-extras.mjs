@@ -43,7 +43,7 @@ async function startWorker({ api, user, token, root }) {
         // wrangler cannot reach Cloudflare from here; its warnings about that are noise.
         if (!line.trim() || /Request\.cf|ENOTFOUND|GetAddrInfoReqWrap|^\s+at /.test(line)) continue;
         if (/Ready on/.test(line)) { clearTimeout(timer); resolve(); }
-        if (/\[wrangler:(info|error)\]|error/i.test(line)) console.log(`  [worker] ${line.trim()}`);
+        if (/\[wrangler:(info|error)\]|librato-wasm worker|error/i.test(line)) console.log(`  [worker] ${line.trim()}`);
       }
     };
     child.stdout.on('data', onData);
@@ -57,7 +57,7 @@ async function startWorker({ api, user, token, root }) {
     return { stop: async () => {} };
   }
   const base = `http://127.0.0.1:${port}`;
-  console.log(`${bold('Edge worker')}  ${base}  (wrangler dev; upstream ${api.url}; WRITE_TOKEN=${WRITE_TOKEN})`);
+  console.log(`${bold('Edge worker')}  ${base}  (wrangler dev, durable mode on local Cloudflare Queues; upstream ${api.url}; WRITE_TOKEN=${WRITE_TOKEN})`);
   console.log(`  try:  curl -i -X POST '${base}/api/v2/write?org=demo&bucket=demo&precision=s' \\`);
   console.log(`          -H 'Authorization: Token ${WRITE_TOKEN}' --data-binary "cpu,host=demo usage_idle=97.5 $(date +%s)"`);
   return {

@@ -311,4 +311,69 @@ export class LibratoOutput {
   write(input: Text | Metric[], options?: WriteOptions): Promise<WriteReport>;
   /** Sends the bodies of `report.failed` again. */
   resend(failed: FailedRequest[]): Promise<WriteReport>;
+  /**
+   * The durable relay's producer half: renders `input` into versioned queue messages (text, at
+   * most 127,000 bytes each), already grouped into `sendBatch` calls (100 messages, 256 KB).
+   */
+  pack(input: Text | Metric[], options?: PackOptions): PackedWrite;
+  /**
+   * The durable relay's consumer half: regroups a queue batch's messages into full requests,
+   * sends them, and says per message what to do with it.
+   */
+  deliver(messages: QueuedMessage[], options?: DeliverOptions): Promise<Delivery>;
+}
+
+export interface PackOptions extends RenderOptions {
+  /** More messages than this makes `tooMany` true (and rendering stops once that is sure). */
+  maxMessages?: number;
+}
+
+export interface PackedWrite {
+  messages: string[];
+  /** `messages` cut into as few `sendBatch` calls as Queues' limits allow. */
+  batches: string[][];
+  gauges: number;
+  skipped: Skipped[];
+  errors: LineError[];
+  warnings: string[];
+  tooMany: boolean;
+}
+
+/** A queue message as the consumer gets it: `message.body` (text) and `message.attempts`. */
+export interface QueuedMessage {
+  body: string;
+  attempts: number;
+}
+
+export interface DeliverOptions {
+  /** The most HTTP requests this invocation may make; default 45. */
+  maxRequests?: number;
+  /** First retry delay, doubled each attempt, with jitter; default 30. */
+  retryBaseSeconds?: number;
+  /** Cap on any delay (Retry-After included); default 3600, at most 86400. */
+  retryMaxSeconds?: number;
+  /** Delay after refused credentials or a setting to fix (401/403, a redirect); default 900. */
+  fixDelaySeconds?: number;
+}
+
+export interface MessageOutcome {
+  /** `message.ack()` (after sending `deadLetter` and `requeue`, when given). */
+  ack: boolean;
+  /** When `ack` is false: `message.retry({ delaySeconds: retryDelaySeconds })`. */
+  retryDelaySeconds?: number;
+  /** The items not yet stored, to send to the relay's queue before acking. */
+  requeue?: { body: string; delaySeconds: number };
+  /** The items the API refused for good (its message on the `# ` line), for the dead-letter queue. */
+  deadLetter?: string;
+  reason?: string;
+  ackedItems: number;
+  /** The API refused the credentials or a setting: log it as an error. */
+  fix: boolean;
+}
+
+export interface Delivery {
+  outcomes: MessageOutcome[];
+  items: number;
+  requests: number;
+  attempts: number;
 }

@@ -59,14 +59,18 @@ impl LibratoOutput {
         for (s, e) in send_groups(&sizes) {
             batches.push(&convert::strings_js(&packed.messages[s..e]));
         }
-        let too_many = packed.plan.truncated
-            || max_messages.is_some_and(|m| packed.messages.len() > m);
+        let too_many =
+            packed.plan.truncated || max_messages.is_some_and(|m| packed.messages.len() > m);
         set(&out, "messages", &messages);
         set(&out, "batches", &batches);
         set(&out, "gauges", &(packed.plan.gauges as f64).into());
         set(&out, "skipped", &convert::skipped_js(&packed.plan.skipped));
         set(&out, "errors", &convert::errors_js(&packed.plan.errors));
-        set(&out, "warnings", &convert::strings_js(&packed.plan.warnings));
+        set(
+            &out,
+            "warnings",
+            &convert::strings_js(&packed.plan.warnings),
+        );
         set(&out, "tooMany", &too_many.into());
         Ok(out.into())
     }

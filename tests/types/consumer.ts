@@ -56,6 +56,16 @@ render(text, { api: 'tags' });
 new LibratoOutput({ api: 'measurements', api_token: 't', api_url: 'http://127.0.0.1:8071/v1/measurements' });
 void [noteLine, firstTags, reasons, api];
 
+const relay = new LibratoOutput({ api_user: 'u@example.com', api_token: 't' });
+const packed = relay.pack(bytes, { format: 'influx', maxMessages: 100 });
+const firstBatch: string[] | undefined = packed.batches[0];
+async function consume(): Promise<number> {
+  const d = await relay.deliver(packed.messages.map((body) => ({ body, attempts: 1 })), { maxRequests: 40, retryBaseSeconds: 1 });
+  const o = d.outcomes[0];
+  return (o?.retryDelaySeconds ?? 0) + (o?.requeue?.delaySeconds ?? 0) + (o?.deadLetter?.length ?? 0) + d.requests;
+}
+void [firstBatch, packed.tooMany, consume];
+
 const out = new LibratoOutput(
   { api_user: 'u@example.com', api_token: '@{vault:t}', api_url: 'http://127.0.0.1:8071/v1/metrics', timeout: '5s', retries: 2 },
   { secrets: { 'vault:t': 'x' }, fetch: globalThis.fetch, log: (level, message) => void [level.toUpperCase(), message] },
