@@ -67,18 +67,27 @@ export function validateLegacy(body, opts) {
       for (const k of Object.keys(m)) {
         if (!LEGACY_KEYS.has(k)) return { error: params(kind, `unknown key ${quote(k)} in a measurement`) };
       }
+      const summary = m.count !== undefined || m.sum !== undefined;
       const err = checkName(m.name)
-        || (m.value === undefined && m.sum === undefined ? params('value', 'is required') : null)
+        || (m.value === undefined && !summary ? params('value', 'is required') : null)
         || (m.value !== undefined ? checkNumber('value', m.value) : null)
+        // The summary form: count and sum together (min, max, sum_squares optional), never value.
+        || (summary && (m.count === undefined || m.sum === undefined) ? params(m.count === undefined ? 'count' : 'sum', 'is required with a summary') : null)
+        || (summary && m.value !== undefined ? params('value', 'must not be set with count') : null)
+        || (summary && !(Number.isInteger(m.count) && m.count > 0) ? params('count', `${quote(m.count)} must be a positive integer`) : null)
+        || ['sum', 'min', 'max', 'sum_squares'].reduce((e, k) => e || (m[k] !== undefined ? checkNumber(k, m[k]) : null), null)
+        || (m.period !== undefined && !(Number.isInteger(m.period) && m.period > 0) ? params('period', 'must be a positive integer') : null)
         || (m.source !== undefined ? checkSource(m.source) : null)
         || (m.measure_time !== undefined ? checkTime('measure_time', m.measure_time, opts) : null);
       if (err) return { error: err };
-      out[kind].push({
+      const stored = {
         name: m.name,
         value: m.value,
         source: m.source ?? topSource ?? null,
         measure_time: m.measure_time ?? body.measure_time ?? opts.now,
-      });
+      };
+      for (const k of ['count', 'sum', 'min', 'max', 'sum_squares', 'period']) if (m[k] !== undefined) stored[k] = m[k];
+      out[kind].push(stored);
     }
   }
   if (total === 0) return { error: { errors: { request: ['no measurements: "gauges" and "counters" are both empty'] } } };

@@ -4,4 +4,4 @@ import { makeApi } from './src/api.js';
 
 await init({ module_or_path: new URL('./dist/librato_wasm_bg.wasm', import.meta.url) });
 
-export const { parse, loadConfig, render, redactConfig, LibratoOutput } = makeApi(bindings);
+export const { parse, loadConfig, render, redactConfig, LibratoOutput, LibratoMetrics } = makeApi(bindings);

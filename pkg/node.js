@@ -5,4 +5,4 @@ import { makeApi } from './src/api.js';
 
 bindings.initSync({ module: readFileSync(new URL('./dist/librato_wasm_bg.wasm', import.meta.url)) });
 
-export const { parse, loadConfig, render, redactConfig, LibratoOutput } = makeApi(bindings);
+export const { parse, loadConfig, render, redactConfig, LibratoOutput, LibratoMetrics } = makeApi(bindings);

@@ -5,4 +5,4 @@ import { makeApi } from './src/api.js';
 
 bindings.initSync({ module: wasm });
 
-export const { parse, loadConfig, render, redactConfig, LibratoOutput } = makeApi(bindings);
+export const { parse, loadConfig, render, redactConfig, LibratoOutput, LibratoMetrics } = makeApi(bindings);

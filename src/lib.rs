@@ -9,6 +9,7 @@
 
 mod convert;
 mod http;
+mod metrics;
 mod metrics_js;
 mod options;
 mod output;

@@ -106,7 +106,7 @@ impl Inner {
         }
     }
 
-    async fn send(&self, batches: &[(&str, usize)], creds: &Credentials) -> SendReport {
+    pub(crate) async fn send(&self, batches: &[(&str, usize)], creds: &Credentials) -> SendReport {
         let log = |level: Level, message: &str| self.log(level, message);
         send::send_all(&self.transport, &self.config, batches, creds, &log).await
     }
@@ -152,7 +152,7 @@ fn failed_from_js(v: &JsValue) -> Result<Vec<(String, usize)>, JsValue> {
 }
 
 /// The `WriteReport` object (without `skipped`/`errors`, which the caller adds).
-fn report_js(report: &SendReport, batches: &[(&str, usize)]) -> JsValue {
+pub(crate) fn report_js(report: &SendReport, batches: &[(&str, usize)]) -> JsValue {
     let out = Object::new();
     let failed = Array::new();
     for f in &report.failed {

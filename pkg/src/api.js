@@ -115,6 +115,147 @@ export function makeApi(bindings) {
     }
   }
 
+  // LibratoMetrics: samples are buffered here as (series, value) pairs of one period and
+  // folded in Rust in bulk (a wasm call per sample would cost more than the sample); each
+  // series is interned once (a JS Map from the call's name, source and tags to its id). Every
+  // rule (names, tags, periods, summaries, bodies) is Rust's (crates/output/src/aggregate).
+  const PAIRS = 8192;
+  const ID = Symbol('series id');
+  const child = (map, key) => {
+    let next = map.get(key);
+    if (next === undefined) {
+      next = new Map();
+      map.set(key, next);
+    }
+    return next;
+  };
+  const clock = globalThis.performance?.now ? () => globalThis.performance.now() : () => Date.now();
+
+  class LibratoMetrics {
+    #args;
+    #core;
+    #generation;
+    #now;
+    #periodMs;
+    #counters = new Map();
+    #gauges = new Map();
+    #size = 0;
+    #buf = new Float64Array(PAIRS * 2);
+    #n = 0;
+    #bucket = 0;
+    #timer = null;
+
+    constructor(config, options = {}) {
+      this.#args = [config, options];
+      this.#now = typeof options?.now === 'function' ? options.now : Date.now;
+      this.#init();
+    }
+
+    #init() {
+      this.#core = guard(() => new bindings.MetricsCore(...this.#args));
+      this.#periodMs = this.#core.periodMs();
+      this.#generation = generation;
+      this.#forget();
+      this.#n = 0;
+    }
+
+    #id(counter, name, opts) {
+      // A tree of Maps (name, source, then each tag key and value) ending in the id: a lookup
+      // of strings the caller already holds, building no key string per call.
+      let node = child(counter ? this.#counters : this.#gauges, name);
+      if (opts !== undefined) {
+        node = child(node, opts.source ?? '');
+        const tags = opts.tags;
+        for (const t in tags) node = child(child(node, t), tags[t]);
+      }
+      let id = node.get(ID);
+      if (id === undefined) {
+        if (this.#generation !== generation) this.#init();
+        id = guard(() => this.#core.series(counter, String(name), opts?.source, opts?.tags));
+        node.set(ID, id);
+        this.#size++;
+      }
+      return id;
+    }
+
+    #forget() {
+      this.#counters.clear();
+      this.#gauges.clear();
+      this.#size = 0;
+    }
+
+    #record(counter, name, value, opts) {
+      const id = this.#id(counter, name, opts);
+      const bucket = Math.floor(this.#now() / this.#periodMs) * this.#periodMs;
+      if (bucket !== this.#bucket || this.#n === this.#buf.length) this.#drain();
+      this.#bucket = bucket;
+      this.#buf[this.#n++] = id;
+      this.#buf[this.#n++] = +value;
+    }
+
+    #drain() {
+      if (this.#n === 0) return;
+      const n = this.#n;
+      this.#n = 0;
+      guard(() => this.#core.fold(this.#buf.subarray(0, n), this.#bucket));
+    }
+
+    increment(name, value = 1, opts) { this.#record(true, name, value, opts); }
+    measure(name, value, opts) { this.#record(false, name, value, opts); }
+    timing(name, ms, opts) { this.#record(false, name, ms, opts); }
+
+    time(name, fn, opts) {
+      const started = clock();
+      const done = () => this.#record(false, name, clock() - started, opts);
+      let result;
+      try {
+        result = fn();
+      } catch (e) {
+        done();
+        throw e;
+      }
+      if (result && typeof result.then === 'function') {
+        return result.then((v) => { done(); return v; }, (e) => { done(); throw e; });
+      }
+      done();
+      return result;
+    }
+
+    /** Sends every period that has ended (with `all`, the current one too). */
+    flush({ all = false } = {}) {
+      this.#drain();
+      const report = guard(() => this.#core.flush(all, this.#now()));
+      // The series table is reset once it outgrew maxSeries with no period open.
+      if (this.#size > 0 && this.#core.seriesCount() === 0) this.#forget();
+      return report;
+    }
+
+    /** A timer flushes each period as it ends (Node, browsers; not between Workers requests). */
+    start() {
+      if (this.#timer) return;
+      const schedule = () => {
+        const wait = this.#periodMs - (this.#now() % this.#periodMs) + 5;
+        this.#timer = setTimeout(() => {
+          this.flush().catch(() => { /* the report is the caller's: the next flush reports again */ });
+          schedule();
+        }, wait);
+        this.#timer.unref?.();
+      };
+      schedule();
+    }
+
+    /** Stops the timer and sends everything recorded. */
+    stop() {
+      if (this.#timer) clearTimeout(this.#timer);
+      this.#timer = null;
+      return this.flush({ all: true });
+    }
+
+    resend(failed) {
+      return guard(() => this.#core.resend(failed));
+    }
+  }
+
   // `call` is for the package's own tests (it runs a raw binding under the same guard).
-  return { parse, loadConfig, render, redactConfig, LibratoOutput, call: guard };
+  return { parse, loadConfig, render, redactConfig, LibratoOutput, LibratoMetrics, call: guard };
 }

@@ -1,6 +1,7 @@
 //! librato-wasm without JavaScript: everything between a user's config and the Librato API
 //! that is not the hot path.
 //!
+//! - [`aggregate`]: `LibratoMetrics`' periods, series and summaries;
 //! - [`config`]: Telegraf's `[[outputs.librato]]` table read by our own TOML reader, with
 //!   `${VAR}` substitution, `@{store:key}` secrets, durations and the filter keys;
 //! - [`filter`]: Telegraf's selectors, modifiers and renames, with gobwas-compatible globs;
@@ -15,6 +16,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod aggregate;
 pub mod config;
 pub mod filter;
 pub mod queue;

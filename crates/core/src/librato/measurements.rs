@@ -31,7 +31,7 @@ type Span = ((usize, usize), (usize, usize), bool);
 
 /// Reused buffers for one metric's tags.
 #[derive(Default)]
-pub(super) struct TagSet {
+pub struct TagSet {
     /// Sanitised keys and values, back to back.
     buf: Vec<u8>,
     /// Per tag: key and value as `(start, end)` in `buf`, and whether it is kept.
@@ -42,7 +42,7 @@ pub(super) struct TagSet {
 impl TagSet {
     /// Appends `,"tags":{"k":"v",...}` for `m` to `out`, or says why the metric cannot be sent
     /// to the tagged API. With `notes`, says where a tag was changed or left out to fit it.
-    pub(super) fn write(
+    pub fn write(
         &mut self,
         m: &Metric<'_>,
         out: &mut Vec<u8>,

@@ -27,6 +27,8 @@ pub enum Reason {
     NoTags,
     /// More tags than the measurements API takes (50).
     TooManyTags,
+    /// `LibratoMetrics`: a new series past `maxSeries` in one period (counted, not kept).
+    TooManySeries,
 }
 
 impl Reason {
@@ -45,6 +47,7 @@ impl Reason {
             Reason::Filtered => "filtered",
             Reason::NoTags => "no_tags",
             Reason::TooManyTags => "too_many_tags",
+            Reason::TooManySeries => "too_many_series",
         }
     }
 }

@@ -1,0 +1,484 @@
+//! `LibratoMetrics`' rules: samples recorded from code (`increment`, `measure`, `timing`)
+//! folded per series and period, and once a period has ended, one summary per series written
+//! as gauges (metrics API) or measurements (tagged API) in bodies of `batch_size`.
+//!
+//! - A **series** is the sanitised name (with the prefix, exactly as gauge names are made) and
+//!   the source (metrics API; none is allowed) or the sanitised tag set (measurements API).
+//!   JS interns each series once ([`Aggregator::series`]) and hands samples over in bulk as
+//!   `(series, value)` pairs of one period ([`Aggregator::fold`]).
+//! - **Periods** start at multiples of `period` of the clock; a sample lands in the period of
+//!   its call. [`Aggregator::take`] removes the ended periods (or all) before anything is sent,
+//!   so samples recorded while a flush is in flight go to open periods, and two flushes never
+//!   send the same period.
+//! - **Summaries**: one sample is sent as `value`; several as `count`, `sum`, `min`, `max` and
+//!   `sum_squares` (metrics) or `count`, `sum`, `min`, `max`, `last`, `stddev` (measurements);
+//!   the time is the period's start, with `period` set. A counter (`increment`) sends its
+//!   period's total as one value.
+//! - **Bad input** is not kept and is reported, counted per name, in the next flush: a value
+//!   that is not finite, a name that sanitises to nothing or is too long, a source or tag set
+//!   the API would refuse, and past `max_series` new series in a period (`too_many_series`).
+
+mod summary;
+#[cfg(test)]
+mod tests;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use librato_core::librato::measurements::TagSet;
+use librato_core::librato::{push_sanitized, Api, Reason, MAX_ABS_VALUE, MAX_NAME_CHARS};
+use librato_core::metric::Metric;
+use librato_core::number::{write_float, write_int};
+
+pub use summary::Summary;
+
+/// What a series' samples mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// `increment`: the period's total is sent as one value.
+    Counter,
+    /// `measure` and `timing`: one value, or a summary of several.
+    Gauge,
+}
+
+/// A bad-input report entry: a name, why, and how many samples it stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dropped {
+    /// The name as given (with the prefix).
+    pub name: String,
+    /// Why.
+    pub reason: Reason,
+    /// What is wrong, in the user's words.
+    pub message: String,
+    /// Samples (or series) not kept.
+    pub count: usize,
+}
+
+struct Series {
+    kind: Kind,
+    /// The name as given, for reports.
+    given: String,
+    /// `{"name":"…"`.
+    head: Vec<u8>,
+    /// `,"source":"…"` (or nothing), or `,"tags":{…}`.
+    tail: Vec<u8>,
+}
+
+struct Bucket {
+    start_ms: i64,
+    /// By series id; `count == 0` where the series has no sample in this period.
+    sums: Vec<Summary>,
+    used: usize,
+}
+
+/// Ended periods taken out, as request bodies.
+#[derive(Debug, Default)]
+pub struct Taken {
+    /// `(body, summaries)` of each request.
+    pub bodies: Vec<(String, usize)>,
+    /// Bad input since the last flush, and summaries that could not be sent.
+    pub dropped: Vec<Dropped>,
+    /// Series turned away past `max_series` in these periods (for the warning).
+    pub over_limit: usize,
+}
+
+/// The aggregation state of one `LibratoMetrics`.
+pub struct Aggregator {
+    api: Api,
+    period_ms: i64,
+    prefix: String,
+    max_series: usize,
+    batch_size: usize,
+    source: Option<String>,
+    tags: Vec<(String, String)>,
+    series: Vec<Series>,
+    index: HashMap<(Kind, Vec<u8>, Vec<u8>), u32>,
+    /// Series refused at interning (their samples are counted here): JS holds them as
+    /// negative ids, `-(i + 1)`.
+    refused: Vec<Dropped>,
+    buckets: Vec<Bucket>,
+    /// Bad samples since the last flush, by (name, reason) → index in `dropped`.
+    dropped_at: HashMap<(String, Reason), usize>,
+    dropped: Vec<Dropped>,
+    over_limit: usize,
+    tag_set: TagSet,
+}
+
+/// How an aggregator is set up.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// Which API the summaries are for.
+    pub api: Api,
+    /// Seconds per period.
+    pub period_s: f64,
+    /// Prepended to every name.
+    pub prefix: String,
+    /// New series kept per period.
+    pub max_series: usize,
+    /// Summaries per request.
+    pub batch_size: usize,
+    /// The default source (metrics API).
+    pub source: Option<String>,
+    /// The default tags (measurements API), under each call's own.
+    pub tags: Vec<(String, String)>,
+}
+
+impl Aggregator {
+    /// An empty aggregator.
+    pub fn new(setup: Setup) -> Aggregator {
+        Aggregator {
+            api: setup.api,
+            period_ms: ((setup.period_s * 1000.0).round() as i64).max(1),
+            prefix: setup.prefix,
+            max_series: setup.max_series,
+            batch_size: setup.batch_size.clamp(1, setup.api.max_batch()),
+            source: setup.source.filter(|s| !s.is_empty()),
+            tags: setup.tags,
+            series: Vec::new(),
+            index: HashMap::new(),
+            refused: Vec::new(),
+            buckets: Vec::new(),
+            dropped_at: HashMap::new(),
+            dropped: Vec::new(),
+            over_limit: 0,
+            tag_set: TagSet::default(),
+        }
+    }
+
+    /// Milliseconds per period.
+    pub fn period_ms(&self) -> i64 {
+        self.period_ms
+    }
+
+    /// The id of a series (interned once; the same id for every spelling that sanitises
+    /// alike), or a negative id when the API would refuse it (its samples are counted and
+    /// reported). `source`: the call's, else the default; `tags`: the call's over the defaults.
+    pub fn series(
+        &mut self,
+        kind: Kind,
+        name: &str,
+        source: Option<&str>,
+        tags: &[(String, String)],
+    ) -> i64 {
+        let given = format!("{}{name}", self.prefix);
+        match self.build(&given) {
+            Err((reason, message)) => self.refuse(given, reason, message),
+            Ok(head) => {
+                let tail = match self.api {
+                    Api::Metrics => self.source_tail(source),
+                    Api::Measurements => self.tags_tail(&given, tags),
+                };
+                let tail = match tail {
+                    Ok(t) => t,
+                    Err((reason, message)) => return self.refuse(given, reason, message),
+                };
+                let key = (kind, head, tail);
+                if let Some(&id) = self.index.get(&key) {
+                    return i64::from(id);
+                }
+                let id = self.series.len() as u32;
+                let (kind, head, tail) = key.clone();
+                self.series.push(Series {
+                    kind,
+                    given,
+                    head,
+                    tail,
+                });
+                self.index.insert(key, id);
+                i64::from(id)
+            }
+        }
+    }
+
+    fn build(&self, given: &str) -> Result<Vec<u8>, (Reason, String)> {
+        let mut head = b"{\"name\":\"".to_vec();
+        push_sanitized(&mut head, given);
+        let chars = head.len() - 9;
+        if chars == 0 {
+            return Err((Reason::EmptyName, "the name is empty".into()));
+        }
+        if chars > MAX_NAME_CHARS {
+            return Err((
+                Reason::NameTooLong,
+                format!("name is {chars} characters; Librato's limit is {MAX_NAME_CHARS}"),
+            ));
+        }
+        head.push(b'"');
+        Ok(head)
+    }
+
+    fn source_tail(&self, source: Option<&str>) -> Result<Vec<u8>, (Reason, String)> {
+        let Some(source) = source.filter(|s| !s.is_empty()).or(self.source.as_deref()) else {
+            return Ok(Vec::new());
+        };
+        let mut clean = Vec::new();
+        push_sanitized(&mut clean, source);
+        if clean.len() > MAX_NAME_CHARS {
+            return Err((
+                Reason::SourceTooLong,
+                format!(
+                    "source is {} characters; Librato's limit is {MAX_NAME_CHARS}",
+                    clean.len()
+                ),
+            ));
+        }
+        if clean.eq_ignore_ascii_case(b"all") {
+            return Err((
+                Reason::ReservedSource,
+                "source \"all\" is reserved by Librato".into(),
+            ));
+        }
+        let mut tail = b",\"source\":\"".to_vec();
+        tail.extend_from_slice(&clean);
+        tail.push(b'"');
+        Ok(tail)
+    }
+
+    fn tags_tail(
+        &mut self,
+        given: &str,
+        tags: &[(String, String)],
+    ) -> Result<Vec<u8>, (Reason, String)> {
+        let mut m = Metric::new(given, 0);
+        for (k, v) in self.tags.iter().chain(tags) {
+            m.set_tag(Cow::Borrowed(k.as_str()), Cow::Borrowed(v.as_str()));
+        }
+        let mut tail = Vec::new();
+        self.tag_set.write(&m, &mut tail, None)?;
+        Ok(tail)
+    }
+
+    fn refuse(&mut self, name: String, reason: Reason, message: String) -> i64 {
+        if let Some(i) = self
+            .refused
+            .iter()
+            .position(|r| r.name == name && r.reason == reason)
+        {
+            return -(i as i64) - 1;
+        }
+        self.refused.push(Dropped {
+            name,
+            reason,
+            message,
+            count: 0,
+        });
+        -(self.refused.len() as i64)
+    }
+
+    fn drop_sample(&mut self, name: &str, reason: Reason, message: &dyn Fn() -> String) {
+        let key = (name.to_string(), reason);
+        match self.dropped_at.get(&key) {
+            Some(&i) => self.dropped[i].count += 1,
+            None => {
+                self.dropped_at.insert(key, self.dropped.len());
+                self.dropped.push(Dropped {
+                    name: name.to_string(),
+                    reason,
+                    message: message(),
+                    count: 1,
+                });
+            }
+        }
+    }
+
+    /// The period start (ms) a clock reading falls in.
+    pub fn bucket_of(&self, now_ms: f64) -> i64 {
+        (now_ms as i64).div_euclid(self.period_ms) * self.period_ms
+    }
+
+    /// Folds `(series, value)` pairs recorded in the period starting at `start_ms`.
+    pub fn fold(&mut self, pairs: &[f64], start_ms: i64) {
+        let b = match self.buckets.iter().position(|b| b.start_ms == start_ms) {
+            Some(b) => b,
+            None => {
+                self.buckets.push(Bucket {
+                    start_ms,
+                    sums: Vec::new(),
+                    used: 0,
+                });
+                self.buckets.len() - 1
+            }
+        };
+        for pair in pairs.chunks_exact(2) {
+            let (id, v) = (pair[0] as i64, pair[1]);
+            if id < 0 {
+                if let Some(r) = self.refused.get_mut((-id - 1) as usize) {
+                    r.count += 1;
+                }
+                continue;
+            }
+            let id = id as usize;
+            if id >= self.series.len() {
+                continue;
+            }
+            if !v.is_finite() {
+                let name = self.series[id].given.clone();
+                let text = librato_core::number::float_text(v);
+                self.drop_sample(&name, Reason::NonFinite, &|| {
+                    format!("value {text} is not a finite number")
+                });
+                continue;
+            }
+            let bucket = &mut self.buckets[b];
+            if bucket.sums.len() <= id {
+                bucket.sums.resize(self.series.len(), Summary::default());
+            }
+            if bucket.sums[id].count == 0 {
+                if bucket.used >= self.max_series {
+                    self.over_limit += 1;
+                    let name = self.series[id].given.clone();
+                    let max = self.max_series;
+                    self.drop_sample(&name, Reason::TooManySeries, &|| {
+                        format!("more than {max} series in one period (maxSeries): this one was counted, not kept")
+                    });
+                    continue;
+                }
+                self.buckets[b].used += 1;
+            }
+            self.buckets[b].sums[id].add(v);
+        }
+    }
+
+    /// Takes every period that has ended by `now_ms` (or every period, with `all`) out of the
+    /// state, as request bodies, with the bad input reported since the last take.
+    pub fn take(&mut self, now_ms: f64, all: bool) -> Taken {
+        let now = now_ms as i64;
+        let period = self.period_ms;
+        let (ended, open): (Vec<Bucket>, Vec<Bucket>) = std::mem::take(&mut self.buckets)
+            .into_iter()
+            .partition(|b| all || b.start_ms + period <= now);
+        self.buckets = open;
+        let mut ended = ended;
+        librato_core::sort::insertion_sort_by_key(&mut ended, |b| b.start_ms);
+        let mut taken = Taken::default();
+        let mut body = Vec::new();
+        let mut in_body = 0;
+        for bucket in &ended {
+            for (id, s) in bucket.sums.iter().enumerate() {
+                if s.count == 0 {
+                    continue;
+                }
+                let series = &self.series[id];
+                if let Some(problem) = out_of_range(series.kind, s, self.api) {
+                    let given = series.given.clone();
+                    self.drop_sample(&given, Reason::OutOfRange, &|| problem.clone());
+                    continue;
+                }
+                if in_body == 0 {
+                    body.extend_from_slice(match self.api {
+                        Api::Metrics => b"{\"gauges\":[".as_slice(),
+                        Api::Measurements => b"{\"measurements\":[".as_slice(),
+                    });
+                } else {
+                    body.push(b',');
+                }
+                self.write_item(&mut body, id, s, bucket.start_ms);
+                in_body += 1;
+                if in_body == self.batch_size {
+                    body.extend_from_slice(b"]}");
+                    taken.bodies.push((
+                        String::from_utf8(std::mem::take(&mut body)).unwrap_or_default(),
+                        in_body,
+                    ));
+                    in_body = 0;
+                }
+            }
+        }
+        if in_body > 0 {
+            body.extend_from_slice(b"]}");
+            taken
+                .bodies
+                .push((String::from_utf8(body).unwrap_or_default(), in_body));
+        }
+        taken.dropped = std::mem::take(&mut self.dropped);
+        self.dropped_at.clear();
+        for r in &mut self.refused {
+            if r.count > 0 {
+                taken.dropped.push(r.clone());
+                r.count = 0;
+            }
+        }
+        taken.over_limit = std::mem::take(&mut self.over_limit);
+        taken
+    }
+
+    fn write_item(&self, out: &mut Vec<u8>, id: usize, s: &Summary, start_ms: i64) {
+        let series = &self.series[id];
+        out.extend_from_slice(&series.head);
+        let num = |out: &mut Vec<u8>, key: &str, v: f64| {
+            out.extend_from_slice(b",\"");
+            out.extend_from_slice(key.as_bytes());
+            out.extend_from_slice(b"\":");
+            write_float(out, v);
+        };
+        if series.kind == Kind::Counter || s.count == 1 {
+            num(out, "value", s.sum);
+        } else {
+            out.extend_from_slice(b",\"count\":");
+            write_int(out, s.count as i64);
+            num(out, "sum", s.sum);
+            num(out, "min", s.min);
+            num(out, "max", s.max);
+            match self.api {
+                Api::Metrics => num(out, "sum_squares", s.sum_squares),
+                Api::Measurements => {
+                    num(out, "last", s.last);
+                    num(out, "stddev", s.stddev());
+                }
+            }
+        }
+        let time_key: &[u8] = match self.api {
+            Api::Metrics => b",\"measure_time\":",
+            Api::Measurements => b",\"time\":",
+        };
+        if self.api == Api::Metrics {
+            out.extend_from_slice(&series.tail);
+        }
+        out.extend_from_slice(time_key);
+        write_int(out, start_ms.div_euclid(1000));
+        out.extend_from_slice(b",\"period\":");
+        write_int(out, (self.period_ms / 1000).max(1));
+        if self.api == Api::Measurements {
+            out.extend_from_slice(&series.tail);
+        }
+        out.push(b'}');
+    }
+
+    /// Series interned, and periods holding samples (for the memory bound: interning is
+    /// reset once no period holds a sample and the table outgrew `max_series`).
+    pub fn reset_if_large(&mut self) -> bool {
+        if self.series.len() > self.max_series.max(1) * 2 && self.buckets.is_empty() {
+            self.series.clear();
+            self.index.clear();
+            self.refused.clear();
+            return true;
+        }
+        false
+    }
+
+    /// Series interned so far.
+    pub fn series_count(&self) -> usize {
+        self.series.len()
+    }
+}
+
+/// Whether a summary would make the API refuse its request (a value beyond 1e127, or a sum of
+/// squares that overflowed).
+fn out_of_range(kind: Kind, s: &Summary, api: Api) -> Option<String> {
+    let mut values = vec![s.sum];
+    if kind == Kind::Gauge && s.count > 1 {
+        values.extend([s.min, s.max]);
+        if api == Api::Metrics {
+            values.push(s.sum_squares);
+        }
+    }
+    values
+        .iter()
+        .find(|v| !v.is_finite() || v.abs() >= MAX_ABS_VALUE)
+        .map(|v| {
+            format!(
+                "the period's summary holds {}, beyond Librato's limit (|value| < 1e127)",
+                librato_core::number::float_text(*v)
+            )
+        })
+}

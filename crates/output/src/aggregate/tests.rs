@@ -1,0 +1,258 @@
+use std::collections::HashMap;
+
+use proptest::prelude::*;
+use serde_json::Value;
+
+use super::*;
+
+fn setup(api: Api) -> Setup {
+    Setup {
+        api,
+        period_s: 60.0,
+        prefix: "app.".into(),
+        max_series: 10_000,
+        batch_size: 300,
+        source: None,
+        tags: vec![("env".into(), "prod".into())],
+    }
+}
+
+const T0: i64 = 1_700_000_040_000; // a multiple of 60 s
+
+#[test]
+fn summaries_for_the_metrics_api() {
+    let mut a = Aggregator::new(setup(Api::Metrics));
+    let lat = a.series(Kind::Gauge, "latency", Some("web-1"), &[]);
+    let one = a.series(Kind::Gauge, "one", None, &[]);
+    let hits = a.series(Kind::Counter, "hits", Some("web 1"), &[]);
+    a.fold(
+        &[
+            lat as f64,
+            10.0,
+            lat as f64,
+            20.0,
+            lat as f64,
+            30.0,
+            one as f64,
+            4.5,
+            hits as f64,
+            1.0,
+            hits as f64,
+            2.0,
+        ],
+        T0,
+    );
+    assert!(
+        a.take((T0 + 59_999) as f64, false).bodies.is_empty(),
+        "the period has not ended"
+    );
+    let t = a.take((T0 + 60_000) as f64, false);
+    assert_eq!(t.bodies.len(), 1);
+    assert_eq!(
+        t.bodies[0].0,
+        concat!(
+            r#"{"gauges":[{"name":"app.latency","count":3,"sum":60,"min":10,"max":30,"sum_squares":1400,"source":"web-1","measure_time":1700000040,"period":60},"#,
+            r#"{"name":"app.one","value":4.5,"measure_time":1700000040,"period":60},"#,
+            r#"{"name":"app.hits","value":3,"source":"web-1","measure_time":1700000040,"period":60}]}"#
+        )
+    );
+    assert!(
+        a.take((T0 + 120_000) as f64, true).bodies.is_empty(),
+        "nothing is sent twice"
+    );
+}
+
+#[test]
+fn summaries_for_the_measurements_api() {
+    let mut a = Aggregator::new(setup(Api::Measurements));
+    let lat = a.series(
+        Kind::Gauge,
+        "latency",
+        None,
+        &[("route".into(), "/a b".into())],
+    );
+    a.fold(&[lat as f64, 1.0, lat as f64, 3.0], T0);
+    let t = a.take(0.0, true);
+    assert_eq!(
+        t.bodies[0].0,
+        r#"{"measurements":[{"name":"app.latency","count":2,"sum":4,"min":1,"max":3,"last":3,"stddev":1,"time":1700000040,"period":60,"tags":{"env":"prod","route":"/a b"}}]}"#
+    );
+    // The call's tags over the defaults; a series left without tags is refused as no_tags.
+    let mut b = Aggregator::new(Setup {
+        tags: vec![],
+        ..setup(Api::Measurements)
+    });
+    let bare = b.series(Kind::Gauge, "x", None, &[]);
+    assert!(bare < 0);
+    b.fold(&[bare as f64, 1.0, bare as f64, 2.0], T0);
+    let t = b.take(0.0, true);
+    assert!(t.bodies.is_empty());
+    assert_eq!(
+        (t.dropped[0].reason, t.dropped[0].count),
+        (Reason::NoTags, 2)
+    );
+}
+
+#[test]
+fn bad_input_is_reported_per_name_with_a_count() {
+    let mut a = Aggregator::new(Setup {
+        max_series: 2,
+        prefix: String::new(),
+        ..setup(Api::Metrics)
+    });
+    let empty = a.series(Kind::Gauge, "", None, &[]);
+    let all = a.series(Kind::Gauge, "m", Some("ALL"), &[]);
+    let ids: Vec<i64> = (0..4)
+        .map(|i| a.series(Kind::Gauge, &format!("s{i}"), None, &[]))
+        .collect();
+    let mut pairs = vec![
+        empty as f64,
+        1.0,
+        empty as f64,
+        1.0,
+        all as f64,
+        1.0,
+        ids[0] as f64,
+        f64::NAN,
+        ids[0] as f64,
+        f64::INFINITY,
+    ];
+    for &id in &ids {
+        pairs.extend([id as f64, 1.0]);
+    }
+    pairs.extend([ids[3] as f64, 1.0]);
+    a.fold(&pairs, T0);
+    let t = a.take(0.0, true);
+    assert_eq!(t.bodies[0].1, 2, "two series kept");
+    let got: Vec<(String, &str, usize)> = t
+        .dropped
+        .iter()
+        .map(|d| (d.name.clone(), d.reason.code(), d.count))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("s0".into(), "non_finite", 2),
+            ("s2".into(), "too_many_series", 1),
+            ("s3".into(), "too_many_series", 2),
+            ("".into(), "empty_name", 2),
+            ("m".into(), "reserved_source", 1),
+        ]
+    );
+    assert_eq!(t.over_limit, 3);
+    // Reported once: the next flush starts clean.
+    assert!(a.take(0.0, true).dropped.is_empty());
+}
+
+#[test]
+fn spellings_that_sanitise_alike_are_one_series_and_batches_hold_batch_size() {
+    let mut a = Aggregator::new(Setup {
+        batch_size: 2,
+        ..setup(Api::Metrics)
+    });
+    assert_eq!(
+        a.series(Kind::Gauge, "a b", None, &[]),
+        a.series(Kind::Gauge, "a-b", None, &[])
+    );
+    assert_ne!(
+        a.series(Kind::Gauge, "a", None, &[]),
+        a.series(Kind::Counter, "a", None, &[])
+    );
+    let ids: Vec<f64> = (0..5)
+        .map(|i| a.series(Kind::Gauge, &format!("n{i}"), None, &[]) as f64)
+        .collect();
+    a.fold(&ids.iter().flat_map(|&i| [i, 1.0]).collect::<Vec<_>>(), T0);
+    let t = a.take(0.0, true);
+    assert_eq!(t.bodies.iter().map(|b| b.1).collect::<Vec<_>>(), [2, 2, 1]);
+}
+
+/// A direct computation of what a summary body should say.
+fn direct(values: &[f64]) -> (u64, f64, f64, f64, f64, f64) {
+    let n = values.len() as f64;
+    let sum: f64 = values.iter().sum();
+    let mean = sum / n;
+    let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+    (
+        values.len() as u64,
+        sum,
+        values.iter().cloned().fold(f64::INFINITY, f64::min),
+        values.iter().cloned().fold(f64::NEG_INFINITY, f64::max),
+        *values.last().unwrap(),
+        var.sqrt(),
+    )
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// For random sample streams and flush times: summaries equal a direct computation, every
+    /// sample is counted exactly once across flushes, and periods never overlap.
+    #[test]
+    fn every_sample_lands_once_in_the_summary_of_its_period(
+        samples in prop::collection::vec((0usize..6, -1e6f64..1e6, 0i64..400_000, any::<bool>()), 1..200),
+        flushes in prop::collection::vec(0i64..500_000, 0..6),
+        measurements in any::<bool>(),
+        period_s in prop::sample::select(vec![1.0f64, 10.0, 60.0]),
+    ) {
+        let api = if measurements { Api::Measurements } else { Api::Metrics };
+        let mut a = Aggregator::new(Setup { period_s, ..setup(api) });
+        let mut samples = samples;
+        samples.sort_by_key(|s| s.2);
+        let mut flushes = flushes;
+        flushes.sort();
+        let ids: Vec<i64> = (0..6).map(|i| a.series(if i % 2 == 0 { Kind::Gauge } else { Kind::Counter }, &format!("s{i}"), Some("h"), &[("k".into(), format!("v{i}"))])).collect();
+        // Expected: per (series, period start) every value.
+        let mut want: HashMap<(String, i64), (usize, Vec<f64>)> = HashMap::new();
+        let mut bodies = Vec::new();
+        let mut f = 0;
+        for &(s, v, t, _) in &samples {
+            while f < flushes.len() && flushes[f] <= t {
+                bodies.extend(a.take((T0 + flushes[f]) as f64, false).bodies);
+                f += 1;
+            }
+            let now = T0 + t;
+            let start = a.bucket_of(now as f64);
+            a.fold(&[ids[s] as f64, v], start);
+            want.entry((format!("app.s{s}"), start / 1000)).or_insert((s, Vec::new())).1.push(v);
+        }
+        bodies.extend(a.take(0.0, true).bodies);
+        let mut seen: HashMap<(String, i64), Value> = HashMap::new();
+        for (body, n) in &bodies {
+            let v: Value = serde_json::from_str(body).unwrap();
+            let list = v[if measurements { "measurements" } else { "gauges" }].as_array().unwrap();
+            prop_assert_eq!(list.len(), *n);
+            for item in list {
+                let time = item[if measurements { "time" } else { "measure_time" }].as_i64().unwrap();
+                prop_assert_eq!(time % (period_s as i64), 0, "periods start at multiples of period");
+                prop_assert_eq!(item["period"].as_i64().unwrap(), (period_s as i64).max(1));
+                let key = (item["name"].as_str().unwrap().to_string(), time);
+                prop_assert!(seen.insert(key, item.clone()).is_none(), "a series and period sent twice");
+            }
+        }
+        prop_assert_eq!(seen.len(), want.len());
+        for (key, (s, values)) in &want {
+            let item = seen.get(key).unwrap();
+            let (count, sum, min, max, last, stddev) = direct(values);
+            if s % 2 == 1 || count == 1 {
+                prop_assert!(close(item["value"].as_f64().unwrap(), sum));
+                prop_assert!(item.get("count").is_none());
+            } else {
+                prop_assert_eq!(item["count"].as_u64().unwrap(), count);
+                prop_assert!(close(item["sum"].as_f64().unwrap(), sum));
+                prop_assert_eq!(item["min"].as_f64().unwrap(), min);
+                prop_assert_eq!(item["max"].as_f64().unwrap(), max);
+                if measurements {
+                    prop_assert_eq!(item["last"].as_f64().unwrap(), last);
+                    prop_assert!((item["stddev"].as_f64().unwrap() - stddev).abs() <= 1e-6 * stddev.max(1.0));
+                } else {
+                    let sq: f64 = values.iter().map(|v| v * v).sum();
+                    prop_assert!(close(item["sum_squares"].as_f64().unwrap(), sq));
+                }
+            }
+        }
+    }
+}

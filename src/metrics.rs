@@ -1,0 +1,198 @@
+//! `LibratoMetrics`' wasm half (`MetricsCore`): series interned once, samples folded in bulk
+//! from a `Float64Array` of `(series, value)` pairs, and the ended periods sent with the send
+//! loop. The JS half (pkg/src/api.js) keeps the series map, the sample buffer and the timer.
+
+use js_sys::{Array, Object, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::convert::{self, get, js_error, set};
+use crate::output::{report_js, LibratoOutput};
+use librato_core::librato::Skipped;
+use librato_output::aggregate::{Aggregator, Kind, Setup};
+use librato_output::send::Level;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+#[wasm_bindgen(js_name = "MetricsCore")]
+pub struct MetricsCore {
+    output: LibratoOutput,
+    agg: Rc<RefCell<Aggregator>>,
+}
+
+/// A JS `{ key: value }` of strings as pairs (anything else is refused, naming the key).
+fn string_pairs(v: &JsValue, what: &str) -> Result<Vec<(String, String)>, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(Vec::new());
+    }
+    if !v.is_object() {
+        return Err(js_error(
+            "invalid_options",
+            &format!("{what} must be an object of strings"),
+        ));
+    }
+    let mut out = Vec::new();
+    for entry in Object::entries(v.unchecked_ref()).iter() {
+        let pair: Array = entry.unchecked_into();
+        let k = pair.get(0).as_string().unwrap_or_default();
+        let Some(value) = pair.get(1).as_string() else {
+            return Err(js_error(
+                "invalid_options",
+                &format!("{what}.{k} must be a string"),
+            ));
+        };
+        out.push((k, value));
+    }
+    Ok(out)
+}
+
+fn opt_number(options: &JsValue, key: &str, default: f64, min: f64) -> Result<f64, JsValue> {
+    let v = if options.is_object() {
+        get(options, key)
+    } else {
+        JsValue::UNDEFINED
+    };
+    if v.is_undefined() {
+        return Ok(default);
+    }
+    match v.as_f64() {
+        Some(n) if n.is_finite() && n >= min => Ok(n),
+        _ => Err(js_error(
+            "invalid_options",
+            &format!("options.{key} must be a number of at least {}", min as u64),
+        )),
+    }
+}
+
+#[wasm_bindgen(js_class = "MetricsCore")]
+impl MetricsCore {
+    /// `new MetricsCore(config, { period, prefix, source, tags, maxSeries, fetch, secrets, env, log })`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue, options: JsValue) -> Result<MetricsCore, JsValue> {
+        let output = LibratoOutput::new(config, options.clone())?;
+        let period_s = opt_number(&options, "period", 60.0, 1.0)?;
+        let max_series = opt_number(&options, "maxSeries", 10_000.0, 1.0)?;
+        let text = |key: &str| {
+            if options.is_object() {
+                get(&options, key).as_string()
+            } else {
+                None
+            }
+        };
+        let tags = if options.is_object() {
+            get(&options, "tags")
+        } else {
+            JsValue::UNDEFINED
+        };
+        let setup = Setup {
+            api: output.inner.config.api,
+            period_s,
+            prefix: text("prefix").unwrap_or_default(),
+            max_series: max_series.min(1e9) as usize,
+            batch_size: output.inner.config.batch_size,
+            source: text("source"),
+            tags: string_pairs(&tags, "options.tags")?,
+        };
+        Ok(MetricsCore {
+            output,
+            agg: Rc::new(RefCell::new(Aggregator::new(setup))),
+        })
+    }
+
+    /// Milliseconds per period (JS puts each sample in its period).
+    #[wasm_bindgen(js_name = "periodMs")]
+    pub fn period_ms(&self) -> f64 {
+        self.agg.borrow().period_ms() as f64
+    }
+
+    /// The id of a series: `counter` for `increment`; negative when the API would refuse it.
+    pub fn series(
+        &self,
+        counter: bool,
+        name: JsValue,
+        source: JsValue,
+        tags: JsValue,
+    ) -> Result<f64, JsValue> {
+        let name = name
+            .as_string()
+            .ok_or_else(|| js_error("invalid_input", "a metric name must be a string"))?;
+        let tags = string_pairs(&tags, "opts.tags")?;
+        let kind = if counter { Kind::Counter } else { Kind::Gauge };
+        Ok(self
+            .agg
+            .borrow_mut()
+            .series(kind, &name, source.as_string().as_deref(), &tags) as f64)
+    }
+
+    /// Folds `(series, value)` pairs recorded in the period starting at `start_ms`.
+    pub fn fold(&self, pairs: &[f64], start_ms: f64) {
+        self.agg.borrow_mut().fold(pairs, start_ms as i64);
+    }
+
+    /// Series interned (0 after a reset: the JS map is cleared then).
+    #[wasm_bindgen(js_name = "seriesCount")]
+    pub fn series_count(&self) -> u32 {
+        self.agg.borrow().series_count() as u32
+    }
+
+    /// Sends the periods ended by `now_ms` (every period with `all`); resolves to a
+    /// `WriteReport`. The periods are taken out before anything is awaited.
+    pub fn flush(&self, all: bool, now_ms: f64) -> Promise {
+        let taken = {
+            let mut agg = self.agg.borrow_mut();
+            let t = agg.take(now_ms, all);
+            agg.reset_if_large();
+            t
+        };
+        let inner = self.output.inner.clone();
+        let skipped: Vec<Skipped> = taken
+            .dropped
+            .iter()
+            .map(|d| Skipped {
+                line: None,
+                metric: d.name.clone(),
+                field: None,
+                reason: d.reason,
+                message: if d.count > 1 {
+                    format!("{} ({} times)", d.message, d.count)
+                } else {
+                    d.message.clone()
+                },
+                count: Some(d.count),
+                option: None,
+            })
+            .collect();
+        if taken.over_limit > 0 {
+            inner.log(Level::Warn, &format!(
+                "LibratoMetrics: {} sample(s) of series past maxSeries were counted, not kept (see skipped: too_many_series)",
+                taken.over_limit
+            ));
+        }
+        let creds = if taken.bodies.is_empty() {
+            None
+        } else {
+            match inner.credentials() {
+                Ok(c) => Some(c),
+                Err(e) => return Promise::reject(&e),
+            }
+        };
+        future_to_promise(async move {
+            let batches: Vec<(&str, usize)> =
+                taken.bodies.iter().map(|(b, n)| (b.as_str(), *n)).collect();
+            let report = match &creds {
+                Some(creds) => inner.send(&batches, creds).await,
+                None => Default::default(),
+            };
+            let out = report_js(&report, &batches);
+            set(&out, "skipped", &convert::skipped_js(&skipped));
+            set(&out, "errors", &Array::new());
+            Ok(out)
+        })
+    }
+
+    /// Sends the bodies of `report.failed` again.
+    pub fn resend(&self, failed: JsValue) -> Promise {
+        self.output.resend(failed)
+    }
+}

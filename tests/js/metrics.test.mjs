@@ -1,0 +1,148 @@
+// LibratoMetrics in Node with an injected clock, against the strict local API over real HTTP
+// on 127.0.0.1: periods, flush/stop/start, both APIs, faults and resend, bad input.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { LibratoMetrics } from '../../pkg/node.js';
+import { startLibratoApi } from '../../dev/librato-api.mjs';
+
+const USER = 'metrics@example.com';
+const TOKEN = 'tok-metrics-4b2e';
+const T0 = 1_764_000_000_000; // ms, a multiple of 60 s
+let api;
+let now;
+let logs;
+
+before(async () => { api = await startLibratoApi({ port: 0, user: USER, token: TOKEN }); });
+after(async () => { await api.close(); });
+beforeEach(() => { api.clear(); api.setFaults([]); now = T0; logs = []; });
+
+function metrics(config = {}, options = {}) {
+  return new LibratoMetrics(
+    { api_user: USER, api_token: TOKEN, api_url: api.url, retry_backoff: '10ms', ...config },
+    { now: () => now, log: (level, message) => logs.push([level, message]), ...options },
+  );
+}
+
+test('a period is sent once it has ended, one summary per series, at the period start', async () => {
+  const m = metrics({}, { prefix: 'svc.', source: 'web-1' });
+  m.measure('latency', 10);
+  now += 20_000;
+  m.measure('latency', 30);
+  m.timing('latency', 20);
+  m.increment('requests');
+  m.increment('requests', 4);
+  m.measure('queue', 7, { source: 'worker 2' });
+  now = T0 + 59_999;
+  let r = await m.flush();
+  assert.deepEqual([r.ok, r.sent, r.requests], [true, 0, 0], 'the period has not ended');
+  now = T0 + 60_000;
+  r = await m.flush();
+  assert.deepEqual([r.ok, r.sent, r.requests], [true, 3, 1]);
+  const t = T0 / 1000;
+  assert.deepEqual(api.received().gauges, [
+    { name: 'svc.latency', value: undefined, source: 'web-1', measure_time: t, count: 3, sum: 60, min: 10, max: 30, sum_squares: 1400, period: 60 },
+    { name: 'svc.requests', value: 5, source: 'web-1', measure_time: t, period: 60 },
+    { name: 'svc.queue', value: 7, source: 'worker-2', measure_time: t, period: 60 },
+  ]);
+  r = await m.flush({ all: true });
+  assert.equal(r.sent, 0, 'nothing is sent twice');
+  // A period with no increments sends nothing for that series.
+  now += 60_000;
+  m.measure('latency', 1);
+  now += 60_000;
+  await m.flush();
+  assert.deepEqual(api.received().gauges.slice(3).map((g) => [g.name, g.value]), [['svc.latency', 1]]);
+});
+
+test('api = "measurements": tags merged under the call\'s, count/sum/min/max/last/stddev', async () => {
+  const m = metrics({ api: 'measurements', api_url: api.measurementsUrl }, { tags: { service: 'api', region: 'eu' } });
+  for (const v of [2, 4, 4, 4, 5, 5, 7, 9]) m.measure('latency', v, { tags: { route: '/users', region: 'us' } });
+  m.increment('hits', 1, { tags: { route: '/users' } });
+  const r = await m.flush({ all: true });
+  assert.equal(r.ok, true, JSON.stringify(r.failed));
+  const got = api.received().measurements.map(({ series, ...rest }) => rest);
+  assert.deepEqual(got, [
+    { name: 'latency', tags: { region: 'us', route: '/users', service: 'api' }, time: T0 / 1000, count: 8, sum: 40, min: 2, max: 9, last: 9, stddev: 2, period: 60 },
+    { name: 'hits', tags: { region: 'eu', route: '/users', service: 'api' }, time: T0 / 1000, value: 1, period: 60 },
+  ]);
+  // A series left without tags is reported, not sent.
+  const bare = metrics({ api: 'measurements', api_url: api.measurementsUrl });
+  bare.measure('x', 1);
+  bare.measure('x', 2);
+  const r2 = await bare.flush({ all: true });
+  assert.deepEqual(r2.skipped.map((s) => [s.metric, s.reason, s.count]), [['x', 'no_tags', 2]]);
+});
+
+test('samples recorded while a flush is in flight go to open periods; concurrent flushes do not double-send', async () => {
+  api.setFaults([{ delayMs: 200 }]);
+  const m = metrics();
+  m.measure('a', 1);
+  now += 60_000;
+  const first = m.flush();
+  const second = m.flush();
+  m.measure('a', 2); // the new period, while the first flush waits for the API
+  const [r1, r2] = await Promise.all([first, second]);
+  assert.equal(r1.sent + r2.sent, 1);
+  now += 60_000;
+  await m.flush();
+  assert.deepEqual(api.received().gauges.map((g) => [g.value, g.measure_time]), [[1, T0 / 1000], [2, T0 / 1000 + 60]]);
+});
+
+test('faults: every summary is acknowledged or inside its exact body in failed, and resend sends it', async () => {
+  api.setFaults([{ status: 503, times: 10 }]);
+  const m = metrics({ retries: 1, batch_size: 2 });
+  for (let i = 0; i < 5; i++) m.measure(`m${i}`, i);
+  const r = await m.flush({ all: true });
+  assert.equal(r.ok, false);
+  assert.equal(r.sent + r.failed.reduce((n, f) => n + f.count, 0), 5);
+  for (const f of r.failed) assert.equal(JSON.parse(f.body).gauges.length, f.count);
+  api.setFaults([]);
+  const again = await m.resend(r.failed);
+  assert.equal(again.ok, true);
+  assert.equal(api.received().gauges.length, 5);
+});
+
+test('bad input is not kept and is reported in the next flush, with a count per name', async () => {
+  const m = metrics({}, { maxSeries: 2 });
+  m.measure('ok', 1);
+  m.measure('nan', NaN);
+  m.measure('nan', Infinity);
+  m.measure('', 1);
+  m.measure('src', 1, { source: 'all' });
+  m.measure('ok2', 1);
+  m.measure('third', 1);
+  m.measure('third', 2);
+  m.measure('n'.repeat(300), 1);
+  const r = await m.flush({ all: true });
+  assert.equal(r.sent, 2);
+  assert.deepEqual(r.skipped.map((s) => [s.metric.slice(0, 5), s.reason, s.count]), [
+    ['nan', 'non_finite', 2],
+    ['third', 'too_many_series', 2],
+    ['', 'empty_name', 1],
+    ['src', 'reserved_source', 1],
+    ['nnnnn', 'name_too_long', 1],
+  ]);
+  assert.ok(logs.some(([l, msg]) => l === 'warn' && /maxSeries/.test(msg)), 'one warn line');
+  assert.deepEqual((await m.flush({ all: true })).skipped, [], 'reported once');
+});
+
+test('time() measures a function and a promise and returns their results; stop() sends everything', async () => {
+  const m = metrics();
+  assert.equal(m.time('sync', () => 42), 42);
+  assert.equal(await m.time('async', () => new Promise((r) => setTimeout(() => r('done'), 30))), 'done');
+  await assert.rejects(m.time('failing', async () => { throw new Error('boom'); }), /boom/);
+  const r = await m.stop();
+  assert.equal(r.sent, 3);
+  const byName = Object.fromEntries(api.received().gauges.map((g) => [g.name, g.value]));
+  assert.ok(byName.async >= 25 && byName.async < 1000, `${byName.async} ms`);
+  assert.ok(byName.sync >= 0 && byName.sync < 50);
+});
+
+test('start(): a timer flushes each period as it ends (real clock, 1 s periods)', async () => {
+  const m = new LibratoMetrics({ api_user: USER, api_token: TOKEN, api_url: api.url }, { period: 1 });
+  m.start();
+  m.increment('ticks', 3);
+  await new Promise((r) => setTimeout(r, 2200));
+  assert.deepEqual(api.received().gauges.map((g) => [g.name, g.value, g.period]), [['ticks', 3, 1]]);
+  await m.stop();
+});
