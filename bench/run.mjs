@@ -101,6 +101,18 @@ try {
   row('worker, largest accepted gzip body (32 MB inflated)', 'n/a', '413 at the limit; < 64 MB', e.message.split('\n')[0], false);
 }
 
+// LibratoMetrics (issue 22's targets), from one process: ours and librato-node's measure().
+try {
+  const lm = child('metrics.mjs', [String(RUNS)]);
+  row('LibratoMetrics.measure() with a source, 1,000 series (Node)', `${lm.ours_source.toFixed(1)} M samples/s`, '≥ 5 M/s and ≥ librato-node',
+    `librato-node's measure() in the same process ${lm.librato_node.toFixed(1)} M/s (${(lm.ours_source / lm.librato_node).toFixed(1)}×); with tags instead of a source ${lm.ours_tags.toFixed(1)} M/s`,
+    lm.ours_source >= 5 && lm.ours_source >= lm.librato_node);
+  row('LibratoMetrics: 10,000 series held', `${(lm.held_bytes / 1e6).toFixed(2)} MB`, '≤ 4 MB', 'JS heap growth + wasm memory growth (pages of 64 KB)', lm.held_bytes <= 4e6);
+  row('LibratoMetrics: flush of 10,000 series', `${lm.flush_ms.toFixed(1)} ms`, '< 50 ms', '34 requests to a fetch acknowledging at once, after a first flush', lm.flush_ms < 50);
+} catch (e) {
+  row('LibratoMetrics.measure() with a source, 1,000 series (Node)', 'n/a', '≥ 5 M/s and ≥ librato-node', e.message.split('\n')[0], false);
+}
+
 // Size and start-up.
 const wasm = readFileSync(join(ROOT, 'pkg', 'dist', 'librato_wasm_bg.wasm'));
 const gz = gzipSync(wasm, { level: 9 }).length;

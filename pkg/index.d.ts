@@ -161,7 +161,9 @@ export type SkipReason =
   /** `api: "measurements"`: the metric has no tags (the API requires at least one). */
   | 'no_tags'
   /** `api: "measurements"`: more than 50 tags. */
-  | 'too_many_tags';
+  | 'too_many_tags'
+  /** LibratoMetrics: a new series past `maxSeries` in one period. */
+  | 'too_many_series';
 
 /** The body of a `api: "measurements"` request, as `JSON.parse(request.body)` gives it. */
 export interface MeasurementsBody {
@@ -321,6 +323,50 @@ export class LibratoOutput {
    * sends them, and says per message what to do with it.
    */
   deliver(messages: QueuedMessage[], options?: DeliverOptions): Promise<Delivery>;
+}
+
+export interface MetricsOptions extends OutputOptions {
+  /** Seconds per period (default 60); periods start at multiples of it of `now()`. */
+  period?: number;
+  /** Prepended to every name (sanitised with it, as gauge names are). */
+  prefix?: string;
+  /** The default source (`api: "metrics"`; without one a gauge has no source). */
+  source?: string;
+  /** The default tags (`api: "measurements"`), under each call's own. */
+  tags?: Record<string, string>;
+  /** New series kept per period (default 10,000); beyond, counted as `too_many_series`. */
+  maxSeries?: number;
+  /** Milliseconds since the epoch (tests); default Date.now. */
+  now?: () => number;
+}
+
+export interface SampleOptions {
+  /** `api: "metrics"`: this sample's source (else `options.source`). */
+  source?: string;
+  /** `api: "measurements"`: merged over `options.tags`. */
+  tags?: Record<string, string>;
+}
+
+/**
+ * Counters, gauges and timings from code, aggregated per period: one summary per series and
+ * period is sent, as gauges (`api: "metrics"`) or tagged measurements. In Workers, call
+ * `ctx.waitUntil(metrics.flush())` at the end of a request (cheap while no period has ended).
+ */
+export class LibratoMetrics {
+  constructor(config: Partial<LibratoConfig> | string, options?: MetricsOptions);
+  /** Adds to the period's total (sent as one value; nothing is sent for a period without any). */
+  increment(name: string, value?: number, opts?: SampleOptions): void;
+  measure(name: string, value: number, opts?: SampleOptions): void;
+  timing(name: string, ms: number, opts?: SampleOptions): void;
+  /** Measures how long `fn` (or the promise it returns) takes, and returns its result. */
+  time<T>(name: string, fn: () => T, opts?: SampleOptions): T;
+  /** Sends every period that has ended (`all`: the current one too). */
+  flush(options?: { all?: boolean }): Promise<WriteReport>;
+  /** A timer flushes each period as it ends (Node, browsers). */
+  start(): void;
+  /** Stops the timer and sends everything recorded. */
+  stop(): Promise<WriteReport>;
+  resend(failed: FailedRequest[]): Promise<WriteReport>;
 }
 
 export interface PackOptions extends RenderOptions {

@@ -139,6 +139,8 @@ export function makeApi(bindings) {
     #periodMs;
     #counters = new Map();
     #gauges = new Map();
+    #taggedCounters = new Map();
+    #taggedGauges = new Map();
     #size = 0;
     #buf = new Float64Array(PAIRS * 2);
     #n = 0;
@@ -160,27 +162,45 @@ export function makeApi(bindings) {
     }
 
     #id(counter, name, opts) {
-      // A tree of Maps (name, source, then each tag key and value) ending in the id: a lookup
-      // of strings the caller already holds, building no key string per call.
-      let node = child(counter ? this.#counters : this.#gauges, name);
+      let sub = '';
+      let tags;
       if (opts !== undefined) {
-        node = child(node, opts.source ?? '');
-        const tags = opts.tags;
-        for (const t in tags) node = child(child(node, t), tags[t]);
+        sub = opts.source ?? '';
+        tags = opts.tags;
       }
+      if (tags === undefined) {
+        // Without tags, a name's first source is held in its entry (the usual case, and an
+        // object is far smaller than a Map); other sources in a Map beside it.
+        const root = counter ? this.#counters : this.#gauges;
+        const e = root.get(name);
+        if (e !== undefined && e.sub === sub) return e.id;
+        const known = e?.more?.get(sub);
+        if (known !== undefined) return known;
+        const id = this.#intern(counter, name, opts);
+        if (e === undefined) root.set(name, { sub, id, more: null });
+        else (e.more ??= new Map()).set(sub, id);
+        return id;
+      }
+      // With tags: a tree of Maps (name, source, each tag key and value) ending in the id, a
+      // lookup of strings the caller already holds, building no key string per call.
+      let node = child(child(counter ? this.#taggedCounters : this.#taggedGauges, name), sub);
+      for (const t in tags) node = child(child(node, t), tags[t]);
       let id = node.get(ID);
       if (id === undefined) {
-        if (this.#generation !== generation) this.#init();
-        id = guard(() => this.#core.series(counter, String(name), opts?.source, opts?.tags));
+        id = this.#intern(counter, name, opts);
         node.set(ID, id);
-        this.#size++;
       }
       return id;
     }
 
+    #intern(counter, name, opts) {
+      if (this.#generation !== generation) this.#init();
+      this.#size++;
+      return guard(() => this.#core.series(counter, String(name), opts?.source, opts?.tags));
+    }
+
     #forget() {
-      this.#counters.clear();
-      this.#gauges.clear();
+      for (const m of [this.#counters, this.#gauges, this.#taggedCounters, this.#taggedGauges]) m.clear();
       this.#size = 0;
     }
 

@@ -6,6 +6,7 @@ import {
   render,
   redactConfig,
   LibratoOutput,
+  LibratoMetrics,
   type Text,
   type Metric,
   type Plan,
@@ -65,6 +66,19 @@ async function consume(): Promise<number> {
   return (o?.retryDelaySeconds ?? 0) + (o?.requeue?.delaySeconds ?? 0) + (o?.deadLetter?.length ?? 0) + d.requests;
 }
 void [firstBatch, packed.tooMany, consume];
+
+const metrics = new LibratoMetrics({ api: 'measurements', api_token: 't' }, { period: 10, prefix: 'app.', tags: { svc: 'a' }, maxSeries: 100, now: Date.now });
+metrics.increment('hits');
+metrics.measure('size', 3, { tags: { route: '/' } });
+metrics.timing('latency', 12.5, { source: 'web-1' });
+const answer: number = metrics.time('work', () => 42);
+const later: Promise<string> = metrics.time('io', async () => 'done');
+async function flushAll(): Promise<number> {
+  const r: WriteReport = await metrics.flush({ all: true });
+  metrics.start();
+  return r.sent + (await metrics.stop()).sent + (await metrics.resend(r.failed)).sent;
+}
+void [answer, later, flushAll];
 
 const out = new LibratoOutput(
   { api_user: 'u@example.com', api_token: '@{vault:t}', api_url: 'http://127.0.0.1:8071/v1/metrics', timeout: '5s', retries: 2 },

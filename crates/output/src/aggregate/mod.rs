@@ -24,6 +24,9 @@ mod tests;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::Hasher;
+
+use librato_core::hash::{FxHashMap, FxHasher};
 
 use librato_core::librato::measurements::TagSet;
 use librato_core::librato::{push_sanitized, Api, Reason, MAX_ABS_VALUE, MAX_NAME_CHARS};
@@ -58,10 +61,19 @@ struct Series {
     kind: Kind,
     /// The name as given, for reports.
     given: String,
-    /// `{"name":"…"`.
-    head: Vec<u8>,
-    /// `,"source":"…"` (or nothing), or `,"tags":{…}`.
-    tail: Vec<u8>,
+    /// `{"name":"…"` then `,"source":"…"` (or nothing) or `,"tags":{…}`, in one buffer.
+    item: Vec<u8>,
+    /// Where the tail starts in `item`.
+    tail_at: usize,
+}
+
+impl Series {
+    fn head(&self) -> &[u8] {
+        &self.item[..self.tail_at]
+    }
+    fn tail(&self) -> &[u8] {
+        &self.item[self.tail_at..]
+    }
 }
 
 struct Bucket {
@@ -92,7 +104,10 @@ pub struct Aggregator {
     source: Option<String>,
     tags: Vec<(String, String)>,
     series: Vec<Series>,
-    index: HashMap<(Kind, Vec<u8>, Vec<u8>), u32>,
+    /// Series by the hash of their kind and text (10,000 series held must stay small: no
+    /// second copy of each text as a key); the rare second series of one hash in `collisions`.
+    index: FxHashMap<u64, u32>,
+    collisions: Vec<(u64, u32)>,
     /// Series refused at interning (their samples are counted here): JS holds them as
     /// negative ids, `-(i + 1)`.
     refused: Vec<Dropped>,
@@ -135,7 +150,8 @@ impl Aggregator {
             source: setup.source.filter(|s| !s.is_empty()),
             tags: setup.tags,
             series: Vec::new(),
-            index: HashMap::new(),
+            index: FxHashMap::default(),
+            collisions: Vec::new(),
             refused: Vec::new(),
             buckets: Vec::new(),
             dropped_at: HashMap::new(),
@@ -172,19 +188,44 @@ impl Aggregator {
                     Ok(t) => t,
                     Err((reason, message)) => return self.refuse(given, reason, message),
                 };
-                let key = (kind, head, tail);
-                if let Some(&id) = self.index.get(&key) {
+                let mut item = head;
+                let tail_at = item.len();
+                item.extend_from_slice(&tail);
+                let mut h = FxHasher::default();
+                h.write_u8(kind as u8);
+                h.write(&item);
+                let hash = h.finish();
+                let same = |id: u32| {
+                    let s = &self.series[id as usize];
+                    s.kind == kind && s.tail_at == tail_at && s.item == item
+                };
+                let found = self
+                    .index
+                    .get(&hash)
+                    .copied()
+                    .filter(|&id| same(id))
+                    .or_else(|| {
+                        self.collisions
+                            .iter()
+                            .find(|&&(h, id)| h == hash && same(id))
+                            .map(|&(_, id)| id)
+                    });
+                if let Some(id) = found {
                     return i64::from(id);
                 }
                 let id = self.series.len() as u32;
-                let (kind, head, tail) = key.clone();
+                if self.index.contains_key(&hash) {
+                    self.collisions.push((hash, id));
+                } else {
+                    self.index.insert(hash, id);
+                }
+                item.shrink_to_fit();
                 self.series.push(Series {
                     kind,
                     given,
-                    head,
-                    tail,
+                    item,
+                    tail_at,
                 });
-                self.index.insert(key, id);
                 i64::from(id)
             }
         }
@@ -404,7 +445,7 @@ impl Aggregator {
 
     fn write_item(&self, out: &mut Vec<u8>, id: usize, s: &Summary, start_ms: i64) {
         let series = &self.series[id];
-        out.extend_from_slice(&series.head);
+        out.extend_from_slice(series.head());
         let num = |out: &mut Vec<u8>, key: &str, v: f64| {
             out.extend_from_slice(b",\"");
             out.extend_from_slice(key.as_bytes());
@@ -432,14 +473,14 @@ impl Aggregator {
             Api::Measurements => b",\"time\":",
         };
         if self.api == Api::Metrics {
-            out.extend_from_slice(&series.tail);
+            out.extend_from_slice(series.tail());
         }
         out.extend_from_slice(time_key);
         write_int(out, start_ms.div_euclid(1000));
         out.extend_from_slice(b",\"period\":");
         write_int(out, (self.period_ms / 1000).max(1));
         if self.api == Api::Measurements {
-            out.extend_from_slice(&series.tail);
+            out.extend_from_slice(series.tail());
         }
         out.push(b'}');
     }
@@ -450,6 +491,7 @@ impl Aggregator {
         if self.series.len() > self.max_series.max(1) * 2 && self.buckets.is_empty() {
             self.series.clear();
             self.index.clear();
+            self.collisions.clear();
             self.refused.clear();
             return true;
         }
