@@ -214,10 +214,13 @@ impl Aggregator {
                     return i64::from(id);
                 }
                 let id = self.series.len() as u32;
-                if self.index.contains_key(&hash) {
-                    self.collisions.push((hash, id));
-                } else {
-                    self.index.insert(hash, id);
+                match self.index.entry(hash) {
+                    std::collections::hash_map::Entry::Occupied(_) => {
+                        self.collisions.push((hash, id))
+                    }
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(id);
+                    }
                 }
                 item.shrink_to_fit();
                 self.series.push(Series {
