@@ -15,7 +15,8 @@ test('npm pack → npm install → import from Node ESM', () => {
     const [info] = JSON.parse(out);
     const files = info.files.map((f) => f.path).sort();
     assert.deepEqual(files, [
-      'LICENSE', 'README.md', 'browser.js', 'dist/librato_wasm.js', 'dist/librato_wasm_bg.wasm',
+      'LICENSE', 'README.md', 'bin/common.mjs', 'bin/execd.mjs', 'bin/librato-wasm.mjs', 'bin/spool.mjs',
+      'browser.js', 'dist/librato_wasm.js', 'dist/librato_wasm_bg.wasm',
       'index.d.ts', 'node.js', 'package.json', 'src/api.js', 'workerd.js',
     ]);
     const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
@@ -42,6 +43,9 @@ test('npm pack → npm install → import from Node ESM', () => {
       console.log(render('m,host=h v=1 1700000000000000000').gauges);
     `);
     assert.equal(execFileSync('node', ['main.cjs'], { cwd: app, encoding: 'utf8' }).trim().split('\n').pop(), '1');
+    // The package's bin, as npm links it.
+    const bin = execFileSync(join(app, 'node_modules', '.bin', 'librato-wasm'), ['render', '-'], { input: 'm,host=h v=1 1700000000000000000\n', encoding: 'utf8' });
+    assert.match(bin, /"source":"h"/);
     assert.deepEqual(result, {
       name: 'librato-wasm',
       metrics: 1,
