@@ -113,6 +113,15 @@ try {
   row('LibratoMetrics.measure() with a source, 1,000 series (Node)', 'n/a', '≥ 5 M/s and ≥ librato-node', e.message.split('\n')[0], false);
 }
 
+// librato-wasm execd: stdin to a do-nothing local API, next to write() above.
+try {
+  const ex = child('execd.mjs', [file, '20000'], {}, []);
+  row('execd: stdin → do-nothing local API (20,000 lines)', `${(ex.gauges / ex.ms / 1000).toFixed(1)} k gauges/s`, '',
+    `${(rate(ex.bytes, ex.ms)).toFixed(1)} MB/s of line protocol (write() above: ${writeRate.toFixed(1)} MB/s): one request at a time, oldest first, so that order survives faults; RSS with --buffer-limit 10,000 full (the API answering 503) ${(ex.buffer_rss / 1e6).toFixed(0)} MB`);
+} catch (e) {
+  row('execd: stdin → do-nothing local API (20,000 lines)', 'n/a', '', e.message.split('\n')[0]);
+}
+
 // Size and start-up.
 const wasm = readFileSync(join(ROOT, 'pkg', 'dist', 'librato_wasm_bg.wasm'));
 const gz = gzipSync(wasm, { level: 9 }).length;
