@@ -57,22 +57,33 @@ pub struct Dropped {
     pub count: usize,
 }
 
+/// One interned series, kept small (10,000 of them must fit in a few MB).
 struct Series {
     kind: Kind,
-    /// The name as given, for reports.
-    given: String,
+    /// The name as given, for reports, when sanitising changed it.
+    given: Option<Box<str>>,
     /// `{"name":"…"` then `,"source":"…"` (or nothing) or `,"tags":{…}`, in one buffer.
-    item: Vec<u8>,
+    item: Box<[u8]>,
     /// Where the tail starts in `item`.
-    tail_at: usize,
+    tail_at: u32,
 }
 
 impl Series {
+    fn given(&self) -> &str {
+        match &self.given {
+            Some(g) => g,
+            // The name as sent: ASCII, between `{"name":"` and its closing quote.
+            None => {
+                std::str::from_utf8(&self.item[9..self.tail_at as usize - 1]).unwrap_or_default()
+            }
+        }
+    }
+
     fn head(&self) -> &[u8] {
-        &self.item[..self.tail_at]
+        &self.item[..self.tail_at as usize]
     }
     fn tail(&self) -> &[u8] {
-        &self.item[self.tail_at..]
+        &self.item[self.tail_at as usize..]
     }
 }
 
@@ -197,7 +208,7 @@ impl Aggregator {
                 let hash = h.finish();
                 let same = |id: u32| {
                     let s = &self.series[id as usize];
-                    s.kind == kind && s.tail_at == tail_at && s.item == item
+                    s.kind == kind && s.tail_at as usize == tail_at && *s.item == *item
                 };
                 let found = self
                     .index
@@ -222,13 +233,14 @@ impl Aggregator {
                         v.insert(id);
                     }
                 }
-                item.shrink_to_fit();
-                self.series.push(Series {
+                let series = Series {
                     kind,
-                    given,
-                    item,
-                    tail_at,
-                });
+                    given: None,
+                    item: item.into_boxed_slice(),
+                    tail_at: tail_at as u32,
+                };
+                let given = (series.given() != given).then(|| given.into_boxed_str());
+                self.series.push(Series { given, ..series });
                 i64::from(id)
             }
         }
@@ -356,7 +368,7 @@ impl Aggregator {
                 continue;
             }
             if !v.is_finite() {
-                let name = self.series[id].given.clone();
+                let name = self.series[id].given().to_string();
                 let text = librato_core::number::float_text(v);
                 self.drop_sample(&name, Reason::NonFinite, &|| {
                     format!("value {text} is not a finite number")
@@ -370,7 +382,7 @@ impl Aggregator {
             if bucket.sums[id].count == 0 {
                 if bucket.used >= self.max_series {
                     self.over_limit += 1;
-                    let name = self.series[id].given.clone();
+                    let name = self.series[id].given().to_string();
                     let max = self.max_series;
                     self.drop_sample(&name, Reason::TooManySeries, &|| {
                         format!("more than {max} series in one period (maxSeries): this one was counted, not kept")
@@ -404,7 +416,7 @@ impl Aggregator {
                 }
                 let series = &self.series[id];
                 if let Some(problem) = out_of_range(series.kind, s, self.api) {
-                    let given = series.given.clone();
+                    let given = series.given().to_string();
                     self.drop_sample(&given, Reason::OutOfRange, &|| problem.clone());
                     continue;
                 }

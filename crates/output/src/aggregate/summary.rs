@@ -1,6 +1,7 @@
 //! One series' samples in one period, folded as they come: count, sum, min, max, last, and the
-//! running mean and squared deviations (Welford) for a population standard deviation that
-//! stays exact where `sum_squares / n - mean²` would cancel.
+//! squared deviations from the running mean (Welford's update, the mean read from the sum) for
+//! a population standard deviation that stays exact where `sum_squares / n - mean²` cancels.
+//! Seven numbers: 10,000 series are held in a period, so every field counts.
 
 /// The fold of a series' samples in one period (`count == 0`: no sample yet).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -17,7 +18,7 @@ pub struct Summary {
     pub last: f64,
     /// Their sum of squares (the metrics API's `sum_squares`).
     pub sum_squares: f64,
-    mean: f64,
+    /// Squared deviations from the running mean (Welford; the mean is `sum / count`).
     m2: f64,
 }
 
@@ -32,20 +33,18 @@ impl Summary {
                 max: v,
                 last: v,
                 sum_squares: v * v,
-                mean: v,
                 m2: 0.0,
             };
             return;
         }
+        let mean = self.sum / self.count as f64;
         self.count += 1;
         self.sum += v;
         self.min = self.min.min(v);
         self.max = self.max.max(v);
         self.last = v;
         self.sum_squares += v * v;
-        let delta = v - self.mean;
-        self.mean += delta / self.count as f64;
-        self.m2 += delta * (v - self.mean);
+        self.m2 += (v - mean) * (v - self.sum / self.count as f64);
     }
 
     /// The population standard deviation.
