@@ -159,3 +159,26 @@ test('a bad line is still a partial-write 400 naming it; the good lines are enqu
   await waitFor('the good gauge', () => api.received().gauges.length === 1);
   assert.equal(api.received().gauges[0].name, 'ok.v');
 });
+
+test('past MAX_MESSAGES_PER_WRITE a write is answered 413 and nothing of it is enqueued', async () => {
+  const small = await startDurableWorker({
+    WRITE_TOKEN,
+    LIBRATO_API_USER: USER,
+    LIBRATO_API_TOKEN: TOKEN,
+    LIBRATO_API_URL: api.url,
+    MAX_MESSAGES_PER_WRITE: '1',
+  }, { deadLetterSink: `http://127.0.0.1:${sink.address().port}/` });
+  try {
+    // About 2,400 gauges of ~80 bytes: more than one message of 127,000 bytes.
+    const big = Array.from({ length: 1200 }, (_, i) => `big,host=h${i % 7} a=${i},b=${i}.5 ${NOW}`).join('\n');
+    const r = await fetch(`${small.url}/api/v2/write?precision=s`, { method: 'POST', headers: { Authorization: `Token ${WRITE_TOKEN}` }, body: big });
+    assert.equal(r.status, 413);
+    assert.match((await r.json()).message, /more than 1 queue messages .*MAX_MESSAGES_PER_WRITE/);
+    const ok = await fetch(`${small.url}/api/v2/write?precision=s`, { method: 'POST', headers: { Authorization: `Token ${WRITE_TOKEN}` }, body: lines(300, 5) });
+    assert.equal(ok.status, 204);
+    await waitFor('the small write', () => api.received().gauges.length === 10);
+    assert.ok(api.received().gauges.every((g) => g.name.startsWith('w300.')), 'nothing of the refused write');
+  } finally {
+    await small.close();
+  }
+});
