@@ -25,7 +25,7 @@ test('workerd: record per request, ctx.waitUntil(metrics.flush()); a period is s
   const script = `import { LibratoMetrics } from 'librato-wasm';
 let metrics;
 export default { async fetch(request, env, ctx) {
-  metrics ??= new LibratoMetrics({ api: 'measurements', api_token: env.TOKEN, api_url: env.API_URL }, { period: 1, tags: { worker: 'edge' } });
+  metrics ??= new LibratoMetrics({ api: 'measurements', api_token: env.TOKEN, api_url: env.API_URL }, { period: 2, tags: { worker: 'edge' } });
   const started = Date.now();
   const route = new URL(request.url).pathname;
   metrics.increment('requests', 1, { tags: { route } });
@@ -49,9 +49,12 @@ export default { async fetch(request, env, ctx) {
   });
   try {
     const url = (await mf.ready).href;
+    // Start just after a period begins (2 s periods of the real clock), so that the five
+    // requests fall in one period.
+    await new Promise((r) => setTimeout(r, 2000 - (Date.now() % 2000) + 20));
     for (let i = 0; i < 5; i++) assert.equal(await (await fetch(`${url}a`)).text(), 'ok');
     assert.equal(api.received().measurements.length, 0, 'cheap while no period has ended: nothing sent');
-    await new Promise((r) => setTimeout(r, 1100));
+    await new Promise((r) => setTimeout(r, 2000 - (Date.now() % 2000) + 20));
     await (await fetch(`${url}b`)).text();
     const until = Date.now() + 5000;
     while (api.received().measurements.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
@@ -61,7 +64,7 @@ export default { async fetch(request, env, ctx) {
     assert.deepEqual(requests.tags, { route: '/a', worker: 'edge' });
     const latency = got.find((m) => m.name === 'latency');
     assert.equal(latency.count, 5);
-    assert.equal(latency.period, 1);
+    assert.equal(latency.period, 2);
   } finally {
     await mf.dispose();
   }
