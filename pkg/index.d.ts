@@ -372,6 +372,8 @@ export class LibratoMetrics {
 export interface PackOptions extends RenderOptions {
   /** More messages than this makes `tooMany` true (and rendering stops once that is sure). */
   maxMessages?: number;
+  /** Gauges (or measurements) a message holds at most; default: as many as 127,000 bytes take. */
+  maxItems?: number;
 }
 
 export interface PackedWrite {

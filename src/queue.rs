@@ -42,15 +42,17 @@ impl LibratoOutput {
     /// Renders `input` into queue messages: `{ messages, batches, gauges, skipped, errors,
     /// warnings, tooMany }`, `batches` being the messages cut into `sendBatch` calls.
     /// `options`: `render`'s, plus `maxMessages` (more makes `tooMany` true, and rendering
-    /// stops as soon as that is sure).
+    /// stops as soon as that is sure) and `maxItems` (gauges a message at most).
     pub fn pack(&self, input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         let opts = ReadOptions::read(&options)?;
         let max = number(&options, "maxMessages", f64::INFINITY)?;
         let max_messages = max.is_finite().then_some(max.min(1e9) as usize);
+        let items = number(&options, "maxItems", f64::INFINITY)?;
+        let max_items = items.is_finite().then_some(items.clamp(1.0, 1e9) as usize);
         let config = &self.inner.config;
         let input = InputJs::read(&input, opts.max_input, true)?;
         let packed = crate::whole_input(input, &opts, |input| {
-            pack_input(input, config, &opts.render, max_messages)
+            pack_input(input, config, &opts.render, max_messages, max_items)
         })?;
         let out = Object::new();
         let messages = convert::strings_js(&packed.messages);

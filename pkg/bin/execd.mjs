@@ -167,7 +167,8 @@ export function execd(opts) {
     chunkStart += chunkLines;
     chunk = [];
     chunkLines = 0;
-    const packed = output.pack(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), { format: opts.format ?? 'influx', precision: opts.precision });
+    // Messages of one request each: sent one at a time, none needs re-encoding.
+    const packed = output.pack(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), { format: opts.format ?? 'influx', precision: opts.precision, maxItems: batch });
     for (const e of packed.errors) say('W!', `line ${base + e.line - 1}, column ${e.column}: ${e.message}`);
     for (const s of packed.skipped) if (config.debug) say('D!', `skipped ${s.metric}${s.field ? `.${s.field}` : ''}: ${s.reason}: ${s.message}`);
     for (const m of packed.messages) add(m, Number(m.split('\n', 1)[0].split(' ')[3]));

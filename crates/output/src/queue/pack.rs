@@ -47,6 +47,9 @@ pub struct Packer {
     count: usize,
     /// Items packed in all.
     pub total: usize,
+    /// At most this many items a message (a consumer that sends one request at a time wants
+    /// messages of one request each).
+    pub max_items: usize,
 }
 
 impl Packer {
@@ -58,6 +61,7 @@ impl Packer {
             items: String::new(),
             count: 0,
             total: 0,
+            max_items: usize::MAX,
         }
     }
 
@@ -71,7 +75,9 @@ impl Packer {
     fn push_item(&mut self, item: &str) {
         // The header's length is bounded (its numbers are at most 10 digits each).
         let room = MAX_MESSAGE_BYTES - 64;
-        if self.count > 0 && self.items.len() + 1 + item.len() > room {
+        if self.count > 0
+            && (self.items.len() + 1 + item.len() > room || self.count == self.max_items)
+        {
             self.close();
         }
         self.items.push('\n');
@@ -148,6 +154,7 @@ pub fn pack_input(
     config: &LibratoConfig,
     options: &RenderOptions,
     max_messages: Option<usize>,
+    max_items: Option<usize>,
 ) -> Packed {
     let config = LibratoConfig {
         body_format: BodyFormat::Telegraf,
@@ -157,6 +164,7 @@ pub fn pack_input(
     options.max_requests =
         max_messages.map(|m| m.saturating_mul(MAX_ITEMS_PER_MESSAGE) / config.batch_size.max(1));
     let mut packer = Packer::new(config.api);
+    packer.max_items = max_items.unwrap_or(usize::MAX).max(1);
     let on_batch = &mut |text: &str, batches: &[librato_core::librato::Batch]| {
         for &(s, e, _) in batches {
             packer.push_body(&text[s..e]);

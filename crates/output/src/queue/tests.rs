@@ -145,7 +145,7 @@ fn items_split_back_out_of_the_writers_bodies() {
         (Api::Measurements, "cpu,host=a,name=x x=1,y=2 1700000000000000000\nmem,host=b,c=d value=3 1700000000000000000\n"),
     ] {
         let config = LibratoConfig { api, ..LibratoConfig::default() };
-        let packed = pack_input(Input::Text(Text::Str(text), Format::Influx), &config, &RenderOptions::new(Format::Influx, 0), None);
+        let packed = pack_input(Input::Text(Text::Str(text), Format::Influx), &config, &RenderOptions::new(Format::Influx, 0), None, None);
         assert_eq!(packed.messages.len(), 1);
         let m = read(&packed.messages[0]).unwrap();
         assert_eq!(m.items.len(), 3);
@@ -182,6 +182,26 @@ fn packing_fills_messages_to_the_limit_in_order() {
         );
     }
     assert_eq!(send_groups(&sizes).len(), sizes.len().div_ceil(2));
+}
+
+#[test]
+fn max_items_cuts_messages_at_a_request() {
+    let text: String = (0..700)
+        .map(|i| format!("m,host=h v={i} {}\n", 1_700_000_000_000_000_000i64 + i))
+        .collect();
+    let packed = pack_input(
+        Input::Text(Text::Str(&text), Format::Influx),
+        &LibratoConfig::default(),
+        &RenderOptions::new(Format::Influx, 0),
+        None,
+        Some(300),
+    );
+    let counts: Vec<usize> = packed
+        .messages
+        .iter()
+        .map(|m| read(m).unwrap().items.len())
+        .collect();
+    assert_eq!(counts, [300, 300, 100]);
 }
 
 #[test]
