@@ -182,3 +182,18 @@ test('past MAX_MESSAGES_PER_WRITE a write is answered 413 and nothing of it is e
     await small.close();
   }
 });
+
+test('an enqueue that fails is a 503 with Retry-After (the producer against a queue that refuses)', async () => {
+  // Miniflare's broker cannot be made to fail on demand: the producer runs here in Node with
+  // the package's node entry and a binding whose sendBatch rejects, as a full queue would.
+  const { enqueueWrite } = await import('../../worker/src/queue.mjs');
+  const { LibratoOutput } = await import('../../pkg/node.js');
+  const output = new LibratoOutput({ api_user: USER, api_token: TOKEN, api_url: api.url });
+  const env = { RETRY_AFTER_SECONDS: '7', LIBRATO_QUEUE: { sendBatch: async () => { throw new Error('Queue send failed: too many requests'); } } };
+  const logged = [];
+  const r = await enqueueWrite(env, output, new TextEncoder().encode(`m,host=a v=1 ${NOW}`), { api: 'v2', format: 'influx', precision: 's', noun: 'gauges' }, (f) => logged.push(f));
+  assert.equal(r.status, 503);
+  assert.equal(r.headers.get('Retry-After'), '7');
+  assert.match((await r.json()).message, /could not enqueue the write \(Queue send failed/);
+  assert.equal(logged[0].outcome, 'enqueue_failed');
+});
