@@ -41,8 +41,12 @@ done
 # And beyond the 800 digits the exact reading keeps.
 printf '1%.0s' $(seq 1 900) > "$corpus/float_parse/seed-long"
 printf 'e-890' >> "$corpus/float_parse/seed-long"
+# Queue messages: the format's own shapes.
+mkdir -p "$corpus/queue_message"
+printf 'librato-wasm-queue 1 metrics 2 0\n{"name":"a","value":1,"source":"h","measure_time":1}\n{"name":"b","value":2,"source":"h","measure_time":1}' > "$corpus/queue_message/seed-metrics"
+printf 'librato-wasm-queue 1 measurements 1 3\n# 400: tags is invalid\n{"name":"a","value":1,"time":1,"tags":{"k":"v"}}' > "$corpus/queue_message/seed-dead"
 summary=()
-for t in line_protocol json_input json_reader float_parse load_config toml_reader template render; do
+for t in line_protocol json_input json_reader float_parse load_config toml_reader template render queue_message; do
   echo "[fuzz] $t for ${seconds}s"
   log=$(mktemp)
   extra=()

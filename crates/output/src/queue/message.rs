@@ -101,7 +101,8 @@ pub fn read(text: &str) -> Result<Message<'_>, String> {
         .parse()
         .map_err(|_| "its attempts are not a number".to_string())?;
     let mut note = None;
-    let mut items = Vec::with_capacity(count);
+    // The header's count is not trusted for the allocation (a corrupt one could ask for any size).
+    let mut items = Vec::with_capacity(count.min(text.len() / 2));
     for line in lines {
         if let Some(n) = line.strip_prefix("# ") {
             note = Some(n);

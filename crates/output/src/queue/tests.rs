@@ -136,6 +136,12 @@ fn message_round_trip_and_refusals() {
     assert!(read("librato-wasm-queue 1 tags 0 0")
         .unwrap_err()
         .contains("unknown api"));
+    // A corrupt count is an error, not an allocation of that size (found by the fuzz target).
+    assert!(
+        read("librato-wasm-queue 1 metrics 18446744073709551615 0\n{}")
+            .unwrap_err()
+            .contains("cut message")
+    );
 }
 
 #[test]
