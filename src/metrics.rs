@@ -130,10 +130,9 @@ impl MetricsCore {
         self.agg.borrow_mut().fold(pairs, start_ms as i64);
     }
 
-    /// Series interned (0 after a reset: the JS map is cleared then).
-    #[wasm_bindgen(js_name = "seriesCount")]
-    pub fn series_count(&self) -> u32 {
-        self.agg.borrow().series_count() as u32
+    /// Bumped when the series table was rebuilt: the JS map of ids is forgotten then.
+    pub fn generation(&self) -> u32 {
+        self.agg.borrow().generation()
     }
 
     /// Sends the periods ended by `now_ms` (every period with `all`); resolves to a

@@ -142,6 +142,7 @@ export function makeApi(bindings) {
     #taggedCounters = new Map();
     #taggedGauges = new Map();
     #size = 0;
+    #tableGeneration = 0;
     #buf = new Float64Array(PAIRS * 2);
     #n = 0;
     #bucket = 0;
@@ -155,6 +156,7 @@ export function makeApi(bindings) {
 
     #init() {
       this.#core = guard(() => new bindings.MetricsCore(...this.#args));
+      this.#tableGeneration = 0;
       this.#periodMs = this.#core.periodMs();
       this.#generation = generation;
       this.#forget();
@@ -245,8 +247,9 @@ export function makeApi(bindings) {
     flush({ all = false } = {}) {
       this.#drain();
       const report = guard(() => this.#core.flush(all, this.#now()));
-      // The series table is reset once it outgrew maxSeries with no period open.
-      if (this.#size > 0 && this.#core.seriesCount() === 0) this.#forget();
+      // The series table is rebuilt once it outgrew twice maxSeries: the ids here are stale.
+      const g = this.#core.generation();
+      if (g !== this.#tableGeneration) { this.#tableGeneration = g; this.#forget(); }
       return report;
     }
 

@@ -146,3 +146,19 @@ test('start(): a timer flushes each period as it ends (real clock, 1 s periods)'
   assert.deepEqual(api.received().gauges.map((g) => [g.name, g.value, g.period]), [['ticks', 3, 1]]);
   await m.stop();
 });
+
+test('ever new names stay bounded: the series table is rebuilt and later samples still land right', async () => {
+  const m = metrics({}, { maxSeries: 5 });
+  for (let round = 0; round < 4; round++) {
+    for (let i = 0; i < 12; i++) m.measure(`r${round}.n${i}`, i);
+    m.measure('steady', round);
+    now += 60_000;
+    const r = await m.flush();
+    assert.equal(r.sent, 5, `round ${round}: maxSeries series sent`);
+  }
+  const steady = api.received().gauges.filter((g) => g.name === 'steady');
+  assert.deepEqual(steady, [], 'steady came 13th each period: counted, not kept');
+  const names = api.received().gauges.map((g) => g.name);
+  assert.equal(new Set(names).size, names.length, 'no series sent twice');
+  assert.deepEqual(names.slice(-5), ['r3.n0', 'r3.n1', 'r3.n2', 'r3.n3', 'r3.n4']);
+});

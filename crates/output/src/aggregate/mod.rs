@@ -128,6 +128,7 @@ pub struct Aggregator {
     dropped: Vec<Dropped>,
     over_limit: usize,
     tag_set: TagSet,
+    generation: u32,
 }
 
 /// How an aggregator is set up.
@@ -169,6 +170,7 @@ impl Aggregator {
             dropped: Vec::new(),
             over_limit: 0,
             tag_set: TagSet::default(),
+            generation: 0,
         }
     }
 
@@ -500,17 +502,62 @@ impl Aggregator {
         out.push(b'}');
     }
 
-    /// Series interned, and periods holding samples (for the memory bound: interning is
-    /// reset once no period holds a sample and the table outgrew `max_series`).
+    /// Bounds memory under ever new series (a name per request id, say): once more than twice
+    /// `max_series` are interned, the table is rebuilt from the series that hold samples in
+    /// the open periods, renumbered. Returns whether it was (the caller's ids are then stale:
+    /// JS forgets its map, see [`Aggregator::generation`]).
     pub fn reset_if_large(&mut self) -> bool {
-        if self.series.len() > self.max_series.max(1) * 2 && self.buckets.is_empty() {
-            self.series.clear();
-            self.index.clear();
-            self.collisions.clear();
-            self.refused.clear();
-            return true;
+        if self.series.len() <= self.max_series.max(1) * 2 {
+            return false;
         }
-        false
+        let mut new_id = vec![u32::MAX; self.series.len()];
+        let mut kept = Vec::new();
+        for bucket in &self.buckets {
+            for (id, s) in bucket.sums.iter().enumerate() {
+                if s.count > 0 && new_id[id] == u32::MAX {
+                    new_id[id] = kept.len() as u32;
+                    kept.push(id);
+                }
+            }
+        }
+        let mut old: Vec<Option<Series>> = std::mem::take(&mut self.series)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.index.clear();
+        self.collisions.clear();
+        for &id in &kept {
+            let series = old[id].take().expect("each kept once");
+            let mut h = FxHasher::default();
+            h.write_u8(series.kind as u8);
+            h.write(&series.item);
+            let hash = h.finish();
+            let id = self.series.len() as u32;
+            match self.index.entry(hash) {
+                std::collections::hash_map::Entry::Occupied(_) => self.collisions.push((hash, id)),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(id);
+                }
+            }
+            self.series.push(series);
+        }
+        for bucket in &mut self.buckets {
+            let mut sums = vec![Summary::default(); kept.len()];
+            for (id, s) in bucket.sums.iter().enumerate() {
+                if s.count > 0 {
+                    sums[new_id[id] as usize] = *s;
+                }
+            }
+            bucket.sums = sums;
+        }
+        self.refused.clear();
+        self.generation += 1;
+        true
+    }
+
+    /// How many times the series table was rebuilt (ids from before are stale).
+    pub fn generation(&self) -> u32 {
+        self.generation
     }
 
     /// Series interned so far.

@@ -166,6 +166,47 @@ fn spellings_that_sanitise_alike_are_one_series_and_batches_hold_batch_size() {
     assert_eq!(t.bodies.iter().map(|b| b.1).collect::<Vec<_>>(), [2, 2, 1]);
 }
 
+#[test]
+fn ever_new_series_are_bounded_and_open_periods_survive_the_rebuild() {
+    let mut a = Aggregator::new(Setup {
+        max_series: 10,
+        ..setup(Api::Metrics)
+    });
+    let mut t = T0;
+    for round in 0..5 {
+        // 15 new names a period: past 2 x maxSeries the table is rebuilt.
+        let ids: Vec<i64> = (0..15)
+            .map(|i| a.series(Kind::Gauge, &format!("r{round}n{i}"), None, &[]))
+            .collect();
+        a.fold(
+            &ids.iter()
+                .flat_map(|&i| [i as f64, 1.0])
+                .collect::<Vec<_>>(),
+            t,
+        );
+        let kept = a.take(t as f64, false); // nothing has ended: the current period stays open
+        assert!(kept.bodies.is_empty());
+        let before = a.generation();
+        if a.reset_if_large() {
+            assert_eq!(a.generation(), before + 1);
+            assert!(
+                a.series_count() <= 10,
+                "only the open period's series are kept"
+            );
+        }
+        assert!(a.series_count() <= 30);
+        let ended = a.take((t + 60_000) as f64, false);
+        assert_eq!(
+            ended.bodies.iter().map(|b| b.1).sum::<usize>(),
+            10,
+            "the open period's 10 kept series, renumbered, still sent"
+        );
+        assert!(ended.bodies[0].0.contains(&format!("\"app.r{round}n0\"")));
+        t += 60_000;
+    }
+    assert!(a.generation() >= 1);
+}
+
 /// A direct computation of what a summary body should say.
 fn direct(values: &[f64]) -> (u64, f64, f64, f64, f64, f64) {
     let n = values.len() as f64;
