@@ -5,13 +5,13 @@
 // a local queue) and its consumer (deliver() of those messages, fetch acknowledging at once);
 // the workerd process's utime+stime is divided by N. Prints JSON.
 import { Miniflare } from 'miniflare';
+import { packageModules } from '../tests/js/worker-harness.mjs';
 import { readFileSync, readdirSync, mkdtempSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const pkg = join(ROOT, 'pkg');
 const dir = mkdtempSync(join(tmpdir(), 'wrender-'));
 const N = 200;
 const script = `import { render, LibratoOutput } from 'librato-wasm';
@@ -46,10 +46,7 @@ const mf = new Miniflare({
   modulesRoot: dir,
   modules: [
     { type: 'ESModule', path: join(dir, 'index.mjs'), contents: script },
-    { type: 'ESModule', path: join(dir, 'librato-wasm'), contents: readFileSync(join(pkg, 'workerd.js'), 'utf8') },
-    { type: 'ESModule', path: join(dir, 'src', 'api.js'), contents: readFileSync(join(pkg, 'src', 'api.js'), 'utf8') },
-    { type: 'ESModule', path: join(dir, 'dist', 'librato_wasm.js'), contents: readFileSync(join(pkg, 'dist', 'librato_wasm.js'), 'utf8') },
-    { type: 'CompiledWasm', path: join(dir, 'dist', 'librato_wasm_bg.wasm'), contents: readFileSync(join(pkg, 'dist', 'librato_wasm_bg.wasm')) },
+    ...packageModules(dir),
   ],
   compatibilityDate: '2026-04-01',
   queueProducers: { Q: { queueName: 'bench' } },

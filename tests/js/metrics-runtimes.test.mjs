@@ -2,13 +2,14 @@
 // Chromium (the browser entry), both sending to the strict local API on 127.0.0.1.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Miniflare } from 'miniflare';
 import { startLibratoApi } from '../../dev/librato-api.mjs';
 import { startStaticServer } from '../../dev/static-server.mjs';
 import { launchChromium } from './browser-harness.mjs';
+import { packageModules } from './worker-harness.mjs';
 import { ROOT } from './helpers.mjs';
 
 const USER = 'runtimes@example.com';
@@ -21,7 +22,6 @@ beforeEach(() => api.clear());
 
 test('workerd: record per request, ctx.waitUntil(metrics.flush()); a period is sent once it has ended', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'metrics-worker-'));
-  const pkg = join(ROOT, 'pkg');
   const script = `import { LibratoMetrics } from 'librato-wasm';
 let metrics;
 export default { async fetch(request, env, ctx) {
@@ -37,10 +37,7 @@ export default { async fetch(request, env, ctx) {
     modulesRoot: dir,
     modules: [
       { type: 'ESModule', path: join(dir, 'index.mjs'), contents: script },
-      { type: 'ESModule', path: join(dir, 'librato-wasm'), contents: readFileSync(join(pkg, 'workerd.js'), 'utf8') },
-      { type: 'ESModule', path: join(dir, 'src', 'api.js'), contents: readFileSync(join(pkg, 'src', 'api.js'), 'utf8') },
-      { type: 'ESModule', path: join(dir, 'dist', 'librato_wasm.js'), contents: readFileSync(join(pkg, 'dist', 'librato_wasm.js'), 'utf8') },
-      { type: 'CompiledWasm', path: join(dir, 'dist', 'librato_wasm_bg.wasm'), contents: readFileSync(join(pkg, 'dist', 'librato_wasm_bg.wasm')) },
+    ...packageModules(dir),
     ],
     compatibilityDate: '2026-04-01',
     bindings: { TOKEN, API_URL: api.measurementsUrl },

@@ -5,9 +5,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './helpers.mjs';
 
+/**
+ * The package's files as workerd modules next to `dir`, where a module in `dir` importing the
+ * bare 'librato-wasm' finds them (as Wrangler's bundler resolves it).
+ */
+export function packageModules(dir) {
+  const pkg = join(ROOT, 'pkg');
+  return [
+    { type: 'ESModule', path: join(dir, 'librato-wasm'), contents: readFileSync(join(pkg, 'workerd.js'), 'utf8') },
+    { type: 'ESModule', path: join(dir, 'src', 'api.js'), contents: readFileSync(join(pkg, 'src', 'api.js'), 'utf8') },
+    { type: 'ESModule', path: join(dir, 'dist', 'librato_wasm.js'), contents: readFileSync(join(pkg, 'dist', 'librato_wasm.js'), 'utf8') },
+    { type: 'CompiledWasm', path: join(dir, 'dist', 'librato_wasm_bg.wasm'), contents: readFileSync(join(pkg, 'dist', 'librato_wasm_bg.wasm')) },
+  ];
+}
+
 /** The worker's modules, with the package where the bare 'librato-wasm' import resolves. */
 function relayModules() {
-  const pkg = join(ROOT, 'pkg');
   const w = join(ROOT, 'worker', 'src');
   return [
     { type: 'ESModule', path: join(w, 'index.mjs') },
@@ -16,12 +29,8 @@ function relayModules() {
     { type: 'ESModule', path: join(w, 'responses.mjs') },
     { type: 'ESModule', path: join(w, 'queue.mjs') },
     // workerd resolves the bare specifier 'librato-wasm' next to its importer: the package's
-    // workerd entry goes there, and its own relative imports resolve next to it, exactly
-    // as the files of the published package lie.
-    { type: 'ESModule', path: join(w, 'librato-wasm'), contents: readFileSync(join(pkg, 'workerd.js'), 'utf8') },
-    { type: 'ESModule', path: join(w, 'src', 'api.js'), contents: readFileSync(join(pkg, 'src', 'api.js'), 'utf8') },
-    { type: 'ESModule', path: join(w, 'dist', 'librato_wasm.js'), contents: readFileSync(join(pkg, 'dist', 'librato_wasm.js'), 'utf8') },
-    { type: 'CompiledWasm', path: join(w, 'dist', 'librato_wasm_bg.wasm'), contents: readFileSync(join(pkg, 'dist', 'librato_wasm_bg.wasm')) },
+    // workerd entry goes there, as the files of the published package lie.
+    ...packageModules(w),
   ];
 }
 
