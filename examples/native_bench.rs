@@ -42,6 +42,7 @@ fn main() {
                 parse: opts,
                 explain: false,
                 max_requests: None,
+                full_bodies: false,
             },
             Sink::Keep,
         );

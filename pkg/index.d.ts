@@ -417,6 +417,10 @@ export interface MessageOutcome {
   ackedItems: number;
   /** The API refused the credentials or a setting: log it as an error. */
   fix: boolean;
+  /** Some of its items reached the API (false: it only waited for the request budget). */
+  attempted: boolean;
+  /** It could not be read (or is for another API): `deadLetter` is the message as it was. */
+  unreadable: boolean;
 }
 
 export interface Delivery {

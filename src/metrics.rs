@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::convert::{self, get, js_error, set};
+use crate::options::number_option;
 use crate::output::{report_js, LibratoOutput};
 use librato_core::librato::Skipped;
 use librato_output::aggregate::{Aggregator, Kind, Setup};
@@ -47,32 +48,14 @@ fn string_pairs(v: &JsValue, what: &str) -> Result<Vec<(String, String)>, JsValu
     Ok(out)
 }
 
-fn opt_number(options: &JsValue, key: &str, default: f64, min: f64) -> Result<f64, JsValue> {
-    let v = if options.is_object() {
-        get(options, key)
-    } else {
-        JsValue::UNDEFINED
-    };
-    if v.is_undefined() {
-        return Ok(default);
-    }
-    match v.as_f64() {
-        Some(n) if n.is_finite() && n >= min => Ok(n),
-        _ => Err(js_error(
-            "invalid_options",
-            &format!("options.{key} must be a number of at least {}", min as u64),
-        )),
-    }
-}
-
 #[wasm_bindgen(js_class = "MetricsCore")]
 impl MetricsCore {
     /// `new MetricsCore(config, { period, prefix, source, tags, maxSeries, fetch, secrets, env, log })`.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue, options: JsValue) -> Result<MetricsCore, JsValue> {
         let output = LibratoOutput::new(config, options.clone())?;
-        let period_s = opt_number(&options, "period", 60.0, 1.0)?;
-        let max_series = opt_number(&options, "maxSeries", 10_000.0, 1.0)?;
+        let period_s = number_option(&options, "period", 60.0, 1.0)?;
+        let max_series = number_option(&options, "maxSeries", 10_000.0, 1.0)?;
         let text = |key: &str| {
             if options.is_object() {
                 get(&options, key).as_string()

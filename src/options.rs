@@ -135,6 +135,7 @@ impl ReadOptions {
                 parse: ParseOptions::new(precision, default_time),
                 explain,
                 max_requests: None,
+                full_bodies: false,
             },
             max_input,
             load: load_options(o)?,
@@ -318,5 +319,29 @@ impl InputJs {
                 "parse() takes the metrics text as a string, Uint8Array or ArrayBuffer"
             },
         ))
+    }
+}
+
+/// A number option of at least `min` (`options[key]`), or `default` when it is absent.
+pub fn number_option(options: &JsValue, key: &str, default: f64, min: f64) -> Result<f64, JsValue> {
+    let v = if options.is_object() {
+        crate::convert::get(options, key)
+    } else {
+        JsValue::UNDEFINED
+    };
+    if v.is_undefined() {
+        return Ok(default);
+    }
+    match v.as_f64() {
+        // Infinity only where the default is (no limit).
+        Some(n) if n >= min && (n.is_finite() || default.is_infinite()) => Ok(n),
+        _ => Err(js_error(
+            "invalid_options",
+            &format!(
+                "options.{key} must be a number of at least {}, found {}",
+                min as u64,
+                type_of(&v)
+            ),
+        )),
     }
 }

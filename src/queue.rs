@@ -9,33 +9,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::convert::{self, get, js_error, set};
-use crate::options::{InputJs, ReadOptions};
+use crate::options::{number_option, InputJs, ReadOptions};
 use crate::output::LibratoOutput;
 use librato_output::queue::deliver::{deliver, Incoming, Options};
 use librato_output::queue::outcome::Policy;
 use librato_output::queue::pack::{pack_input, send_groups};
 use librato_output::send::Level;
-
-/// A non-negative number option, or its default.
-fn number(options: &JsValue, key: &str, default: f64) -> Result<f64, JsValue> {
-    if !options.is_object() {
-        return Ok(default);
-    }
-    let v = get(options, key);
-    if v.is_undefined() {
-        return Ok(default);
-    }
-    match v.as_f64() {
-        Some(n) if n >= 0.0 && n.is_finite() => Ok(n),
-        _ => Err(js_error(
-            "invalid_options",
-            &format!(
-                "options.{key} must be a non-negative number, found {}",
-                convert::type_of(&v)
-            ),
-        )),
-    }
-}
 
 #[wasm_bindgen]
 impl LibratoOutput {
@@ -45,9 +24,9 @@ impl LibratoOutput {
     /// stops as soon as that is sure) and `maxItems` (gauges a message at most).
     pub fn pack(&self, input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         let opts = ReadOptions::read(&options)?;
-        let max = number(&options, "maxMessages", f64::INFINITY)?;
+        let max = number_option(&options, "maxMessages", f64::INFINITY, 0.0)?;
         let max_messages = max.is_finite().then_some(max.min(1e9) as usize);
-        let items = number(&options, "maxItems", f64::INFINITY)?;
+        let items = number_option(&options, "maxItems", f64::INFINITY, 0.0)?;
         let max_items = items.is_finite().then_some(items.clamp(1.0, 1e9) as usize);
         let config = &self.inner.config;
         let input = InputJs::read(&input, opts.max_input, true)?;
@@ -80,17 +59,18 @@ impl LibratoOutput {
     /// Delivers a consumer batch: `messages` are `{ body, attempts }` (Queues' message body
     /// and attempts); resolves to `{ outcomes, items, requests, attempts }` with, per message,
     /// `{ ack, retryDelaySeconds?, requeue?: { body, delaySeconds }, deadLetter?, reason?,
-    /// ackedItems, fix }`. `options`: `maxRequests` (default 45), `retryBaseSeconds` (30),
+    /// ackedItems, fix, attempted, unreadable }`. `options`: `maxRequests` (default 45), `retryBaseSeconds` (30),
     /// `retryMaxSeconds` (3600), `fixDelaySeconds` (900).
     pub fn deliver(&self, messages: JsValue, options: JsValue) -> Promise {
         let inner = self.inner.clone();
         let prepared = (|| {
             let policy = Policy {
-                base_s: number(&options, "retryBaseSeconds", 30.0)?,
-                max_s: number(&options, "retryMaxSeconds", 3600.0)?.min(86_400.0) as u32,
-                fix_s: number(&options, "fixDelaySeconds", 900.0)?.min(86_400.0) as u32,
+                base_s: number_option(&options, "retryBaseSeconds", 30.0, 0.0)?,
+                max_s: number_option(&options, "retryMaxSeconds", 3600.0, 0.0)?.min(86_400.0)
+                    as u32,
+                fix_s: number_option(&options, "fixDelaySeconds", 900.0, 0.0)?.min(86_400.0) as u32,
             };
-            let max_requests = number(&options, "maxRequests", 45.0)?.min(1e6) as usize;
+            let max_requests = number_option(&options, "maxRequests", 45.0, 0.0)?.min(1e6) as usize;
             if !Array::is_array(&messages) {
                 return Err(js_error(
                     "invalid_input",
@@ -162,6 +142,8 @@ impl LibratoOutput {
                 }
                 set(&x, "ackedItems", &(o.acked_items as u32).into());
                 set(&x, "fix", &o.fix.into());
+                set(&x, "attempted", &o.attempted.into());
+                set(&x, "unreadable", &o.unreadable.into());
                 outcomes.push(&x);
             }
             let out = Object::new();

@@ -65,6 +65,7 @@ fn run_case(dir: &Path) -> Result<(), String> {
         parse: ParseOptions::new(precision, default_time),
         explain: false,
         max_requests: None,
+        full_bodies: false,
     };
     let plan = render(
         Input::Text(Text::Bytes(&raw), format),

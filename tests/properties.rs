@@ -19,11 +19,13 @@ const PLAIN: RenderOptions = RenderOptions {
     parse: OPTS,
     explain: false,
     max_requests: None,
+    full_bodies: false,
 };
 const EXPLAIN: RenderOptions = RenderOptions {
     parse: OPTS,
     explain: true,
     max_requests: None,
+    full_bodies: false,
 };
 
 /// Text for names, keys and tag values: any character but line breaks, weighted toward the

@@ -7,6 +7,7 @@
 // said on an E! line) and, with --spool, on disk until acknowledged.
 import { LibratoOutput } from '../node.js';
 import { Spool } from './spool.mjs';
+import { itemCount, withoutOldest } from './message.mjs';
 
 const NEWLINE = 0x0a;
 
@@ -58,13 +59,8 @@ export function execd(opts) {
         oldest.dropped = true;
         if (!oldest.inflight) forget(oldest);
       } else {
-        // Keep its newest gauges: the message's header says how many follow (queue format 1).
-        const lines = oldest.text.split('\n');
-        const head = lines[0].split(' ');
-        const items = lines.filter((l) => l.startsWith('{')).slice(excess);
-        head[3] = String(items.length);
-        const text = [head.join(' '), ...items].join('\n');
-        replace(oldest, text, items.length);
+        // Keep its newest gauges.
+        replace(oldest, withoutOldest(oldest.text, excess), oldest.count - excess);
         pendingCount -= excess;
         dropped += excess;
         excess = 0;
@@ -112,16 +108,20 @@ export function execd(opts) {
         stats.sent += e.dropped ? 0 : o.ackedItems;
         if (e.dropped) { forget(e); return; }
         if (o.deadLetter !== undefined) {
-          const refused = o.deadLetter.split('\n').filter((l) => l.startsWith('{')).length;
-          stats.failed += refused;
-          say('E!', `the API refused ${refused} ${noun} for good: ${o.reason}`);
-          if (e.file && /unreadable/.test(o.reason ?? '')) { spool.setAside(e.file, (m) => say('E!', m), o.reason); e.file = null; }
+          if (o.unreadable) {
+            say('E!', `a pending message could not be read: ${o.reason}`);
+            if (e.file) { spool.setAside(e.file, (m) => say('E!', m), o.reason); e.file = null; }
+          } else {
+            const refused = itemCount(o.deadLetter);
+            stats.failed += refused;
+            say('E!', `the API refused ${refused} ${noun} for good: ${o.reason}`);
+          }
         }
         if (o.fix) say('E!', `the API refused the credentials or a setting; ${noun} kept and retried: ${o.reason}`);
         // Not sent yet (one request a call) is no failed attempt.
-        const tried = !/request budget/.test(o.reason ?? '');
+        const tried = o.attempted;
         if (o.requeue) {
-          const left = Number(o.requeue.body.split('\n', 1)[0].split(' ')[3]);
+          const left = itemCount(o.requeue.body);
           pendingCount -= e.count - left;
           replace(e, o.requeue.body, left);
           if (tried) e.attempts += 1;
@@ -171,7 +171,7 @@ export function execd(opts) {
     const packed = output.pack(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), { format: opts.format ?? 'influx', precision: opts.precision, maxItems: batch });
     for (const e of packed.errors) say('W!', `line ${base + e.line - 1}, column ${e.column}: ${e.message}`);
     for (const s of packed.skipped) if (config.debug) say('D!', `skipped ${s.metric}${s.field ? `.${s.field}` : ''}: ${s.reason}: ${s.message}`);
-    for (const m of packed.messages) add(m, Number(m.split('\n', 1)[0].split(' ')[3]));
+    for (const m of packed.messages) add(m, itemCount(m));
     pump();
   }
 

@@ -3,8 +3,7 @@
 // never anything from the config. A file that is not a message is set aside in corrupt/.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-const HEADER = /^librato-wasm-queue \d+ \S+ (\d+) \d+(\n|$)/;
+import { isWhole, itemCount } from './message.mjs';
 
 export class Spool {
   #dir;
@@ -27,13 +26,11 @@ export class Spool {
       if (!f.endsWith('.msg')) continue;
       let text;
       try { text = readFileSync(path, 'utf8'); } catch (e) { warn(`spool file ${f} cannot be read (${e.code ?? e.message}); left in place`); continue; }
-      const m = HEADER.exec(text);
-      const items = m ? text.split('\n').filter((l) => l.startsWith('{')).length : -1;
-      if (!m || items !== Number(m[1])) {
-        this.setAside(f, warn, m ? `it holds ${items} of its ${m[1]} gauges` : 'it is not a librato-wasm message');
+      if (!isWhole(text)) {
+        this.setAside(f, warn, itemCount(text) >= 0 ? 'it holds fewer gauges than its header says' : 'it is not a librato-wasm message');
         continue;
       }
-      out.push({ file: f, text, count: items });
+      out.push({ file: f, text, count: itemCount(text) });
     }
     return out;
   }

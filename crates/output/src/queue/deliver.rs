@@ -2,8 +2,6 @@
 //! loop within the invocation's request budget, the messages of a request refused for good
 //! resent unmerged to find which of them is at fault, and each message's outcome decided.
 
-use librato_core::librato::Api;
-
 use super::message::read;
 use super::outcome::{decide, Outcome, Policy, Read, Status};
 use super::regroup::{body, regroup, Request};
@@ -165,15 +163,4 @@ pub async fn deliver<T: Transport>(
         &mut random,
     );
     delivery
-}
-
-/// The regrouped requests of a batch, without sending (for `explain`-style previews and tests).
-pub fn plan(api: Api, batch: &[&str], batch_size: usize) -> Vec<Request> {
-    let read: Vec<_> = batch.iter().filter_map(|t| read(t).ok()).collect();
-    let lists: Vec<(usize, &[&str])> = read
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (i, m.items.as_slice()))
-        .collect();
-    regroup(api, &lists, batch_size)
 }

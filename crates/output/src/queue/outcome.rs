@@ -83,6 +83,11 @@ pub struct Outcome {
     pub acked_items: usize,
     /// The credentials or a setting were refused (logged as an error).
     pub fix: bool,
+    /// Some of its items reached the API in this invocation (a message only waiting for the
+    /// request budget was not attempted: its attempts should not grow).
+    pub attempted: bool,
+    /// The message could not be read (or is for another API): its dead letter is it, as it is.
+    pub unreadable: bool,
 }
 
 /// One message of the batch as the consumer read it.
@@ -117,6 +122,7 @@ pub fn decide(
                     ack: true,
                     dead_letter: Some(format!("# {}\n{}", why.replace('\n', " "), texts[m])),
                     reason: Some(why.clone()),
+                    unreadable: true,
                     ..Outcome::default()
                 });
                 continue;
@@ -132,6 +138,7 @@ pub fn decide(
         let mut why_left = None;
         for (start, end, status) in &runs[m] {
             let items = &message.items[*start..*end];
+            o.attempted |= *status != Status::Unsent;
             match status {
                 Status::Acked => o.acked_items += items.len(),
                 Status::Refused(why) => {

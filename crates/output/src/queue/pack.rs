@@ -1,6 +1,6 @@
 //! A write's bodies packed into queue messages, and the messages into `sendBatch` calls.
 
-use librato_core::librato::{Api, BodyFormat};
+use librato_core::librato::Api;
 
 use super::message::{header, MAX_MESSAGE_BYTES};
 use crate::config::LibratoConfig;
@@ -45,8 +45,6 @@ pub struct Packer {
     messages: Vec<String>,
     items: String,
     count: usize,
-    /// Items packed in all.
-    pub total: usize,
     /// At most this many items a message (a consumer that sends one request at a time wants
     /// messages of one request each).
     pub max_items: usize,
@@ -60,7 +58,6 @@ impl Packer {
             messages: Vec::new(),
             items: String::new(),
             count: 0,
-            total: 0,
             max_items: usize::MAX,
         }
     }
@@ -83,7 +80,6 @@ impl Packer {
         self.items.push('\n');
         self.items.push_str(item);
         self.count += 1;
-        self.total += 1;
     }
 
     fn close(&mut self) {
@@ -92,11 +88,6 @@ impl Packer {
         self.messages.push(text);
         self.items.clear();
         self.count = 0;
-    }
-
-    /// Messages closed so far (the open one is not counted).
-    pub fn closed(&self) -> usize {
-        self.messages.len()
     }
 
     /// Every message, the last one closed.
@@ -156,11 +147,8 @@ pub fn pack_input(
     max_messages: Option<usize>,
     max_items: Option<usize>,
 ) -> Packed {
-    let config = LibratoConfig {
-        body_format: BodyFormat::Telegraf,
-        ..config.clone()
-    };
     let mut options = *options;
+    options.full_bodies = true;
     options.max_requests =
         max_messages.map(|m| m.saturating_mul(MAX_ITEMS_PER_MESSAGE) / config.batch_size.max(1));
     let mut packer = Packer::new(config.api);
@@ -174,7 +162,7 @@ pub fn pack_input(
         chunk_bytes: 1 << 18,
         on_batch,
     };
-    let plan = render(input, &config, &options, sink);
+    let plan = render(input, config, &options, sink);
     Packed {
         messages: packer.finish(),
         plan,

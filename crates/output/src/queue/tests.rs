@@ -289,8 +289,9 @@ fn past_the_request_budget_messages_wait_for_the_next_invocation() {
     assert_eq!(d.requests, 2);
     assert!(d.outcomes[0].ack && d.outcomes[1].ack);
     for o in &d.outcomes[2..] {
-        assert_eq!((o.ack, o.retry_s), (false, Some(0)));
+        assert_eq!((o.ack, o.retry_s, o.attempted), (false, Some(0), false));
     }
+    assert!(d.outcomes[0].attempted);
 }
 
 #[test]
