@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     if let Some(first) = String::from_utf8_lossy(body).lines().next() {
         config.template = first.chars().take(40).collect();
     }
-    let options = RenderOptions { parse: ParseOptions { precision: Precision::Ns, default_time: 1_700_000_000_000_000_000 }, explain: false, max_requests: None };
+    let options = RenderOptions { parse: ParseOptions { precision: Precision::Ns, default_time: 1_700_000_000_000_000_000 }, explain: false, max_requests: None, full_bodies: false };
     let plan = render(Input::Text(Text::Bytes(body), format), &config, &options, Sink::Keep);
     let mut seen = 0;
     for (b, count) in plan.bodies.iter() {
