@@ -229,6 +229,13 @@ export interface FailedRequest {
   count: number;
   attempts: number;
   retryable: boolean;
+  /**
+   * What the failure means for the data, decided by the package once for every caller:
+   * `refused` (400, 413, 422 or a 2xx naming errors: resending the same body cannot help),
+   * `fix` (401/403, a redirect or wrong URL, or not sent after one: fix the setting, keep the
+   * data), `retry` (429, 5xx, timeout, network: resend later), `unsent` (not attempted).
+   */
+  disposition: 'refused' | 'fix' | 'retry' | 'unsent';
 }
 
 export interface RateLimit {

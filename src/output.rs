@@ -163,6 +163,7 @@ pub(crate) fn report_js(report: &SendReport, batches: &[(&str, usize)]) -> JsVal
         set(&o, "count", &(f.count as u32).into());
         set(&o, "attempts", &f.attempts.into());
         set(&o, "retryable", &f.retryable.into());
+        set(&o, "disposition", &f.disposition().as_str().into());
         failed.push(&o);
     }
     set(&out, "ok", &report.failed.is_empty().into());

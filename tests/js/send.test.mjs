@@ -182,6 +182,18 @@ test('200 with a garbage body still acknowledges the batch', async () => {
   assert.equal(api.received().gauges.length, 3);
 });
 
+test('api = "metrics": a 2xx naming errors fails that batch, unretried, refused with the API\'s message', async () => {
+  api.setFaults([{ status: 200, body: { errors: { params: { name: ['is not a valid metric name'] } } }, store: false }]);
+  const report = await output({ batch_size: 2, concurrency: 1, retries: 2 }).write(sampleLines(4));
+  assert.equal(report.ok, false);
+  assert.equal(report.sent, 2);
+  assert.equal(report.attempts, 2, 'not retried');
+  const f = report.failed[0];
+  assert.deepEqual([f.status, f.retryable, f.disposition, f.count], [200, false, 'refused', 2]);
+  assert.match(f.message, /is not a valid metric name/);
+  assertAccounting(report, 4);
+});
+
 test('bounded concurrency, and options.fetch is the transport', async () => {
   let inFlight = 0;
   let peak = 0;

@@ -197,3 +197,31 @@ test('an enqueue that fails is a 503 with Retry-After (the producer against a qu
   assert.match((await r.json()).message, /could not enqueue the write \(Queue send failed/);
   assert.equal(logged[0].outcome, 'enqueue_failed');
 });
+
+test('a partial enqueue: what did not go on the queue is delivered directly, so the client never resends the enqueued part', async () => {
+  const { enqueueWrite } = await import('../../worker/src/queue.mjs');
+  const { LibratoOutput } = await import('../../pkg/node.js');
+  const output = new LibratoOutput({ api_user: USER, api_token: TOKEN, api_url: api.url });
+  // Small messages: 4,000 gauges in several sendBatch calls; the queue fails from the second on.
+  const queued = [];
+  let calls = 0;
+  const queue = { sendBatch: async (b) => { calls++; if (queued.length > 0) throw new Error('Queue send failed'); queued.push(...b.map((m) => m.body)); } };
+  const body = new TextEncoder().encode(Array.from({ length: 4000 }, (_, i) => `w${i},host=a v=${i} ${NOW}`).join('\n'));
+  const ctx = { api: 'v2', format: 'influx', precision: 's', noun: 'gauges' };
+  const packedBatches = output.pack(body, { format: 'influx', precision: 's' }).batches.length;
+  assert.ok(packedBatches > 1, `${packedBatches} sendBatch calls`);
+  api.clear();
+  const logged = [];
+  const r = await enqueueWrite({ LIBRATO_QUEUE: queue }, output, body, ctx, (f) => logged.push(f));
+  assert.equal(r.status, 204, JSON.stringify(logged));
+  const inQueue = queued.reduce((n, m) => n + Number(m.split('\n')[0].split(' ')[3]), 0);
+  assert.equal(inQueue + api.received().gauges.length, 4000, 'every gauge once: queued or stored');
+  assert.equal(calls, 3, 'the failed sendBatch was tried twice, then the rest went directly');
+  // The API down as well: 503 (the client's resend is the only copy of the rest).
+  queued.length = 0;
+  api.setFaults([{ status: 503, times: 1000 }]);
+  const fast = new LibratoOutput({ api_user: USER, api_token: TOKEN, api_url: api.url, retries: 0 });
+  const r2 = await enqueueWrite({ LIBRATO_QUEUE: queue, RETRY_AFTER_SECONDS: '3' }, fast, body, ctx, (f) => logged.push(f));
+  assert.equal(r2.status, 503);
+  api.setFaults([]);
+});

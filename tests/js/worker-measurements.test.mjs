@@ -78,3 +78,25 @@ test('the API refusing the data itself is a 400 that names measurements; faults 
   assert.equal(r.status, 503);
   assert.match((await r.json()).message, /delivery to Librato failed for 1 of 1 measurements/);
 });
+
+test('LIBRATO_API = "measurements" with a /v1/metrics LIBRATO_API_URL: refused, said by /health and by every write', async () => {
+  const wrong = await startWorker({
+    WRITE_TOKEN,
+    LIBRATO_API: 'measurements',
+    LIBRATO_API_USER: USER,
+    LIBRATO_API_TOKEN: TOKEN,
+    LIBRATO_API_URL: api.url,
+  });
+  try {
+    const h = await fetch(wrong.url + '/health');
+    assert.equal(h.status, 503);
+    assert.match((await h.json()).message, /api_url ends in \/v1\/metrics.*set api_url to .*\/v1\/measurements/);
+    const r = await post(wrong, '/api/v2/write?precision=s', 'm,host=h v=1 1700000000\n');
+    assert.equal(r.status, 500);
+    assert.match((await r.json()).message, /api = "measurements" posts to \/v1\/measurements/);
+    assert.equal(api.received().requests.length, 0, 'nothing sent to the wrong path');
+    assert.ok(!JSON.stringify(await (await fetch(wrong.url + '/health')).json()).includes(TOKEN));
+  } finally {
+    await wrong.close();
+  }
+});

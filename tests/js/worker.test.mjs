@@ -258,3 +258,23 @@ test('LIBRATO_CONFIG references resolve from env: the API saw the right credenti
   await post(viaConfig, '/api/v2/write?bucket=b', `m,host=h v=1 ${T}000000000\n`);
   assert.equal(api.received().requests[0].user, USER);
 });
+
+test('a refusal that cannot succeed (a 2xx naming errors, a 413) is a 400, never a 503 the client would resend', async () => {
+  for (const fault of [
+    { status: 202, body: { errors: { params: { name: ['is not valid'] } } }, store: false },
+    { status: 413 },
+    { status: 422 },
+  ]) {
+    api.clear();
+    api.setFaults([fault]);
+    const r = await post(viaConfig, '/api/v2/write?bucket=b', `m,host=h v=1 ${T}000000000\n`);
+    assert.equal(r.status, 400, JSON.stringify(fault));
+    assert.equal(r.headers.get('retry-after'), null);
+    assert.match((await r.json()).message, /^Librato rejected 1 gauges: /);
+    // Not retried by the relay either (the fault is used once: a retry would have been stored).
+    assert.equal(api.received().gauges.length, 0);
+  }
+  // A retryable failure still says "retry".
+  api.setFaults([{ status: 503, times: 2 }]);
+  assert.equal((await post(viaConfig, '/api/v2/write?bucket=b', `m,host=h v=1 ${T}000000000\n`)).status, 503);
+});

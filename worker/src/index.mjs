@@ -238,9 +238,12 @@ async function write(request, env, ctx) {
   };
   let response;
   if (report.failed.length > 0) {
-    const rejected = report.failed.filter((f) => f.status === 400 || f.status === 422);
-    if (rejected.length === report.failed.length) {
-      // Librato refused the data itself: resending the same write cannot help.
+    // Whether resending can help is the package's decision (FailedRequest.disposition), the
+    // same one the queue consumer acts on.
+    const refused = report.failed.filter((f) => f.disposition === 'refused');
+    if (refused.length === report.failed.length) {
+      // Librato refused the data itself (400, 413, 422, a 2xx naming errors): resending the
+      // same write cannot help, so the client must not.
       response = errorResponse(400, 'invalid', `Librato rejected ${failedGauges} ${noun}: ${report.failed[0].message}`, api);
     } else {
       const retryAfter = String(int(env, 'RETRY_AFTER_SECONDS', 10));

@@ -21,13 +21,33 @@ export async function enqueueWrite(env, output, data, ctx, log) {
     log({ ...summary, outcome: 'too_many_messages', status: 413, message });
     return errorResponse(413, 'request too large', message, api);
   }
-  try {
-    await Promise.all(packed.batches.map((b) => env.LIBRATO_QUEUE.sendBatch(b.map((body) => ({ body, contentType: 'text' })))));
-  } catch (e) {
-    const retryAfter = String(num(env, 'RETRY_AFTER_SECONDS', 10));
-    const message = `could not enqueue the write (${e && e.message}); retry it`;
-    log({ ...summary, outcome: 'enqueue_failed', status: 503, message });
-    return errorResponse(503, 'unavailable', message, api, { 'Retry-After': retryAfter });
+  // One sendBatch at a time, so that a failure leaves a known prefix enqueued. If the first
+  // fails nothing is queued: 503, and the client's resend duplicates nothing. If a later one
+  // fails (after one more try), its messages and the rest are delivered to the API here and
+  // now; only if that fails too is the answer 503 (then the enqueued part is sent twice once
+  // the client resends: at least once, never lost).
+  let enqueued = 0;
+  let failure = null;
+  for (const b of packed.batches) {
+    const send = () => env.LIBRATO_QUEUE.sendBatch(b.map((body) => ({ body, contentType: 'text' })));
+    try {
+      await send().catch(() => send());
+      enqueued++;
+    } catch (e) {
+      failure = e;
+      break;
+    }
+  }
+  if (failure) {
+    const left = packed.batches.slice(enqueued).flat();
+    const delivered = enqueued > 0 && await deliverNow(env, output, left, log);
+    if (!delivered) {
+      const retryAfter = String(num(env, 'RETRY_AFTER_SECONDS', 10));
+      const message = `could not enqueue the write (${failure && failure.message}); retry it`;
+      log({ ...summary, outcome: 'enqueue_failed', status: 503, message, enqueued_messages: packed.batches.slice(0, enqueued).flat().length });
+      return errorResponse(503, 'unavailable', message, api, { 'Retry-After': retryAfter });
+    }
+    summary.delivered_directly = left.length;
   }
   let response = noContent();
   if (packed.errors.length > 0) {
@@ -37,6 +57,30 @@ export async function enqueueWrite(env, output, data, ctx, log) {
   }
   log({ ...summary, outcome: response.status === 204 ? 'enqueued' : 'partial', status: response.status, noun });
   return response;
+}
+
+/**
+ * Part of a write could not be enqueued: its messages go to the API directly, within the
+ * write's subrequest budget. True when every item was stored (or refused for good and
+ * dead-lettered): the write may then be answered as enqueued.
+ */
+async function deliverNow(env, output, messages, log) {
+  try {
+    const d = await output.deliver(messages.map((body) => ({ body, attempts: 1 })), {
+      maxRequests: num(env, 'MAX_SUBREQUESTS', 45),
+    });
+    for (const o of d.outcomes) {
+      if (!o.ack || o.requeue || o.unreadable) return false;
+      if (o.deadLetter !== undefined) {
+        if (!env.LIBRATO_DEAD_LETTER) return false;
+        await env.LIBRATO_DEAD_LETTER.send(o.deadLetter, { contentType: 'text' });
+      }
+    }
+    return true;
+  } catch (e) {
+    log({ level: 'error', message: `direct delivery after a failed enqueue failed: ${e && e.message}` });
+    return false;
+  }
 }
 
 /** The consumer: delivers a batch, then acks, retries, re-enqueues or dead-letters each message. */

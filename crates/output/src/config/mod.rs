@@ -461,6 +461,9 @@ pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
     if let Some(e) = batch_size {
         c.batch_size = int_in(e, 1, c.api.max_batch() as i64)? as usize;
     }
+    if api_url_set {
+        check_api_path(&c, t)?;
+    }
     if c.api == Api::Measurements {
         if !api_url_set {
             c.api_url = DEFAULT_MEASUREMENTS_URL.to_string();
@@ -489,6 +492,39 @@ pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
     }
     c.key_lines.extend(filter_keys::option_lines(&c.key_lines));
     Ok(c)
+}
+
+/// An `api_url` whose path is the other API's endpoint can only be refused (a body of one
+/// API posted to the other's path is a 400 for every request): said at load time, naming both.
+fn check_api_path(c: &LibratoConfig, t: &CTable) -> Result<(), ConfigError> {
+    let path = c
+        .api_url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/');
+    let (other, want) = match c.api {
+        Api::Measurements => ("/v1/metrics", "/v1/measurements"),
+        Api::Metrics => ("/v1/measurements", "/v1/metrics"),
+    };
+    if !path.ends_with(other) {
+        return Ok(());
+    }
+    let pos = t
+        .iter()
+        .find(|e| e.key == "api_url")
+        .and_then(|e| e.value_pos);
+    Err(ConfigError::new(
+        ConfigErrorKind::Conflict,
+        format!(
+            "api = \"{}\" posts to {want}, but api_url ends in {other} (the {} API's path): set api_url to {}{want}",
+            c.api.name(),
+            if c.api == Api::Measurements { "legacy gauges" } else { "tagged measurements" },
+            &path[..path.len() - other.len()],
+        ),
+        pos,
+        Some("api_url"),
+    ))
 }
 
 fn type_error(e: &Entry, want: &str) -> ConfigError {

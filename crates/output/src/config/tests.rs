@@ -375,3 +375,63 @@ fn config_api_wrong_values_and_template_warning() {
         from_json_object(&serde_json::json!({"api": "measurements", "batch_size": 700})).unwrap();
     assert_eq!((c.api, c.batch_size), (Api::Measurements, 700));
 }
+
+#[test]
+fn no_config_error_quotes_a_credential_whatever_the_mistake() {
+    const SECRET: &str = "9f8e7d6c5b4aSECRET";
+    let cases = [
+        format!("api_token = {SECRET}\n"),
+        format!("api_user = {SECRET}\n"),
+        format!("api_token = abc{SECRET}\n"),
+        format!("[[outputs.librato]]\n  api_token = {SECRET}\n"),
+        format!("[[outputs.librato]]\n  \"API_TOKEN\" = {SECRET}\n"),
+        format!("[[outputs.librato]]\n  api_token = 9{SECRET}\n"),
+        format!("[[outputs.librato]]\n  api_token = 99999999999999999999{SECRET}\n"),
+        "[[outputs.librato]]\n  api_token = 99999999999999999999999\n".to_string(),
+        format!("[[outputs.librato]]\n  api_token = \"a\\q{SECRET}\"\n"),
+        format!("[[outputs.librato]]\n  api_token = [{SECRET}]\n"),
+        format!("[[outputs.librato]]\n  api_token = {{ v = {SECRET} }}\n"),
+        format!("[[outputs.librato]]\n  api_token = \"{SECRET}\" {SECRET}\n"),
+        format!("[[outputs.librato]]\n  api_token = \"{SECRET}\n"),
+        format!("[[outputs.librato]]\n  api_token = 12{SECRET}\n  api_user = \"x\"\n"),
+        format!("[outputs.librato.api_token]\n  x = {SECRET}\n"),
+        format!("[[outputs.librato]]\n  api_token = 5\n  api_user = {SECRET}\n"),
+    ];
+    for text in &cases {
+        let err = load(text).expect_err(text);
+        let shown = err.to_string();
+        for part in [SECRET, "9f8e7d", "SECRET", "99999999999999999999"] {
+            assert!(!shown.contains(part), "{text:?} gave {shown:?}");
+        }
+        assert!(err.line.is_some(), "{shown}");
+    }
+    // Other keys' values are still quoted, to help.
+    let err = load("[[outputs.librato]]\n  template = 9zz\n").unwrap_err();
+    assert!(err.to_string().contains("9zz"), "{err}");
+}
+
+#[test]
+fn an_api_url_of_the_other_api_is_refused_naming_the_fix() {
+    let err = load("api = \"measurements\"\napi_url = \"https://l.example.com/v1/metrics\"\n")
+        .unwrap_err();
+    assert_eq!((err.kind, err.line), (ConfigErrorKind::Conflict, Some(2)));
+    assert!(
+        err.to_string()
+            .contains("set api_url to https://l.example.com/v1/measurements"),
+        "{err}"
+    );
+    let err = load("api_url = \"http://127.0.0.1:1/v1/measurements/\"\n").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("api = \"metrics\" posts to /v1/metrics"),
+        "{err}"
+    );
+    // Each API's own path, or a proxy's path of any other shape, is fine.
+    for text in [
+        "api = \"measurements\"\napi_url = \"https://l.example.com/v1/measurements\"\n",
+        "api_url = \"https://l.example.com/v1/metrics\"\n",
+        "api = \"measurements\"\napi_url = \"https://proxy.example.com/librato\"\n",
+    ] {
+        assert!(load(text).is_ok(), "{text}");
+    }
+}

@@ -6,7 +6,9 @@ use super::message::read;
 use super::outcome::{decide, Outcome, Policy, Read, Status};
 use super::regroup::{body, regroup, Request};
 use crate::config::LibratoConfig;
-use crate::send::{send_all, Credentials, Failed, Log, SendReport, Transport};
+use std::cell::Cell;
+
+use crate::send::{send_within, Credentials, Disposition, Failed, Log, SendReport, Transport};
 
 /// One message as the queue hands it over.
 #[derive(Debug, Clone, Copy)]
@@ -40,20 +42,21 @@ pub struct Delivery {
     pub attempts: u32,
 }
 
-/// What happened to one request.
+/// What happened to one request: the send loop's [`Disposition`], decided once for every
+/// caller.
 fn status_of(failed: Option<&Failed>) -> Status {
     let Some(f) = failed else {
         return Status::Acked;
     };
-    match f.status {
-        // A 2xx that is a failure holds `errors`; 400/413/422: the data itself is refused.
-        Some(200..=299 | 400 | 413 | 422) => Status::Refused(f.message.clone()),
-        Some(401 | 403) if !f.retryable => Status::Fix(f.message.clone()),
-        _ if f.retryable => Status::Retry(f.retry_after_ms),
-        // Not sent after refused credentials.
-        None if f.attempts == 0 => Status::Fix(f.message.clone()),
-        // A redirect, a wrong path or method: a setting to fix, the data kept.
-        _ => Status::Fix(f.message.clone()),
+    match f.disposition() {
+        Disposition::Refused => Status::Refused {
+            why: f.message.clone(),
+            // A 2xx naming errors may have stored part of the request: it is not resent.
+            maybe_stored: matches!(f.status, Some(200..=299)),
+        },
+        Disposition::Fix => Status::Fix(f.message.clone()),
+        Disposition::Retry => Status::Retry(f.retry_after_ms),
+        Disposition::Unsent => Status::Unsent,
     }
 }
 
@@ -63,9 +66,10 @@ async fn send<T: Transport>(
     creds: &Credentials,
     log: Log<'_>,
     bodies: &[(String, usize)],
+    budget: &Cell<u32>,
 ) -> SendReport {
     let batches: Vec<(&str, usize)> = bodies.iter().map(|(b, n)| (b.as_str(), *n)).collect();
-    send_all(transport, config, &batches, creds, log).await
+    send_within(transport, config, &batches, creds, log, Some(budget)).await
 }
 
 /// Delivers a consumer batch and decides every message's outcome.
@@ -104,7 +108,8 @@ pub async fn deliver<T: Transport>(
     // message's items alone, to find which of them is at fault. Both within the budget.
     let mut round: Vec<Request> = regroup(api, &lists, config.batch_size);
     let mut runs: Vec<Vec<(usize, usize, Status)>> = vec![Vec::new(); batch.len()];
-    let mut budget = options.max_requests;
+    // Every HTTP attempt (retries too) counts: the platform limits subrequests, not batches.
+    let budget = Cell::new(options.max_requests.min(u32::MAX as usize) as u32);
     let mut delivery = Delivery {
         items,
         ..Delivery::default()
@@ -113,23 +118,25 @@ pub async fn deliver<T: Transport>(
         if round.is_empty() {
             break;
         }
-        let sent = round.len().min(budget);
-        budget -= sent;
-        let bodies: Vec<(String, usize)> = round[..sent]
-            .iter()
-            .map(|r| (r.body.clone(), r.count))
-            .collect();
-        let report = send(transport, config, creds, log, &bodies).await;
-        delivery.requests += sent;
+        let bodies: Vec<(String, usize)> =
+            round.iter().map(|r| (r.body.clone(), r.count)).collect();
+        let report = send(transport, config, creds, log, &bodies, &budget).await;
+        // Requests that reached the API (not those cut by the budget or a refused login).
+        delivery.requests += round.len() - report.failed.iter().filter(|f| f.attempts == 0).count();
         delivery.attempts += report.attempts;
         let mut isolate = Vec::new();
         for (i, r) in round.iter().enumerate() {
-            let status = if i < sent {
-                status_of(report.failed.iter().find(|f| f.index == i))
-            } else {
-                Status::Unsent
-            };
-            if first && matches!(status, Status::Refused(_)) && r.parts.len() > 1 {
+            let status = status_of(report.failed.iter().find(|f| f.index == i));
+            // Only a request refused as a whole (nothing stored) is resent a message at a
+            // time; a 2xx naming errors may have stored some of it.
+            let whole = matches!(
+                status,
+                Status::Refused {
+                    maybe_stored: false,
+                    ..
+                }
+            );
+            if first && whole && r.parts.len() > 1 {
                 for p in &r.parts {
                     if let Read::Ok(m) = &read[p.message] {
                         isolate.push(Request {

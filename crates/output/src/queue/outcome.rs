@@ -4,12 +4,14 @@
 //! - every item acknowledged: `ack`;
 //! - some refused for good (400, 413, 422, or a 2xx with `errors`, after isolation): those
 //!   items go to the dead-letter queue with the API's message; the rest as below;
-//! - items left (failed retryably, refused credentials, or not sent within the invocation's
-//!   request budget): when none of the message was acknowledged or dead-lettered, the message
-//!   is retried as it is (`retry({ delaySeconds })`); otherwise the items left are re-enqueued
-//!   as a new message (with the attempts so far) and the original is acked, so items already
-//!   stored are never sent again: a duplicate only comes from a request the API stored and
-//!   whose answer was lost.
+//! - items left (failed retryably, refused credentials): when none of the message was
+//!   acknowledged or dead-lettered, the message is retried as it is (`retry({ delaySeconds })`);
+//!   otherwise the items left are re-enqueued as a new message (with the attempts so far) and
+//!   the original is acked, so items already stored are never sent again: a duplicate only
+//!   comes from a request the API stored and whose answer was lost;
+//! - a message none of whose items was attempted (the invocation's request budget was spent
+//!   first) is re-enqueued whole as a new message with its attempts unchanged, and the
+//!   original acked: waiting for the budget never counts against Queues' `max_retries`.
 
 use librato_core::librato::Api;
 
@@ -20,8 +22,14 @@ use super::message::{encode, Message};
 pub enum Status {
     /// Acknowledged by a 2xx.
     Acked,
-    /// Refused for good; the API's message.
-    Refused(String),
+    /// Refused for good; the API's message. `maybe_stored`: the refusal came in a 2xx, which
+    /// may have stored part of the request (so it is not resent to isolate the fault).
+    Refused {
+        /// The API's message.
+        why: String,
+        /// The answer was a 2xx naming errors.
+        maybe_stored: bool,
+    },
     /// Failed in a way resending can fix: the API's `Retry-After` (ms), if any.
     Retry(Option<u64>),
     /// Refused credentials (401/403) or a setting to fix (a redirect, a wrong path): kept and
@@ -98,6 +106,23 @@ pub enum Read<'a> {
     Bad(String),
 }
 
+/// A message set aside as it is, with `# why` as its second line (after the header, where a
+/// reader looks for it; a note it had is replaced), so that replaying it is sending it back
+/// unchanged once its cause is fixed (another deploy's API, a newer format's reader).
+fn with_note(text: &str, why: &str) -> String {
+    let (head, rest) = text.split_once('\n').unwrap_or((text, ""));
+    let rest = match rest.strip_prefix("# ") {
+        Some(r) => r.split_once('\n').map_or("", |(_, after)| after),
+        None => rest,
+    };
+    let mut out = format!("{head}\n# {}", why.replace(['\n', '\r'], " "));
+    if !rest.is_empty() {
+        out.push('\n');
+        out.push_str(rest);
+    }
+    out
+}
+
 /// The longest of the delays asked for.
 fn later(delay: &mut Option<u32>, d: u32) {
     *delay = Some(delay.map_or(d, |x| x.max(d)));
@@ -120,7 +145,7 @@ pub fn decide(
             Read::Bad(why) => {
                 out.push(Outcome {
                     ack: true,
-                    dead_letter: Some(format!("# {}\n{}", why.replace('\n', " "), texts[m])),
+                    dead_letter: Some(with_note(texts[m], why)),
                     reason: Some(why.clone()),
                     unreadable: true,
                     ..Outcome::default()
@@ -141,9 +166,15 @@ pub fn decide(
             o.attempted |= *status != Status::Unsent;
             match status {
                 Status::Acked => o.acked_items += items.len(),
-                Status::Refused(why) => {
+                Status::Refused { why, maybe_stored } => {
                     refused.extend_from_slice(items);
-                    refused_why.get_or_insert_with(|| why.clone());
+                    refused_why.get_or_insert_with(|| {
+                        if *maybe_stored {
+                            format!("{why} (a 2xx naming errors: the API may have stored some of these; not resent)")
+                        } else {
+                            why.clone()
+                        }
+                    });
                 }
                 Status::Retry(after) => {
                     left.extend_from_slice(items);
@@ -170,6 +201,11 @@ pub fn decide(
         }
         let delay = delay.unwrap_or(0);
         if left.is_empty() {
+            o.ack = true;
+        } else if !o.attempted {
+            // Only waiting for the request budget: it goes back as a new message with the
+            // attempts so far, so waiting never spends Queues' max_retries.
+            o.requeue = Some((encode(api, tried - 1, None, left.iter().copied()), delay));
             o.ack = true;
         } else if o.acked_items == 0 && refused.is_empty() {
             o.retry_s = Some(delay);

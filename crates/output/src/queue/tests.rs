@@ -16,6 +16,9 @@ use crate::render::{Format, Input, RenderOptions, Text};
 use crate::send::{block_on, Attempt, Credentials, Post, Transport};
 use librato_core::librato::Api;
 
+/// An answer of the fake: 202 whose body names errors (nothing stored).
+const ERRORS_IN_2XX: u16 = 1202;
+
 /// The status for a body, given the number of posts before it.
 type Answer = Box<dyn Fn(&str, usize) -> u16>;
 
@@ -40,15 +43,16 @@ impl Transport for FakeApi {
     async fn post(&self, post: Post<'_>) -> Attempt {
         let n = self.posts.borrow().len();
         self.posts.borrow_mut().push(post.body.to_string());
-        let status = (self.answer)(post.body, n);
-        if (200..300).contains(&status) {
+        let answer = (self.answer)(post.body, n);
+        let status = if answer == ERRORS_IN_2XX { 202 } else { answer };
+        if (200..300).contains(&answer) {
             self.stored
                 .borrow_mut()
                 .extend(split_items(post.body).into_iter().map(str::to_string));
         }
         Attempt::Response {
             status,
-            body: if status == 400 {
+            body: if status == 400 || answer == ERRORS_IN_2XX {
                 r#"{"errors":{"params":{"name":["is not valid"]}}}"#.into()
             } else {
                 String::new()
@@ -94,13 +98,21 @@ fn run(
     texts: &[String],
     max_requests: usize,
 ) -> super::deliver::Delivery {
+    run_with(api, config, texts, max_requests, 1)
+}
+
+/// `run` with Queues' delivery attempts of every message.
+fn run_with(
+    api: &FakeApi,
+    config: &LibratoConfig,
+    texts: &[String],
+    max_requests: usize,
+    attempts: u32,
+) -> super::deliver::Delivery {
     let creds = Credentials::resolve(config, &HashMap::new()).unwrap();
     let batch: Vec<Incoming<'_>> = texts
         .iter()
-        .map(|t| Incoming {
-            text: t,
-            attempts: 1,
-        })
+        .map(|t| Incoming { text: t, attempts })
         .collect();
     let options = Options {
         max_requests,
@@ -288,33 +300,97 @@ fn past_the_request_budget_messages_wait_for_the_next_invocation() {
     let d = run(&api, &config(3), &texts, 2);
     assert_eq!(d.requests, 2);
     assert!(d.outcomes[0].ack && d.outcomes[1].ack);
-    for o in &d.outcomes[2..] {
-        assert_eq!((o.ack, o.retry_s, o.attempted), (false, Some(0), false));
+    // Waiting for the budget spends none of Queues' max_retries: each goes back as a new
+    // message, whole, with its attempts unchanged (this was its first delivery: 0 before).
+    for (o, text) in d.outcomes[2..].iter().zip(&texts[2..]) {
+        assert_eq!((o.ack, o.retry_s, o.attempted), (true, None, false));
+        let (body, delay) = o.requeue.as_ref().unwrap();
+        assert_eq!((body.as_str(), *delay), (text.as_str(), 0));
     }
     assert!(d.outcomes[0].attempted);
+    // A message Queues already delivered three times keeps those attempts.
+    let d = run_with(&api, &config(3), &texts, 0, 3);
+    let m = read(&d.outcomes[0].requeue.as_ref().unwrap().0).unwrap();
+    assert_eq!(m.prior_attempts, 2);
 }
 
 #[test]
-fn unreadable_and_foreign_messages_go_to_the_dead_letter_queue_as_they_are() {
-    let texts = vec![
-        "garbage".to_string(),
-        encode(Api::Measurements, 0, None, ["{\"name\":\"x\"}"]),
-        message("ok", 1),
-    ];
+fn the_budget_counts_attempts_retries_included() {
+    // Every request fails retryably and the config retries 3 times: 10 attempts allowed.
+    let texts: Vec<String> = (0..6).map(|i| message(&format!("m{i}"), 3)).collect();
+    let api = FakeApi::new(|_, _| 503);
+    let config = LibratoConfig {
+        retries: 3,
+        ..config(3)
+    };
+    let d = run(&api, &config, &texts, 10);
+    assert_eq!(d.attempts, 10, "attempts, not requests, are capped");
+    assert_eq!(api.posts.borrow().len(), 10);
+    // Two requests got their four attempts, the third two; the rest were never sent.
+    assert_eq!(d.requests, 3);
+    let tried: Vec<bool> = d.outcomes.iter().map(|o| o.attempted).collect();
+    assert_eq!(tried, [true, true, true, false, false, false]);
+    assert!(d.outcomes[..3]
+        .iter()
+        .all(|o| o.retry_s.is_some() && !o.ack));
+    assert!(d.outcomes[3..].iter().all(|o| o.ack && o.requeue.is_some()));
+}
+
+#[test]
+fn unreadable_and_foreign_messages_go_to_the_dead_letter_queue_replayable() {
+    let foreign = encode(
+        Api::Measurements,
+        2,
+        Some("an older note"),
+        ["{\"name\":\"x\"}"],
+    );
+    let texts = vec!["garbage".to_string(), foreign.clone(), message("ok", 1)];
     let api = FakeApi::new(|_, _| 200);
     let d = run(&api, &config(300), &texts, 45);
-    assert!(d.outcomes[0]
-        .dead_letter
-        .as_deref()
+    // The reason is the second line, after the header: the dead letter is the message itself.
+    let garbage = d.outcomes[0].dead_letter.as_deref().unwrap();
+    assert!(
+        garbage.starts_with("garbage\n# unreadable message: "),
+        "{garbage}"
+    );
+    let dead = d.outcomes[1].dead_letter.as_deref().unwrap();
+    assert!(dead.contains("api = \"measurements\""));
+    let back = read(dead).expect("a foreign dead letter reads back as a message");
+    let was = read(&foreign).unwrap();
+    assert_eq!(
+        (back.api, back.prior_attempts, &back.items),
+        (was.api, 2, &was.items)
+    );
+    assert!(back
+        .note
         .unwrap()
-        .ends_with("\ngarbage"));
-    assert!(d.outcomes[1]
-        .reason
-        .as_deref()
-        .unwrap()
-        .contains("api = \"measurements\""));
+        .contains("this relay sends api = \"metrics\""));
+    // Replayed to a relay of its API, it is delivered.
+    let tagged = LibratoConfig {
+        api: Api::Measurements,
+        ..config(300)
+    };
+    let d2 = run(&api, &tagged, &[dead.to_string()], 45);
+    assert!(d2.outcomes[0].ack && d2.outcomes[0].dead_letter.is_none());
+    assert_eq!(d2.outcomes[0].acked_items, 1);
     assert!(d.outcomes.iter().all(|o| o.ack));
     assert_eq!(d.outcomes[2].acked_items, 1);
+}
+
+#[test]
+fn a_2xx_naming_errors_is_not_resent_to_isolate() {
+    // Three messages in one request; the API answers 202 with errors: it may have stored some
+    // of them, so nothing is sent again: every item is dead-lettered, saying so.
+    let texts = vec![message("a", 2), message("b", 2), message("c", 2)];
+    let api = FakeApi::new(|_, _| ERRORS_IN_2XX);
+    let d = run(&api, &config(300), &texts, 45);
+    assert_eq!((d.requests, api.posts.borrow().len()), (1, 1));
+    for o in &d.outcomes {
+        assert!(o.ack);
+        let dead = read(o.dead_letter.as_deref().unwrap()).unwrap();
+        assert_eq!(dead.items.len(), 2);
+        assert!(dead.note.unwrap().contains("may have stored"));
+    }
 }
 
 #[test]
@@ -343,7 +419,7 @@ proptest! {
         sizes in prop::collection::vec(1usize..12, 1..12),
         batch_size in 1usize..10,
         budget in 1usize..12,
-        answers in prop::collection::vec(prop::sample::select(vec![200u16, 200, 200, 202, 400, 401, 429, 500, 503]), 1..40),
+        answers in prop::collection::vec(prop::sample::select(vec![200u16, 200, 200, 202, 400, ERRORS_IN_2XX, 401, 429, 500, 503]), 1..40),
         bad in prop::collection::vec(any::<bool>(), 12),
     ) {
         let texts: Vec<String> = sizes.iter().enumerate().map(|(m, &n)| {
@@ -353,9 +429,10 @@ proptest! {
         let answers2 = answers.clone();
         let api = FakeApi::new(move |body, n| {
             let a = answers2[n % answers2.len()];
-            if a == 400 && !body.contains("\"bad") { 200 } else { a }
+            if (a == 400 || a == ERRORS_IN_2XX) && !body.contains("\"bad") { 200 } else { a }
         });
         let d = run(&api, &config(batch_size), &texts, budget);
+        prop_assert!(d.attempts as usize <= budget);
         prop_assert!(d.requests <= budget);
         let stored: Vec<String> = api.stored.borrow().clone();
         let mut seen: HashMap<String, usize> = HashMap::new();

@@ -205,6 +205,46 @@ pub struct Failed {
     pub retry_after_ms: Option<u64>,
 }
 
+/// What a failed batch means for its data: decided here once, for every caller (the
+/// synchronous worker's answer, the queue consumer's outcome, execd).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    /// The API refused the data itself (400, 413, 422, or a 2xx naming `errors`): the same
+    /// body would be refused again; resending it cannot help.
+    Refused,
+    /// The credentials or a setting were refused (401/403, a redirect, a wrong path or
+    /// method), or the batch was not sent after such a refusal: the data is fine, kept.
+    Fix,
+    /// Failed in a way that resending later can fix (429, 5xx, timeouts, network errors).
+    Retry,
+    /// Not attempted: the caller's attempt budget was spent first.
+    Unsent,
+}
+
+impl Disposition {
+    /// The name JS sees (`FailedRequest.disposition`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Disposition::Refused => "refused",
+            Disposition::Fix => "fix",
+            Disposition::Retry => "retry",
+            Disposition::Unsent => "unsent",
+        }
+    }
+}
+
+impl Failed {
+    /// What this failure means for the data.
+    pub fn disposition(&self) -> Disposition {
+        match self.status {
+            Some(200..=299 | 400 | 413 | 422) if !self.retryable => Disposition::Refused,
+            _ if self.attempts == 0 && self.retryable => Disposition::Unsent,
+            _ if self.retryable => Disposition::Retry,
+            _ => Disposition::Fix,
+        }
+    }
+}
+
 /// What a write did. `sent` + the `count`s of `failed` = every gauge given.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct SendReport {
@@ -264,6 +304,21 @@ pub async fn send_all<T: Transport>(
     creds: &Credentials,
     log: Log<'_>,
 ) -> SendReport {
+    send_within(transport, config, batches, creds, log, None).await
+}
+
+/// [`send_all`] with every HTTP attempt (retries included) counted against `budget`: once it
+/// is spent, a batch not yet tried fails as not attempted (`attempts` 0, retryable: its
+/// [`Disposition`] is `Unsent`) and one being retried fails with its last answer. A queue
+/// consumer's subrequest limit counts attempts, not batches.
+pub async fn send_within<T: Transport>(
+    transport: &T,
+    config: &LibratoConfig,
+    batches: &[(&str, usize)],
+    creds: &Credentials,
+    log: Log<'_>,
+    budget: Option<&Cell<u32>>,
+) -> SendReport {
     let state = RefCell::new(State::default());
     let next = Cell::new(0usize);
     let ctx = Ctx {
@@ -273,6 +328,7 @@ pub async fn send_all<T: Transport>(
         creds,
         log,
         state: &state,
+        budget,
     };
     let workers = config.concurrency.min(batches.len()).max(1);
     let tasks: Vec<Task<'_>> = (0..workers)
@@ -343,6 +399,7 @@ struct Ctx<'a, T> {
     creds: &'a Credentials,
     log: Log<'a>,
     state: &'a RefCell<State>,
+    budget: Option<&'a Cell<u32>>,
 }
 
 impl<T: Transport> Ctx<'_, T> {
@@ -364,7 +421,30 @@ impl<T: Transport> Ctx<'_, T> {
         let policy = self.policy();
         let url = self.config.api_url.as_str();
         let mut attempt = 0u32;
+        // The last retryable failure: (status, message, Retry-After), for a budget cut.
+        let mut last: Option<(Option<u16>, String, Option<String>)> = None;
         loop {
+            if let Some(b) = self.budget {
+                if b.get() == 0 {
+                    let (status, message, retry_after) = last.unwrap_or_else(|| {
+                        (None, "not sent: the request budget was spent".into(), None)
+                    });
+                    let retry_after_ms = retry_after
+                        .as_deref()
+                        .and_then(|h| retry::parse_retry_after(h, self.transport.now_ms()));
+                    self.state.borrow_mut().report.failed.push(Failed {
+                        index: i,
+                        status,
+                        message: self.creds.redact(&message),
+                        count,
+                        attempts: attempt,
+                        retryable: true,
+                        retry_after_ms,
+                    });
+                    return;
+                }
+                b.set(b.get() - 1);
+            }
             attempt += 1;
             if self.config.debug {
                 self.log(
@@ -400,6 +480,7 @@ impl<T: Transport> Ctx<'_, T> {
                     return;
                 }
                 Decision::Retry { after_ms } => {
+                    last = Some((status, message.clone(), retry_after));
                     self.log(
                         Level::Warn,
                         &format!(
@@ -481,10 +562,9 @@ impl<T: Transport> Ctx<'_, T> {
                 }
                 let outcome = if status == 403 && api_response::says_rate_limited(&body) {
                     Outcome::RateLimited403
-                } else if (200..300).contains(&status)
-                    && self.config.api == Api::Measurements
-                    && api_response::has_errors(&body)
-                {
+                } else if (200..300).contains(&status) && api_response::has_errors(&body) {
+                    // Both APIs: a 2xx naming errors did not store (all of) the request, and
+                    // the same body would be refused again.
                     Outcome::RejectedIn2xx
                 } else {
                     Outcome::Status(status)

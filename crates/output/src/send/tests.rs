@@ -407,10 +407,81 @@ fn measurements_a_2xx_with_errors_fails_that_batch_without_retrying() {
         f.message
     );
     assert_eq!(report.sent, batches[0].1 + batches[2].1);
-    // The legacy API keeps today's rule: any 2xx acknowledges.
+    assert_eq!(f.disposition(), Disposition::Refused);
+    // The legacy API too: a 2xx naming errors did not store the request (not retried).
     let fake = Fake::new(vec![Fault::ErrorsIn2xx]);
     let (report, _) = run(&fake, &config(1, 3, 1000), &bodies(1));
-    assert!(report.failed.is_empty());
+    assert_eq!(report.attempts, 1);
+    assert_eq!(report.sent, 0);
+    let f = &report.failed[0];
+    assert_eq!((f.status, f.retryable), (Some(202), false));
+    assert!(
+        f.message.contains("too many unique tag sets"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn the_disposition_of_a_failure_is_decided_once() {
+    let f = |status: Option<u16>, attempts: u32, retryable: bool| {
+        Failed {
+            index: 0,
+            status,
+            message: String::new(),
+            count: 1,
+            attempts,
+            retryable,
+            retry_after_ms: None,
+        }
+        .disposition()
+    };
+    use Disposition::*;
+    for s in [200, 202, 400, 413, 422] {
+        assert_eq!(f(Some(s), 1, false), Refused, "{s}");
+    }
+    for s in [401, 403, 404, 301, 405] {
+        assert_eq!(f(Some(s), 1, false), Fix, "{s}");
+    }
+    // Not sent after a refused login: kept.
+    assert_eq!(f(None, 0, false), Fix);
+    for s in [Some(429), Some(500), Some(503), None] {
+        assert_eq!(f(s, 3, true), Retry);
+    }
+    assert_eq!(f(None, 0, true), Unsent);
+}
+
+#[test]
+fn a_budget_caps_attempts_retries_included() {
+    let fake = Fake::new(vec![Fault::Status(503); 20]);
+    let budget = Cell::new(5);
+    let config = config(1, 3, 1000);
+    let creds = Credentials::resolve(&config, &HashMap::new()).unwrap();
+    let batches = bodies(3);
+    let refs: Vec<(&str, usize)> = batches.iter().map(|(b, n)| (b.as_str(), *n)).collect();
+    let report = block_on(send_within(
+        &fake,
+        &config,
+        &refs,
+        &creds,
+        &|_, _| {},
+        Some(&budget),
+    ));
+    assert_eq!((report.attempts, budget.get()), (5, 0));
+    let d: Vec<(u32, Disposition)> = report
+        .failed
+        .iter()
+        .map(|f| (f.attempts, f.disposition()))
+        .collect();
+    assert_eq!(
+        d,
+        [
+            (4, Disposition::Retry),
+            (1, Disposition::Retry),
+            (0, Disposition::Unsent)
+        ]
+    );
+    assert_eq!(report.failed[1].status, Some(503));
 }
 
 #[test]

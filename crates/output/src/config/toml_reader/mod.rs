@@ -176,6 +176,16 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// Input text to quote in an error: inside a credential's value, a placeholder instead
+    /// (no error may show a credential, whatever the syntax mistake).
+    pub(super) fn shown<'t>(&self, text: &'t str) -> &'t str {
+        if self.secret_value || self.secret_header {
+            "(the value of a credential key, not shown)"
+        } else {
+            text
+        }
+    }
+
     fn fail_at(&self, offset: usize, message: &str) -> Fail {
         Fail {
             offset,
@@ -312,7 +322,7 @@ impl<'a> Cursor<'a> {
             ));
         }
         self.pos += close.len();
-        if self.spans.is_some() && keys.iter().any(|(k, _)| is_credential_key(k)) {
+        if keys.iter().any(|(k, _)| is_credential_key(k)) {
             self.secret_header = true;
         }
 
@@ -449,19 +459,18 @@ impl<'a> Cursor<'a> {
         let value_pos = self.pos;
         self.depth += keys.len();
         let outer_secret = self.secret_value;
-        let secret = self.spans.is_some()
-            && (outer_secret
-                || self.secret_header
-                || keys.iter().any(|(k, _)| is_credential_key(k)));
+        // Tracked always: an error inside a credential's value must not quote it.
+        let secret =
+            outer_secret || self.secret_header || keys.iter().any(|(k, _)| is_credential_key(k));
         self.secret_value = secret;
         let node = self.value()?;
         self.secret_value = outer_secret;
         if secret {
             if let Some(spans) = &mut self.spans {
                 spans.push((value_pos, self.pos));
-            }
-            if let Node::Value(CValue::Str(v)) = &node {
-                self.secret_strings.push(v.clone());
+                if let Node::Value(CValue::Str(v)) = &node {
+                    self.secret_strings.push(v.clone());
+                }
             }
         }
         self.depth -= keys.len();

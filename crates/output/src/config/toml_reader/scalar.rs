@@ -162,6 +162,7 @@ impl Cursor<'_> {
             Some(b'U') => 8,
             _ => {
                 let shown = self.s[at..].chars().take(2).collect::<String>();
+                let shown = self.shown(&shown);
                 return Err(self.fail_at(at, &format!("invalid escape \"{shown}\" in a string")));
             }
         };
@@ -210,6 +211,7 @@ impl Cursor<'_> {
             }
         }
         let token = &self.s[start..end];
+        let shown = self.shown(token);
         if token.is_empty() {
             return Err(self.fail_at(start, "expected a value"));
         }
@@ -227,7 +229,7 @@ impl Cursor<'_> {
         }
         let first = token.as_bytes()[0];
         if !(first.is_ascii_digit() || first == b'+' || first == b'-') {
-            return Err(self.fail_at(start, &format!("string values must be quoted: {token}")));
+            return Err(self.fail_at(start, &format!("string values must be quoted: {shown}")));
         }
         if is_datetime(token.as_bytes()) {
             return Ok(CValue::Other("a datetime"));
@@ -236,14 +238,14 @@ impl Cursor<'_> {
             return v.map(CValue::Int).ok_or_else(|| {
                 self.fail_at(
                     start,
-                    &format!("integer {token} is out of range for 64 bits"),
+                    &format!("integer {shown} is out of range for 64 bits"),
                 )
             });
         }
         if let Some(f) = float(token) {
             return Ok(CValue::Float(f));
         }
-        Err(self.fail_at(start, &format!("invalid value: {token}")))
+        Err(self.fail_at(start, &format!("invalid value: {shown}")))
     }
 
     /// End of an unquoted token: letters, digits and `+-._:` (dates, times, numbers).
