@@ -341,10 +341,15 @@ export interface MetricsOptions extends OutputOptions {
   source?: string;
   /** The default tags (`api: "measurements"`), under each call's own. */
   tags?: Record<string, string>;
-  /** New series kept per period (default 10,000); beyond, counted as `too_many_series`. */
+  /** New series kept per period (default 10,000); beyond, not kept (memory stays flat) and
+   * counted in one `too_many_series` entry per flush with a few example names. */
   maxSeries?: number;
   /** Milliseconds since the epoch (tests); default Date.now. */
   now?: () => number;
+  /** Called with the report of each flush the timer (`start()`) makes; a timed flush that
+   * could not start (no credentials) reports `ok: false` with `error`. What timed flushes
+   * failed to deliver is also in `stop()`'s report. */
+  onReport?: (report: WriteReport & { error?: Error }) => void;
 }
 
 export interface SampleOptions {
@@ -367,11 +372,13 @@ export class LibratoMetrics {
   timing(name: string, ms: number, opts?: SampleOptions): void;
   /** Measures how long `fn` (or the promise it returns) takes, and returns its result. */
   time<T>(name: string, fn: () => T, opts?: SampleOptions): T;
-  /** Sends every period that has ended (`all`: the current one too). */
+  /** Sends every period that has ended (`all`: the current one too, early: what is recorded
+   * later in that period counts in the next one, so a period is never sent twice). */
   flush(options?: { all?: boolean }): Promise<WriteReport>;
   /** A timer flushes each period as it ends (Node, browsers). */
   start(): void;
-  /** Stops the timer and sends everything recorded. */
+  /** Stops the timer and sends everything recorded; the report includes what the timer's
+   * flushes could not deliver. */
   stop(): Promise<WriteReport>;
   resend(failed: FailedRequest[]): Promise<WriteReport>;
 }

@@ -9,7 +9,7 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::convert::{self, get, js_error, set};
 use crate::options::number_option;
 use crate::output::{report_js, LibratoOutput};
-use librato_core::librato::Skipped;
+use librato_core::librato::{Reason, Skipped};
 use librato_output::aggregate::{Aggregator, Kind, Setup};
 use librato_output::send::Level;
 
@@ -121,13 +121,23 @@ impl MetricsCore {
     /// Sends the periods ended by `now_ms` (every period with `all`); resolves to a
     /// `WriteReport`. The periods are taken out before anything is awaited.
     pub fn flush(&self, all: bool, now_ms: f64) -> Promise {
+        let inner = self.output.inner.clone();
+        // What can fail is checked before anything is taken out: a flush without credentials
+        // leaves every period where it was, for the next flush.
+        let creds = if self.agg.borrow().has_samples() {
+            match inner.credentials() {
+                Ok(c) => Some(c),
+                Err(e) => return Promise::reject(&e),
+            }
+        } else {
+            None
+        };
         let taken = {
             let mut agg = self.agg.borrow_mut();
             let t = agg.take(now_ms, all);
             agg.reset_if_large();
             t
         };
-        let inner = self.output.inner.clone();
         let skipped: Vec<Skipped> = taken
             .dropped
             .iter()
@@ -136,7 +146,8 @@ impl MetricsCore {
                 metric: d.name.clone(),
                 field: None,
                 reason: d.reason,
-                message: if d.count > 1 {
+                // A too_many_series entry says its count itself.
+                message: if d.count > 1 && d.reason != Reason::TooManySeries {
                     format!("{} ({} times)", d.message, d.count)
                 } else {
                     d.message.clone()
@@ -151,20 +162,12 @@ impl MetricsCore {
                 taken.over_limit
             ));
         }
-        let creds = if taken.bodies.is_empty() {
-            None
-        } else {
-            match inner.credentials() {
-                Ok(c) => Some(c),
-                Err(e) => return Promise::reject(&e),
-            }
-        };
         future_to_promise(async move {
             let batches: Vec<(&str, usize)> =
                 taken.bodies.iter().map(|(b, n)| (b.as_str(), *n)).collect();
             let report = match &creds {
-                Some(creds) => inner.send(&batches, creds).await,
-                None => Default::default(),
+                Some(creds) if !batches.is_empty() => inner.send(&batches, creds).await,
+                _ => Default::default(),
             };
             let out = report_js(&report, &batches);
             set(&out, "skipped", &convert::skipped_js(&skipped));

@@ -148,9 +148,16 @@ export function makeApi(bindings) {
     #bucket = 0;
     #timer = null;
 
+    #onReport;
+    #log;
+    // What timer flushes could not deliver, for stop()'s report.
+    #held = { failed: [], skipped: [] };
+
     constructor(config, options = {}) {
       this.#args = [config, options];
       this.#now = typeof options?.now === 'function' ? options.now : Date.now;
+      this.#onReport = typeof options?.onReport === 'function' ? options.onReport : null;
+      this.#log = typeof options?.log === 'function' ? options.log : null;
       this.#init();
     }
 
@@ -179,19 +186,25 @@ export function makeApi(bindings) {
         const known = e?.more?.get(sub);
         if (known !== undefined) return known;
         const id = this.#intern(counter, name, opts);
+        // Only interned series are kept here: a refused one (a bad name, past maxSeries) is
+        // asked again, so that ever new names cost no memory on either side.
+        if (id < 0) return id;
         if (e === undefined) root.set(name, { sub, id, more: null });
         else (e.more ??= new Map()).set(sub, id);
         return id;
       }
       // With tags: a tree of Maps (name, source, each tag key and value) ending in the id, a
       // lookup of strings the caller already holds, building no key string per call.
-      let node = child(child(counter ? this.#taggedCounters : this.#taggedGauges, name), sub);
+      const root = counter ? this.#taggedCounters : this.#taggedGauges;
+      let node = root.get(name)?.get(sub);
+      for (const t in tags) node = node?.get(t)?.get(tags[t]);
+      const known = node?.get(ID);
+      if (known !== undefined) return known;
+      const id = this.#intern(counter, name, opts);
+      if (id < 0) return id;
+      node = child(child(root, name), sub);
       for (const t in tags) node = child(child(node, t), tags[t]);
-      let id = node.get(ID);
-      if (id === undefined) {
-        id = this.#intern(counter, name, opts);
-        node.set(ID, id);
-      }
+      node.set(ID, id);
       return id;
     }
 
@@ -259,7 +272,7 @@ export function makeApi(bindings) {
       const schedule = () => {
         const wait = this.#periodMs - (this.#now() % this.#periodMs) + 5;
         this.#timer = setTimeout(() => {
-          this.flush().catch(() => { /* the report is the caller's: the next flush reports again */ });
+          this.#timerFlush();
           schedule();
         }, wait);
         this.#timer.unref?.();
@@ -267,11 +280,38 @@ export function makeApi(bindings) {
       schedule();
     }
 
-    /** Stops the timer and sends everything recorded. */
-    stop() {
+    // A timer flush's report goes to onReport; what it could not deliver (or skipped) is kept
+    // for stop()'s report, so a failure between explicit calls is never only a log line.
+    #timerFlush() {
+      let pending;
+      try {
+        pending = this.flush();
+      } catch (e) {
+        pending = Promise.reject(e);
+      }
+      pending.then((report) => {
+        this.#held.failed.push(...report.failed);
+        this.#held.skipped.push(...report.skipped);
+        this.#onReport?.(report);
+      }, (e) => {
+        // Nothing was taken out (the periods wait for the next flush): said, not kept.
+        this.#log?.('error', `LibratoMetrics: a timed flush failed: ${e.message}`);
+        this.#onReport?.({ ok: false, sent: 0, requests: 0, attempts: 0, failed: [], skipped: [], errors: [], rateLimit: null, error: e });
+      });
+    }
+
+    /** Stops the timer and sends everything recorded; the report also carries what the
+     * timer's flushes could not deliver (their `failed` and `skipped`). */
+    async stop() {
       if (this.#timer) clearTimeout(this.#timer);
       this.#timer = null;
-      return this.flush({ all: true });
+      const report = await this.flush({ all: true });
+      const held = this.#held;
+      this.#held = { failed: [], skipped: [] };
+      report.failed = [...held.failed, ...report.failed];
+      report.skipped = [...held.skipped, ...report.skipped];
+      report.ok = report.failed.length === 0;
+      return report;
     }
 
     resend(failed) {

@@ -117,10 +117,10 @@ test('bad input is not kept and is reported in the next flush, with a count per 
   assert.equal(r.sent, 2);
   assert.deepEqual(r.skipped.map((s) => [s.metric.slice(0, 5), s.reason, s.count]), [
     ['nan', 'non_finite', 2],
-    ['third', 'too_many_series', 2],
     ['', 'empty_name', 1],
     ['src', 'reserved_source', 1],
     ['nnnnn', 'name_too_long', 1],
+    ['third', 'too_many_series', 2],
   ]);
   assert.ok(logs.some(([l, msg]) => l === 'warn' && /maxSeries/.test(msg)), 'one warn line');
   assert.deepEqual((await m.flush({ all: true })).skipped, [], 'reported once');
@@ -161,4 +161,76 @@ test('ever new names stay bounded: the series table is rebuilt and later samples
   const names = api.received().gauges.map((g) => g.name);
   assert.equal(new Set(names).size, names.length, 'no series sent twice');
   assert.deepEqual(names.slice(-5), ['r3.n0', 'r3.n1', 'r3.n2', 'r3.n3', 'r3.n4']);
+});
+
+for (const tagged of [false, true]) {
+  test(`${tagged ? 'measurements' : 'metrics'} API: flush({ all: true }) mid-period, then more samples: that period is never sent twice`, async () => {
+    const m = tagged ? metrics({ api: 'measurements', api_url: api.measurementsUrl }, { tags: { host: 'h' } }) : metrics({}, { source: 'h' });
+    const list = () => (tagged ? api.received().measurements : api.received().gauges);
+    const timeKey = tagged ? 'time' : 'measure_time';
+    now = T0 + 10_000;
+    m.increment('hits', 5);
+    m.measure('lat', 1);
+    m.measure('lat', 3);
+    assert.equal((await m.flush({ all: true })).sent, 2);
+    now = T0 + 20_000; // the same period
+    m.increment('hits', 7);
+    m.measure('lat', 10);
+    assert.equal((await m.stop()).sent, 2);
+    now = T0 + 30_000; // still the same period, after stop()
+    m.increment('hits', 1);
+    now = T0 + 200_000;
+    await m.flush();
+    const seen = list().map((x) => `${x.name}@${x[timeKey]}`);
+    assert.equal(new Set(seen).size, seen.length, `a series and time sent twice: ${seen}`);
+    const hits = list().filter((x) => x.name === 'hits');
+    assert.deepEqual(hits.map((x) => [x.value, x[timeKey] - T0 / 1000]), [[5, 0], [7, 60], [1, 120]]);
+    const lat = list().filter((x) => x.name === 'lat');
+    assert.deepEqual(lat.map((x) => [x.count ?? 1, x.sum ?? x.value, x[timeKey] - T0 / 1000]), [[2, 4, 0], [1, 10, 60]]);
+  });
+}
+
+test('maxSeries bounds memory: 300,000 new names with maxSeries 100 hold no more series and give one skipped entry', async () => {
+  const m = metrics({}, { maxSeries: 100 });
+  const heap = () => { globalThis.gc?.(); return process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers; };
+  for (let i = 0; i < 1000; i++) m.measure(`warm${i}`, 1);
+  await m.flush({ all: true });
+  const before = heap();
+  for (let i = 0; i < 300_000; i++) m.measure(`req.${i}`, i);
+  const grown = heap() - before;
+  const r = await m.flush({ all: true });
+  assert.equal(r.sent, 100);
+  assert.equal(r.skipped.length, 1, 'one too_many_series entry, not one per name');
+  const [s] = r.skipped;
+  assert.deepEqual([s.reason, s.count], ['too_many_series', 299_900]);
+  assert.match(s.message, /past maxSeries \(100\).*\(e\.g\. req\.200, req\.201/);
+  // Before: ~200 MB. The names themselves are garbage once refused.
+  assert.ok(grown < 40e6, `grew ${(grown / 1e6).toFixed(1)} MB`);
+});
+
+test('a flush without credentials takes nothing out: the period waits for a flush that can send it', async () => {
+  const m = new LibratoMetrics({ api_user: USER, api_token: '@{vault:token}', api_url: api.url }, { now: () => now, secrets: {} });
+  m.measure('kept', 1);
+  now += 60_000;
+  await assert.rejects(m.flush(), /vault:token/);
+  await assert.rejects(m.flush(), /vault:token/, 'the period is still there: it is not lost');
+});
+
+test('a timed flush that fails is reported to onReport and kept for stop()\'s report', async () => {
+  const reports = [];
+  const m = new LibratoMetrics({ api_user: USER, api_token: TOKEN, api_url: api.url, retries: 0 }, { period: 1, onReport: (r) => reports.push(r) });
+  api.setFaults([{ status: 503, times: 1 }]);
+  m.start();
+  m.increment('ticks', 3);
+  await new Promise((r) => setTimeout(r, 2200));
+  assert.equal(reports.length >= 1, true, 'onReport called');
+  assert.equal(reports[0].ok, false);
+  assert.equal(reports[0].failed[0].status, 503);
+  m.increment('later', 1);
+  const r = await m.stop();
+  assert.equal(r.ok, false, "stop()'s report carries the timer's failure");
+  assert.equal(r.failed.length, 1);
+  assert.match(r.failed[0].body, /"ticks"/);
+  assert.equal((await m.resend(r.failed)).ok, true);
+  assert.ok(api.received().gauges.some((g) => g.name === 'ticks' && g.value === 3));
 });

@@ -9,14 +9,18 @@
 //! - **Periods** start at multiples of `period` of the clock; a sample lands in the period of
 //!   its call. [`Aggregator::take`] removes the ended periods (or all) before anything is sent,
 //!   so samples recorded while a flush is in flight go to open periods, and two flushes never
-//!   send the same period.
+//!   send the same period. A period is sent once: after `take(all)` sent the open period
+//!   early, later samples of that period count in the next one (a second point of the same
+//!   series and time would replace or double the first, depending on the API).
 //! - **Summaries**: one sample is sent as `value`; several as `count`, `sum`, `min`, `max` and
 //!   `sum_squares` (metrics) or `count`, `sum`, `min`, `max`, `last`, `stddev` (measurements);
 //!   the time is the period's start, with `period` set. A counter (`increment`) sends its
 //!   period's total as one value.
 //! - **Bad input** is not kept and is reported, counted per name, in the next flush: a value
 //!   that is not finite, a name that sanitises to nothing or is too long, a source or tag set
-//!   the API would refuse, and past `max_series` new series in a period (`too_many_series`).
+//!   the API would refuse, and past `max_series` new series in a period (`too_many_series`:
+//!   one entry per flush with the samples' count and a few names; such a series is not
+//!   interned, so memory stays flat under ever new names).
 
 mod summary;
 #[cfg(test)]
@@ -126,10 +130,23 @@ pub struct Aggregator {
     /// Bad samples since the last flush, by (name, reason) → index in `dropped`.
     dropped_at: HashMap<(String, Reason), usize>,
     dropped: Vec<Dropped>,
+    /// Samples of series turned away past `max_series`, and a few of their names.
     over_limit: usize,
+    over_examples: Vec<String>,
+    /// Where the periods already sent end: a sample of a period that was sent (an open
+    /// period sent early by `take(all)`) is counted in the first period after it.
+    sent_until_ms: i64,
     tag_set: TagSet,
     generation: u32,
 }
+
+/// The id of a series turned away past `max_series`: it is not interned (memory stays flat
+/// under ever new names) and JS does not keep it (it keeps only ids >= 0).
+pub const OVER_LIMIT_ID: i64 = -1_000_000_000;
+/// Names a `too_many_series` entry gives as examples.
+const OVER_EXAMPLES: usize = 5;
+/// Distinct refused (name, reason) entries kept; past it, refusals count in the last one.
+const MAX_REFUSED: usize = 100;
 
 /// How an aggregator is set up.
 #[derive(Debug, Clone)]
@@ -169,6 +186,8 @@ impl Aggregator {
             dropped_at: HashMap::new(),
             dropped: Vec::new(),
             over_limit: 0,
+            over_examples: Vec::new(),
+            sent_until_ms: i64::MIN,
             tag_set: TagSet::default(),
             generation: 0,
         }
@@ -225,6 +244,10 @@ impl Aggregator {
                     });
                 if let Some(id) = found {
                     return i64::from(id);
+                }
+                if self.series.len() >= self.table_limit() {
+                    self.over(&given);
+                    return OVER_LIMIT_ID;
                 }
                 let id = self.series.len() as u32;
                 match self.index.entry(hash) {
@@ -314,6 +337,15 @@ impl Aggregator {
         {
             return -(i as i64) - 1;
         }
+        if self.refused.len() >= MAX_REFUSED {
+            // Bounded: the last entry stands for every further refused name.
+            let last = self.refused.len() - 1;
+            let r = &mut self.refused[last];
+            if !r.message.ends_with("(and other names)") {
+                r.message.push_str(" (and other names)");
+            }
+            return -(self.refused.len() as i64);
+        }
         self.refused.push(Dropped {
             name,
             reason,
@@ -321,6 +353,20 @@ impl Aggregator {
             count: 0,
         });
         -(self.refused.len() as i64)
+    }
+
+    /// Series a table may hold: `max_series` of this period and as many of periods before
+    /// (rebuilt at a flush once past it, see [`Aggregator::reset_if_large`]).
+    fn table_limit(&self) -> usize {
+        self.max_series.max(1).saturating_mul(2)
+    }
+
+    /// A sample of a series past `max_series`: counted, and its name kept as an example.
+    fn over(&mut self, name: &str) {
+        if self.over_examples.len() < OVER_EXAMPLES && !self.over_examples.iter().any(|e| e == name)
+        {
+            self.over_examples.push(name.to_string());
+        }
     }
 
     fn drop_sample(&mut self, name: &str, reason: Reason, message: &dyn Fn() -> String) {
@@ -346,6 +392,8 @@ impl Aggregator {
 
     /// Folds `(series, value)` pairs recorded in the period starting at `start_ms`.
     pub fn fold(&mut self, pairs: &[f64], start_ms: i64) {
+        // A period is sent once: samples of one already sent count in the next period.
+        let start_ms = start_ms.max(self.sent_until_ms);
         let b = match self.buckets.iter().position(|b| b.start_ms == start_ms) {
             Some(b) => b,
             None => {
@@ -359,6 +407,10 @@ impl Aggregator {
         };
         for pair in pairs.chunks_exact(2) {
             let (id, v) = (pair[0] as i64, pair[1]);
+            if id == OVER_LIMIT_ID {
+                self.over_limit += 1;
+                continue;
+            }
             if id < 0 {
                 if let Some(r) = self.refused.get_mut((-id - 1) as usize) {
                     r.count += 1;
@@ -385,10 +437,7 @@ impl Aggregator {
                 if bucket.used >= self.max_series {
                     self.over_limit += 1;
                     let name = self.series[id].given().to_string();
-                    let max = self.max_series;
-                    self.drop_sample(&name, Reason::TooManySeries, &|| {
-                        format!("more than {max} series in one period (maxSeries): this one was counted, not kept")
-                    });
+                    self.over(&name);
                     continue;
                 }
                 self.buckets[b].used += 1;
@@ -407,6 +456,9 @@ impl Aggregator {
             .partition(|b| all || b.start_ms + period <= now);
         self.buckets = open;
         let mut ended = ended;
+        if let Some(end) = ended.iter().map(|b| b.start_ms + period).max() {
+            self.sent_until_ms = self.sent_until_ms.max(end);
+        }
         librato_core::sort::insertion_sort_by_key(&mut ended, |b| b.start_ms);
         let mut taken = Taken::default();
         let mut body = Vec::new();
@@ -457,7 +509,26 @@ impl Aggregator {
             }
         }
         taken.over_limit = std::mem::take(&mut self.over_limit);
+        if taken.over_limit > 0 {
+            let examples = std::mem::take(&mut self.over_examples);
+            taken.dropped.push(Dropped {
+                name: examples[0].clone(),
+                reason: Reason::TooManySeries,
+                message: format!(
+                    "{} sample(s) of series past maxSeries ({}) in a period were counted, not kept (e.g. {})",
+                    taken.over_limit,
+                    self.max_series,
+                    examples.join(", ")
+                ),
+                count: taken.over_limit,
+            });
+        }
         taken
+    }
+
+    /// Whether any sample waits in a period (a flush would send something).
+    pub fn has_samples(&self) -> bool {
+        self.buckets.iter().any(|b| b.used > 0)
     }
 
     fn write_item(&self, out: &mut Vec<u8>, id: usize, s: &Summary, start_ms: i64) {
@@ -502,12 +573,13 @@ impl Aggregator {
         out.push(b'}');
     }
 
-    /// Bounds memory under ever new series (a name per request id, say): once more than twice
-    /// `max_series` are interned, the table is rebuilt from the series that hold samples in
-    /// the open periods, renumbered. Returns whether it was (the caller's ids are then stale:
-    /// JS forgets its map, see [`Aggregator::generation`]).
+    /// Bounds memory under ever new series (a name per request id, say): at a flush, once more
+    /// than `max_series` are interned, the table is rebuilt from the series that hold samples
+    /// in the open periods, renumbered (between flushes it holds at most twice `max_series`:
+    /// past that a new series is not interned). Returns whether it was (the caller's ids are
+    /// then stale: JS forgets its map, see [`Aggregator::generation`]).
     pub fn reset_if_large(&mut self) -> bool {
-        if self.series.len() <= self.max_series.max(1) * 2 {
+        if self.series.len() <= self.max_series.max(1) {
             return false;
         }
         let mut new_id = vec![u32::MAX; self.series.len()];
@@ -563,6 +635,11 @@ impl Aggregator {
     /// Series interned so far.
     pub fn series_count(&self) -> usize {
         self.series.len()
+    }
+
+    /// Refused (name, reason) entries held.
+    pub fn refused_count(&self) -> usize {
+        self.refused.len()
     }
 }
 

@@ -133,11 +133,16 @@ fn bad_input_is_reported_per_name_with_a_count() {
         got,
         [
             ("s0".into(), "non_finite", 2),
-            ("s2".into(), "too_many_series", 1),
-            ("s3".into(), "too_many_series", 2),
             ("".into(), "empty_name", 2),
             ("m".into(), "reserved_source", 1),
+            // One entry for every series past maxSeries: their samples and a few names.
+            ("s2".into(), "too_many_series", 3),
         ]
+    );
+    assert!(
+        t.dropped[3].message.contains("(e.g. s2, s3)"),
+        "{}",
+        t.dropped[3].message
     );
     assert_eq!(t.over_limit, 3);
     // Reported once: the next flush starts clean.
@@ -230,12 +235,13 @@ fn close(a: f64, b: f64) -> bool {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
-    /// For random sample streams and flush times: summaries equal a direct computation, every
-    /// sample is counted exactly once across flushes, and periods never overlap.
+    /// For random sample streams and flush times (some sending the open period early):
+    /// summaries equal a direct computation, every sample is counted exactly once across
+    /// flushes, no series and period is sent twice, and periods never overlap.
     #[test]
     fn every_sample_lands_once_in_the_summary_of_its_period(
         samples in prop::collection::vec((0usize..6, -1e6f64..1e6, 0i64..400_000, any::<bool>()), 1..200),
-        flushes in prop::collection::vec(0i64..500_000, 0..6),
+        flushes in prop::collection::vec((0i64..500_000, any::<bool>()), 0..6),
         measurements in any::<bool>(),
         period_s in prop::sample::select(vec![1.0f64, 10.0, 60.0]),
     ) {
@@ -250,14 +256,28 @@ proptest! {
         let mut want: HashMap<(String, i64), (usize, Vec<f64>)> = HashMap::new();
         let mut bodies = Vec::new();
         let mut f = 0;
+        // The rule for a period sent early (a flush with `all`): later samples of it count in
+        // the next period. The model: periods holding samples, and where those sent end.
+        let period_ms = (period_s * 1000.0) as i64;
+        let mut open: Vec<i64> = Vec::new();
+        let mut sent_until = i64::MIN;
         for &(s, v, t, _) in &samples {
-            while f < flushes.len() && flushes[f] <= t {
-                bodies.extend(a.take((T0 + flushes[f]) as f64, false).bodies);
+            while f < flushes.len() && flushes[f].0 <= t {
+                let (at, all) = flushes[f];
+                bodies.extend(a.take((T0 + at) as f64, all).bodies);
+                for &b in open.iter().filter(|&&b| all || b + period_ms <= T0 + at) {
+                    sent_until = sent_until.max(b + period_ms);
+                }
+                open.retain(|&b| !(all || b + period_ms <= T0 + at));
                 f += 1;
             }
             let now = T0 + t;
             let start = a.bucket_of(now as f64);
             a.fold(&[ids[s] as f64, v], start);
+            let start = start.max(sent_until);
+            if !open.contains(&start) {
+                open.push(start);
+            }
             want.entry((format!("app.s{s}"), start / 1000)).or_insert((s, Vec::new())).1.push(v);
         }
         bodies.extend(a.take(0.0, true).bodies);
@@ -296,4 +316,103 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_period_sent_early_is_never_sent_again() {
+    for api in [Api::Metrics, Api::Measurements] {
+        let mut a = Aggregator::new(setup(api));
+        let c = a.series(
+            Kind::Counter,
+            "hits",
+            Some("h"),
+            &[("k".into(), "v".into())],
+        );
+        let g = a.series(Kind::Gauge, "lat", Some("h"), &[("k".into(), "v".into())]);
+        let start = a.bucket_of((T0 + 10_000) as f64);
+        a.fold(&[c as f64, 5.0, g as f64, 1.0, g as f64, 3.0], start);
+        // flush({ all: true }) mid-period: the open period goes now.
+        let first = a.take((T0 + 10_000) as f64, true);
+        // More samples in the same clock period: they count in the next one.
+        a.fold(&[c as f64, 7.0, g as f64, 10.0], start);
+        let second = a.take((T0 + 200_000) as f64, false);
+        let item = |t: &Taken, name: &str| -> Value {
+            let v: Value = serde_json::from_str(&t.bodies[0].0).unwrap();
+            let list = v[if api == Api::Metrics {
+                "gauges"
+            } else {
+                "measurements"
+            }]
+            .clone();
+            list.as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["name"] == name)
+                .unwrap()
+                .clone()
+        };
+        let time = if api == Api::Metrics {
+            "measure_time"
+        } else {
+            "time"
+        };
+        let (c1, c2) = (item(&first, "app.hits"), item(&second, "app.hits"));
+        assert_eq!(
+            (c1["value"].as_f64(), c2["value"].as_f64()),
+            (Some(5.0), Some(7.0))
+        );
+        assert_eq!(
+            c1[time].as_i64().unwrap() + 60,
+            c2[time].as_i64().unwrap(),
+            "{api:?}"
+        );
+        let (g1, g2) = (item(&first, "app.lat"), item(&second, "app.lat"));
+        assert_eq!(
+            (g1["count"].as_u64(), g1["sum"].as_f64()),
+            (Some(2), Some(4.0))
+        );
+        assert_eq!(g2["value"].as_f64(), Some(10.0));
+        assert_eq!(g1[time].as_i64().unwrap() + 60, g2[time].as_i64().unwrap());
+    }
+}
+
+#[test]
+fn past_max_series_new_names_are_not_interned() {
+    let mut a = Aggregator::new(Setup {
+        max_series: 100,
+        ..setup(Api::Metrics)
+    });
+    let mut pairs = Vec::new();
+    for i in 0..300_000 {
+        let id = a.series(Kind::Gauge, &format!("n{i}"), None, &[]);
+        assert!(id >= 0 || id == OVER_LIMIT_ID);
+        pairs.extend([id as f64, 1.0]);
+        if pairs.len() >= 16_384 {
+            a.fold(&pairs, T0);
+            pairs.clear();
+        }
+    }
+    a.fold(&pairs, T0);
+    // The table holds at most twice maxSeries however many names came.
+    assert!(a.series_count() <= 200, "{}", a.series_count());
+    let t = a.take(T0 as f64, true);
+    assert_eq!(t.bodies.iter().map(|b| b.1).sum::<usize>(), 100);
+    assert_eq!(
+        t.dropped.len(),
+        1,
+        "one too_many_series entry, not one per name"
+    );
+    let d = &t.dropped[0];
+    assert_eq!((d.reason.code(), d.count), ("too_many_series", 299_900));
+    assert!(
+        d.message
+            .contains("(e.g. app.n200, app.n201, app.n202, app.n203, app.n204)"),
+        "{}",
+        d.message
+    );
+    // Refused names are bounded as well.
+    for i in 0..1_000 {
+        a.series(Kind::Gauge, &format!("{i}{}", "x".repeat(300)), None, &[]);
+    }
+    assert!(a.refused_count() <= 100);
 }
