@@ -2,7 +2,7 @@
 // ${VAR} from the environment and @{store:key} references from environment variables, input
 // from a file or stdin, and the compiler-style `FILE:LINE:COLUMN: message` lines.
 import { readFileSync } from 'node:fs';
-import { loadConfig } from '../node.js';
+import { loadConfig, render } from '../node.js';
 
 /**
  * `@{store:key}` resolves from the environment variable LIBRATO_SECRET_<STORE>_<KEY>, upper
@@ -51,4 +51,18 @@ export async function readInput(file) {
   const chunks = [];
   for await (const c of process.stdin) chunks.push(c);
   return new Uint8Array(Buffer.concat(chunks));
+}
+
+/**
+ * Checks --format and --precision before anything is read (the package decides what they
+ * may be): a bad one is a usage error at start-up, never a failure mid-stream.
+ */
+export function checkReadOptions(options) {
+  try {
+    render('', {}, options);
+  } catch (e) {
+    if (e.code === 'invalid_options') throw new UsageError(String(e.message).replace(/^options\./, '--'));
+    throw e;
+  }
+  return options;
 }

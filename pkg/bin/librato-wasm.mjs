@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { render, LibratoOutput } from '../node.js';
-import { UsageError, configProblem, readConfig, readInput } from './common.mjs';
+import { UsageError, checkReadOptions, configProblem, readConfig, readInput } from './common.mjs';
 import { execd } from './execd.mjs';
 
 const HELP = {
@@ -48,8 +48,9 @@ batch_size gauges), retrying while the API is down. Unacknowledged gauges are ke
 --buffer-limit (default 10,000; past it the oldest are dropped with an E! line); with --spool
 DIR each is on disk until acknowledged and a restart resends it. stderr lines carry Telegraf's
 E!/W!/I!/D! prefixes. On stdin's end or SIGTERM/SIGINT: sends what is pending within
---shutdown-timeout ms (default 4000: Telegraf kills the process 5 s after its SIGTERM), spools
-what is left, exits 0.
+--shutdown-timeout ms (default 4000: Telegraf kills the process 5 s after its SIGTERM), then
+aborts what is in flight and exits 0 (a second signal: at once); what is left stays in the
+spool, or is counted on an E! line. --format and --precision are checked at start-up (exit 2).
 Also: --retry-base S (1), --retry-max S (60), --summary-every MS (60000).`,
 };
 
@@ -78,7 +79,7 @@ function readOptions(values) {
   const o = {};
   if (values.format) o.format = values.format;
   if (values.precision) o.precision = values.precision;
-  return o;
+  return checkReadOptions(o);
 }
 
 const where = (file) => (file && file !== '-' ? file : '<stdin>');
@@ -124,8 +125,9 @@ async function renderCommand(argv) {
   const { values, positionals } = args(argv, { json: { type: 'boolean' } }, HELP.render);
   const { config } = configOf(values, false);
   const file = positionals[0];
+  const read = readOptions(values);
   const input = await readInput(file);
-  const plan = render(input, config ?? {}, readOptions(values));
+  const plan = render(input, config ?? {}, read);
   if (values.json) {
     console.log(JSON.stringify({ requests: plan.requests, gauges: plan.gauges, skipped: plan.skipped, errors: plan.errors, warnings: plan.warnings }, null, 2));
   } else {
@@ -157,9 +159,10 @@ async function sendCommand(argv) {
   const { values, positionals } = args(argv, { failed: { type: 'string' } }, HELP.send);
   const { text, options } = configOf(values, true);
   const file = positionals[0];
+  const read = readOptions(values);
   const input = await readInput(file);
   const out = new LibratoOutput(text, { ...options, log: stderrLog });
-  const r = await out.write(input, readOptions(values));
+  const r = await out.write(input, read);
   for (const e of r.errors) console.error(`${where(file)}:${e.line}:${e.column}: ${e.message}`);
   printReport(r);
   if (values.failed && r.failed.length) writeFileSync(values.failed, JSON.stringify(r.failed, null, 2));
@@ -194,7 +197,8 @@ async function execdCommand(argv) {
     if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${k} must be a non-negative number`);
     return n;
   };
-  return execd({
+  const read = readOptions(values);
+  const code = await execd({
     text, options, config,
     spool: values.spool,
     bufferLimit: num('buffer-limit', 10_000),
@@ -203,9 +207,12 @@ async function execdCommand(argv) {
     retryBase: num('retry-base', 1),
     retryMax: num('retry-max', 60),
     summaryEvery: num('summary-every', 60_000),
-    format: values.format,
-    precision: values.precision,
+    format: read.format,
+    precision: read.precision,
   });
+  // Retry timers and aborted requests may still be scheduled: the process ends here, within
+  // the shutdown bound, whatever they would do.
+  process.exit(code);
 }
 
 const commands = { check, render: renderCommand, send: sendCommand, resend: resendCommand, execd: execdCommand };

@@ -227,3 +227,100 @@ test('send and resend: one-shot with the report; --failed OUT sent again by rese
   assert.equal(new Set(stored('once')).size, 60);
   captured.push(readFileSync(out, 'utf8'));
 });
+
+/** A config whose requests would go on for minutes: a long timeout, many slow retries. */
+function patientConf() {
+  const file = join(dir, 'patient.conf');
+  writeFileSync(file, `[[outputs.librato]]\n  api_user = "\${LIBRATO_USER}"\n  api_token = "@{vault:librato_token}"\n  api_url = "${api.url}"\n  timeout = "30s"\n  retries = 5\n  retry_backoff = "3s"\n`);
+  return file;
+}
+
+function startWith(file, extra = []) {
+  const child = spawn(process.execPath, [BIN, 'execd', '--config', file, '--flush-after', '50', ...extra], { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => { err += d; });
+  children.add(child);
+  const done = new Promise((resolve) => child.on('exit', (code, signal) => { children.delete(child); captured.push(err); resolve(code ?? signal); }));
+  return { child, done, stderr: () => err, write: (s) => child.stdin.write(s) };
+}
+
+test('8. shutdown is bounded: the API never answering, stdin closed or SIGTERM: exit within --shutdown-timeout, in flight aborted', async () => {
+  api.setFaults([{ delayMs: 120_000, times: 1_000_000 }]);
+  const file = patientConf();
+  for (const how of ['stdin', 'SIGTERM']) {
+    const p = startWith(file, ['--precision', 's', '--shutdown-timeout', '1000']);
+    p.write(batch(`hang${how}`, 7));
+    await sleep(400);
+    const t0 = Date.now();
+    if (how === 'stdin') p.child.stdin.end(); else p.child.kill('SIGTERM');
+    assert.equal(await p.done, 0, how);
+    const took = Date.now() - t0;
+    assert.ok(took < 2000, `${how}: exited ${took} ms after, bound 1000 ms`);
+    assert.match(p.stderr(), /E! 7 gauges could not be delivered before shutting down/);
+    assert.equal(p.stderr().match(/could not be delivered/g).length, 1, 'said once: no orphaned round after it');
+  }
+  // With --spool the 7 stay on disk, and the next start sends them.
+  const spool = join(dir, 'spool-bounded');
+  const p = startWith(file, ['--precision', 's', '--shutdown-timeout', '800', '--spool', spool]);
+  p.write(batch('kept', 7));
+  await sleep(400);
+  const t0 = Date.now();
+  p.child.kill('SIGTERM');
+  assert.equal(await p.done, 0);
+  assert.ok(Date.now() - t0 < 2000);
+  assert.match(p.stderr(), /W! 7 gauges not yet acknowledged stay in the spool/);
+  api.setFaults([]);
+  const q = startWith(file, ['--precision', 's', '--spool', spool]);
+  await waitFor('the spooled gauges', () => new Set(stored('kept')).size === 7);
+  q.child.stdin.end();
+  assert.equal(await q.done, 0);
+});
+
+test('9. a second SIGTERM stops at once; the API refusing connections is bounded the same', async () => {
+  const file = join(dir, 'refused.conf');
+  // A port nothing listens on: every attempt fails fast and is retried after a long backoff.
+  writeFileSync(file, `[[outputs.librato]]\n  api_user = "u@example.com"\n  api_token = "t"\n  api_url = "http://127.0.0.1:9/v1/metrics"\n  retries = 8\n  retry_backoff = "5s"\n`);
+  const p = startWith(file, ['--precision', 's', '--shutdown-timeout', '10000']);
+  p.write(batch('gone', 4));
+  await sleep(400);
+  const t0 = Date.now();
+  p.child.kill('SIGTERM');
+  await sleep(300);
+  p.child.kill('SIGTERM');
+  assert.equal(await p.done, 0);
+  assert.ok(Date.now() - t0 < 1500, `exited ${Date.now() - t0} ms after the first SIGTERM`);
+  assert.match(p.stderr(), /E! 4 gauges could not be delivered/);
+});
+
+test('10. options are checked at start-up: a bad --precision or --format is a usage error, exit 2, nothing read', async () => {
+  for (const [flag, value] of [['--precision', 'sec'], ['--format', 'xml']]) {
+    const p = startWith(conf, [flag, value]);
+    const code = await p.done;
+    assert.equal(code, 2, `${flag} ${value}`);
+    assert.match(p.stderr(), new RegExp(`librato-wasm: ${flag}`));
+    assert.doesNotMatch(p.stderr(), /at .*\.mjs:\d+/, 'no stack trace');
+  }
+  assert.equal(run(['render', '--precision', 'sec', join(FIXTURES, 'basic', 'input.lp')]).status, 2);
+});
+
+test('11. --buffer-limit counts a drop only for gauges never sent: a slow request that succeeds drops nothing', async () => {
+  // Each request takes 700 ms and succeeds; 80 gauges arrive with a limit of 50 while the
+  // first 30 are in flight.
+  api.setFaults([{ delayMs: 700, times: 1_000_000 }]);
+  const file = patientConf();
+  const p = startWith(file, ['--precision', 's', '--buffer-limit', '50']);
+  p.write(batch('first', 30));
+  await sleep(250);
+  p.write(batch('second', 30));
+  await sleep(100);
+  p.write(batch('third', 20));
+  await waitFor('every gauge', () => stored('first').length + stored('second').length + stored('third').length >= 50, 20_000);
+  await sleep(1500);
+  p.child.stdin.end();
+  assert.equal(await p.done, 0);
+  const dropped = [...p.stderr().matchAll(/dropped the (\d+) oldest/g)].reduce((n, m) => n + Number(m[1]), 0);
+  const got = new Set(stored('first')).size + new Set(stored('second')).size + new Set(stored('third')).size;
+  assert.equal(got + dropped, 80, `stored ${got} + dropped ${dropped}`);
+  assert.equal(new Set(stored('first')).size, 30, 'the request in flight was not cut');
+  assert.match(p.stderr(), new RegExp(`dropped ${dropped}, pending 0`));
+});
