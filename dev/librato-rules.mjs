@@ -97,8 +97,10 @@ export function validateLegacy(body, opts) {
 const UNPROCESSABLE = { code: 400, message: 'Unable to process JSON' };
 const TAGGED_TOP_KEYS = new Set(['tags', 'time', 'period', 'measurements']);
 const TAGGED_KEYS = new Set(['name', 'value', 'tags', 'time', 'period', 'attributes',
-  'count', 'sum', 'min', 'max', 'last', 'stddev']);
-const SUMMARY_EXTRAS = ['min', 'max', 'last', 'stddev'];
+  'count', 'sum', 'min', 'max', 'last', 'stddev', 'stddev_m2']);
+// stddev_m2: the API's alternative deviation field (statsd-librato-backend sends it); only one
+// of stddev and stddev_m2 may be set.
+const SUMMARY_EXTRAS = ['min', 'max', 'last', 'stddev', 'stddev_m2'];
 
 function checkTags(tags, where) {
   if (tags === null || typeof tags !== 'object' || Array.isArray(tags)) return params(where, 'must be an object of tag names to values');
@@ -160,6 +162,7 @@ export function validateTagged(body, { maxMeasurements, now }) {
         err = m.count === undefined ? params(k, 'is only allowed with count and sum') : checkNumber(k, m[k]);
       }
     }
+    if (!err && m.stddev !== undefined && m.stddev_m2 !== undefined) err = params('stddev_m2', 'only one of stddev and stddev_m2 may be set');
     if (!err && m.tags !== undefined) err = checkTags(m.tags, 'tags');
     if (!err && m.tags === undefined && body.tags === undefined) err = params('tags', 'is required (on the measurement or at the top level)');
     if (!err && m.time !== undefined) err = checkInteger('time', m.time);

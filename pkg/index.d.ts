@@ -163,7 +163,10 @@ export type SkipReason =
   /** `api: "measurements"`: more than 50 tags. */
   | 'too_many_tags'
   /** LibratoMetrics: a new series past `maxSeries` in one period. */
-  | 'too_many_series';
+  | 'too_many_series'
+  /** LibratoMetrics: more than `maxSamples` samples of a series in a period; its percentiles
+   * are estimates (within 1% of the value). A note: every sample was counted. */
+  | 'percentile_estimated';
 
 /** The body of a `api: "measurements"` request, as `JSON.parse(request.body)` gives it. */
 export interface MeasurementsBody {
@@ -344,6 +347,16 @@ export interface MetricsOptions extends OutputOptions {
   /** New series kept per period (default 10,000); beyond, not kept (memory stays flat) and
    * counted in one `too_many_series` entry per flush with a few example names. */
   maxSeries?: number;
+  /**
+   * Percentiles sent for each `measure`/`timing` series and period, as statsd-librato-backend
+   * names and computes them: `name.90` is the summary (count, sum, min, max, and `stddev_m2`
+   * or `sum_squares`) of the lowest `n - round(n * (100 - 90) / 100)` samples. Each in (0, 100);
+   * default none.
+   */
+  percentiles?: number[];
+  /** Samples a series keeps exactly per period for its percentiles (default 10,000); past it,
+   * an estimate within 1 % of the value and a `percentile_estimated` note in `skipped`. */
+  maxSamples?: number;
   /** Milliseconds since the epoch (tests); default Date.now. */
   now?: () => number;
   /** Called with the report of each flush the timer (`start()`) makes; a timed flush that

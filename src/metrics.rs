@@ -48,6 +48,39 @@ fn string_pairs(v: &JsValue, what: &str) -> Result<Vec<(String, String)>, JsValu
     Ok(out)
 }
 
+/// `options.percentiles`: numbers in (0, 100), each once, in the order given.
+fn percentiles_option(options: &JsValue) -> Result<Vec<f64>, JsValue> {
+    let v = if options.is_object() {
+        get(options, "percentiles")
+    } else {
+        JsValue::UNDEFINED
+    };
+    if v.is_undefined() || v.is_null() {
+        return Ok(Vec::new());
+    }
+    let bad = || {
+        js_error(
+            "invalid_options",
+            "options.percentiles must be an array of numbers between 0 and 100 (exclusive), e.g. [90, 99]",
+        )
+    };
+    if !Array::is_array(&v) {
+        return Err(bad());
+    }
+    let mut out: Vec<f64> = Vec::new();
+    for x in Array::from(&v).iter() {
+        match x.as_f64() {
+            Some(p) if p > 0.0 && p < 100.0 => {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+            _ => return Err(bad()),
+        }
+    }
+    Ok(out)
+}
+
 #[wasm_bindgen(js_class = "MetricsCore")]
 impl MetricsCore {
     /// `new MetricsCore(config, { period, prefix, source, tags, maxSeries, fetch, secrets, env, log })`.
@@ -68,6 +101,8 @@ impl MetricsCore {
         } else {
             JsValue::UNDEFINED
         };
+        let percentiles = percentiles_option(&options)?;
+        let max_samples = number_option(&options, "maxSamples", 10_000.0, 1.0)?;
         let setup = Setup {
             api: output.inner.config.api,
             period_s,
@@ -76,6 +111,8 @@ impl MetricsCore {
             batch_size: output.inner.config.batch_size,
             source: text("source"),
             tags: string_pairs(&tags, "options.tags")?,
+            percentiles,
+            max_samples: max_samples.min(1e9) as usize,
         };
         Ok(MetricsCore {
             output,

@@ -162,6 +162,8 @@ test('tagged API: every documented rule refuses the whole request with a body th
     [{ measurements: [{ name: 'm', sum: 3, tags: t }] }, 'count'],
     [{ measurements: [{ name: 'm', value: 1, min: 0, tags: t }] }, 'min'],
     [{ measurements: [{ name: 'm', count: 2, sum: 3, stddev: 'x', tags: t }] }, 'stddev'],
+    [{ measurements: [{ name: 'm', count: 2, sum: 3, stddev: 1, stddev_m2: 1, tags: t }] }, 'stddev_m2'],
+    [{ measurements: [{ name: 'm', value: 1, stddev_m2: 1, tags: t }] }, 'stddev_m2'],
     [{ measurements: [{ name: 'm', value: 1, tags: tags51 }] }, 'tags'],
     [{ measurements: [{ name: 'm', value: 1, tags: { ['k'.repeat(65)]: 'v' } }] }, 'tags'],
     [{ measurements: [{ name: 'm', value: 1, tags: { k: 'v'.repeat(256) } }] }, 'tags'],
@@ -183,6 +185,7 @@ test('tagged API: every documented rule refuses the whole request with a body th
     { name: 'm', value: 1, tags: tags50 },
     { name: 'm', value: 1, tags: { path: 'C:\\d/x? y' } },
     { name: 's', count: 2, sum: 3, min: 1, max: 2, last: 2, stddev: 0.5, tags: t, period: 60, attributes: { aggregate: true } },
+    { name: 's.90', count: 2, sum: 3, min: 1, max: 2, stddev_m2: 0.7, tags: t },
   ] }, { path: '/v1/measurements' });
   assert.equal(ok.status, 202, JSON.stringify(ok.json));
 });

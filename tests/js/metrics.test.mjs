@@ -234,3 +234,44 @@ test('a timed flush that fails is reported to onReport and kept for stop()\'s re
   assert.equal((await m.resend(r.failed)).ok, true);
   assert.ok(api.received().gauges.some((g) => g.name === 'ticks' && g.value === 3));
 });
+
+for (const tagged of [false, true]) {
+  test(`percentiles (${tagged ? 'measurements' : 'metrics'} API): name.90 as statsd-librato-backend sends it, stored by the strict API`, async () => {
+    const m = tagged
+      ? metrics({ api: 'measurements', api_url: api.measurementsUrl }, { tags: { host: 'h' }, percentiles: [90, 99] })
+      : metrics({}, { source: 'h', percentiles: [90, 99] });
+    const values = [12, 3, 7, 1, 9, 4, 30, 2, 8, 5];
+    for (const v of values) m.timing('api.latency', v);
+    m.increment('hits', 2);
+    const r = await m.flush({ all: true });
+    assert.equal(r.ok, true, JSON.stringify(r.failed));
+    const list = tagged ? api.received().measurements : api.received().gauges;
+    const byName = Object.fromEntries(list.map((x) => [x.name, x]));
+    assert.deepEqual(Object.keys(byName).sort(), ['api.latency', 'api.latency.90', 'api.latency.99', 'hits']);
+    // Sorted: 1 2 3 4 5 7 8 9 12 30; 90 keeps 10 - round(1) = 9, 99 keeps 10 - round(0.1) = 10.
+    const p90 = byName['api.latency.90'];
+    assert.deepEqual([p90.count, p90.sum, p90.min, p90.max], [9, 51, 1, 12]);
+    const p99 = byName['api.latency.99'];
+    assert.deepEqual([p99.count, p99.sum, p99.max], [10, 81, 30]);
+    if (tagged) {
+      const mean = 51 / 9;
+      const sd = Math.sqrt([1, 2, 3, 4, 5, 7, 8, 9, 12].reduce((s, v) => s + (v - mean) ** 2, 0) / 8);
+      assert.ok(Math.abs(p90.stddev_m2 - sd) < 1e-12, `${p90.stddev_m2} vs ${sd}`);
+    } else {
+      assert.equal(p90.sum_squares, [1, 2, 3, 4, 5, 7, 8, 9, 12].reduce((s, v) => s + v * v, 0));
+    }
+  });
+}
+
+test('percentiles: options are checked; past maxSamples an estimate with a percentile_estimated note', async () => {
+  for (const bad of [[0], [100], ['90'], 90, [NaN]]) {
+    assert.throws(() => metrics({}, { percentiles: bad }), (e) => e.code === 'invalid_options' && /percentiles/.test(e.message), String(bad));
+  }
+  const m = metrics({}, { percentiles: [50], maxSamples: 100 });
+  for (let i = 1; i <= 1000; i++) m.measure('big', i);
+  const r = await m.flush({ all: true });
+  assert.deepEqual(r.skipped.map((s) => [s.metric, s.reason, s.count]), [['big', 'percentile_estimated', 900]]);
+  const p50 = api.received().gauges.find((g) => g.name === 'big.50');
+  assert.equal(p50.count, 500);
+  assert.ok(Math.abs(p50.max - 500) <= 5, `${p50.max}`);
+});

@@ -8,7 +8,8 @@
 //! - [`render`]: the one entry from input to request bodies (a [`render::Plan`]);
 //! - [`send`]: the send loop, generic over a [`send::Transport`], with the pure retry policy
 //!   ([`send::retry`]), API response reading ([`send::api_response`]) and the report;
-//! - [`queue`]: the durable relay's messages, regrouping and per-message outcomes.
+//! - [`queue`]: the durable relay's messages, regrouping and per-message outcomes;
+//! - [`statsd`]: the StatsD grammar and statsd-librato-backend's names.
 //!
 //! The hot path (line protocol and Telegraf JSON in, metrics, the template, gauges) is
 //! `librato_core`.
@@ -22,3 +23,4 @@ pub mod filter;
 pub mod queue;
 pub mod render;
 pub mod send;
+pub mod statsd;

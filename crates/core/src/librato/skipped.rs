@@ -29,6 +29,9 @@ pub enum Reason {
     TooManyTags,
     /// `LibratoMetrics`: a new series past `maxSeries` in one period (counted, not kept).
     TooManySeries,
+    /// `LibratoMetrics`: a series held more than `maxSamples` samples in a period, so its
+    /// percentiles were estimated (a note: the samples were all counted).
+    PercentileEstimated,
 }
 
 impl Reason {
@@ -48,6 +51,7 @@ impl Reason {
             Reason::NoTags => "no_tags",
             Reason::TooManyTags => "too_many_tags",
             Reason::TooManySeries => "too_many_series",
+            Reason::PercentileEstimated => "percentile_estimated",
         }
     }
 }

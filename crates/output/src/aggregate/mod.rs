@@ -22,6 +22,8 @@
 //!   one entry per flush with the samples' count and a few names; such a series is not
 //!   interned, so memory stays flat under ever new names).
 
+pub mod percentiles;
+pub mod statsd;
 mod summary;
 #[cfg(test)]
 mod tests;
@@ -37,6 +39,7 @@ use librato_core::librato::{push_sanitized, Api, Reason, MAX_ABS_VALUE, MAX_NAME
 use librato_core::metric::Metric;
 use librato_core::number::{write_float, write_int};
 
+use percentiles::Samples;
 pub use summary::Summary;
 
 /// What a series' samples mean.
@@ -95,6 +98,8 @@ struct Bucket {
     start_ms: i64,
     /// By series id; `count == 0` where the series has no sample in this period.
     sums: Vec<Summary>,
+    /// By series id, with `percentiles` only: each `measure`/`timing` series' samples.
+    samples: Vec<Samples>,
     used: usize,
 }
 
@@ -118,6 +123,8 @@ pub struct Aggregator {
     batch_size: usize,
     source: Option<String>,
     tags: Vec<(String, String)>,
+    percentiles: Vec<f64>,
+    max_samples: usize,
     series: Vec<Series>,
     /// Series by the hash of their kind and text (10,000 series held must stay small: no
     /// second copy of each text as a key); the rare second series of one hash in `collisions`.
@@ -165,6 +172,11 @@ pub struct Setup {
     pub source: Option<String>,
     /// The default tags (measurements API), under each call's own.
     pub tags: Vec<(String, String)>,
+    /// Percentiles sent for each `measure`/`timing` series, as statsd-librato-backend sends
+    /// them (`name.90`...); none by default.
+    pub percentiles: Vec<f64>,
+    /// Samples a series keeps exactly per period for its percentiles; past it, an estimate.
+    pub max_samples: usize,
 }
 
 impl Aggregator {
@@ -178,6 +190,8 @@ impl Aggregator {
             batch_size: setup.batch_size.clamp(1, setup.api.max_batch()),
             source: setup.source.filter(|s| !s.is_empty()),
             tags: setup.tags,
+            percentiles: setup.percentiles,
+            max_samples: setup.max_samples.max(1),
             series: Vec::new(),
             index: FxHashMap::default(),
             collisions: Vec::new(),
@@ -370,16 +384,20 @@ impl Aggregator {
     }
 
     fn drop_sample(&mut self, name: &str, reason: Reason, message: &dyn Fn() -> String) {
+        self.drop_samples(name, reason, message, 1);
+    }
+
+    fn drop_samples(&mut self, name: &str, reason: Reason, message: &dyn Fn() -> String, n: usize) {
         let key = (name.to_string(), reason);
         match self.dropped_at.get(&key) {
-            Some(&i) => self.dropped[i].count += 1,
+            Some(&i) => self.dropped[i].count += n,
             None => {
                 self.dropped_at.insert(key, self.dropped.len());
                 self.dropped.push(Dropped {
                     name: name.to_string(),
                     reason,
                     message: message(),
-                    count: 1,
+                    count: n,
                 });
             }
         }
@@ -400,6 +418,7 @@ impl Aggregator {
                 self.buckets.push(Bucket {
                     start_ms,
                     sums: Vec::new(),
+                    samples: Vec::new(),
                     used: 0,
                 });
                 self.buckets.len() - 1
@@ -442,7 +461,16 @@ impl Aggregator {
                 }
                 self.buckets[b].used += 1;
             }
-            self.buckets[b].sums[id].add(v);
+            let bucket = &mut self.buckets[b];
+            bucket.sums[id].add(v);
+            if !self.percentiles.is_empty() && self.series[id].kind == Kind::Gauge {
+                if bucket.samples.len() <= id {
+                    bucket
+                        .samples
+                        .resize_with(self.series.len(), Samples::default);
+                }
+                bucket.samples[id].add(v, self.max_samples);
+            }
         }
     }
 
@@ -463,7 +491,8 @@ impl Aggregator {
         let mut taken = Taken::default();
         let mut body = Vec::new();
         let mut in_body = 0;
-        for bucket in &ended {
+        let mut items: Vec<Vec<u8>> = Vec::new();
+        for bucket in &mut ended {
             for (id, s) in bucket.sums.iter().enumerate() {
                 if s.count == 0 {
                     continue;
@@ -474,23 +503,32 @@ impl Aggregator {
                     self.drop_sample(&given, Reason::OutOfRange, &|| problem.clone());
                     continue;
                 }
-                if in_body == 0 {
-                    body.extend_from_slice(match self.api {
-                        Api::Metrics => b"{\"gauges\":[".as_slice(),
-                        Api::Measurements => b"{\"measurements\":[".as_slice(),
-                    });
-                } else {
-                    body.push(b',');
+                items.clear();
+                let mut item = Vec::new();
+                self.write_item(&mut item, id, s, bucket.start_ms);
+                items.push(item);
+                if let Some(samples) = bucket.samples.get_mut(id).filter(|x| x.count() > 0) {
+                    self.percentile_items(&mut items, id, samples, bucket.start_ms);
                 }
-                self.write_item(&mut body, id, s, bucket.start_ms);
-                in_body += 1;
-                if in_body == self.batch_size {
-                    body.extend_from_slice(b"]}");
-                    taken.bodies.push((
-                        String::from_utf8(std::mem::take(&mut body)).unwrap_or_default(),
-                        in_body,
-                    ));
-                    in_body = 0;
+                for item in items.drain(..) {
+                    if in_body == 0 {
+                        body.extend_from_slice(match self.api {
+                            Api::Metrics => b"{\"gauges\":[".as_slice(),
+                            Api::Measurements => b"{\"measurements\":[".as_slice(),
+                        });
+                    } else {
+                        body.push(b',');
+                    }
+                    body.extend_from_slice(&item);
+                    in_body += 1;
+                    if in_body == self.batch_size {
+                        body.extend_from_slice(b"]}");
+                        taken.bodies.push((
+                            String::from_utf8(std::mem::take(&mut body)).unwrap_or_default(),
+                            in_body,
+                        ));
+                        in_body = 0;
+                    }
                 }
             }
         }
@@ -531,6 +569,90 @@ impl Aggregator {
         self.buckets.iter().any(|b| b.used > 0)
     }
 
+    /// Each percentile's summary of a series (statsd-librato-backend's names and figures),
+    /// one item each; a note when the samples were past `max_samples`.
+    fn percentile_items(
+        &mut self,
+        items: &mut Vec<Vec<u8>>,
+        id: usize,
+        samples: &mut Samples,
+        start_ms: i64,
+    ) {
+        let series = &self.series[id];
+        let head = series.head();
+        // `{"name":"…"`: the name without its closing quote, then the suffix.
+        let name = &head[..head.len() - 1];
+        let mut notes: Vec<(String, Reason, String, usize)> = Vec::new();
+        for &pct in &self.percentiles {
+            let Some(p) = samples.percentile(pct) else {
+                continue;
+            };
+            let suffix = percentiles::suffix(pct);
+            if name.len() - 9 + suffix.len() > MAX_NAME_CHARS {
+                notes.push((
+                    format!("{}{suffix}", series.given()),
+                    Reason::NameTooLong,
+                    format!("with its percentile suffix the name is longer than {MAX_NAME_CHARS} characters"),
+                    1,
+                ));
+                continue;
+            }
+            let mut out = name.to_vec();
+            out.extend_from_slice(suffix.as_bytes());
+            out.push(b'"');
+            let num = |out: &mut Vec<u8>, key: &str, v: f64| {
+                out.extend_from_slice(b",\"");
+                out.extend_from_slice(key.as_bytes());
+                out.extend_from_slice(b"\":");
+                write_float(out, v);
+            };
+            out.extend_from_slice(b",\"count\":");
+            write_int(&mut out, p.count as i64);
+            num(&mut out, "sum", p.sum);
+            num(&mut out, "min", p.min);
+            num(&mut out, "max", p.max);
+            match self.api {
+                Api::Metrics => num(&mut out, "sum_squares", p.sum_squares),
+                // The backend's field (the sample standard deviation, under this name).
+                Api::Measurements => num(&mut out, "stddev_m2", p.stddev),
+            }
+            self.write_place(&mut out, series, start_ms);
+            items.push(out);
+        }
+        let past = samples.past_max();
+        if past > 0 {
+            let max = self.max_samples;
+            notes.push((
+                series.given().to_string(),
+                Reason::PercentileEstimated,
+                format!("more than {max} samples in a period (maxSamples): its percentiles are estimates within 1% of the value"),
+                past as usize,
+            ));
+        }
+        for (name, reason, message, count) in notes {
+            self.drop_samples(&name, reason, &|| message.clone(), count);
+        }
+    }
+
+    /// The source (metrics API), time and period, and tags (measurements API) of an item,
+    /// then its closing brace.
+    fn write_place(&self, out: &mut Vec<u8>, series: &Series, start_ms: i64) {
+        if self.api == Api::Metrics {
+            out.extend_from_slice(series.tail());
+        }
+        out.extend_from_slice(match self.api {
+            Api::Metrics => b",\"measure_time\":",
+            Api::Measurements => b",\"time\":",
+        });
+        write_int(out, start_ms.div_euclid(1000));
+        out.extend_from_slice(b",\"period\":");
+        write_int(out, (self.period_ms / 1000).max(1));
+        if self.api == Api::Measurements {
+            out.extend_from_slice(series.tail());
+        }
+        out.push(b'}');
+    }
+
     fn write_item(&self, out: &mut Vec<u8>, id: usize, s: &Summary, start_ms: i64) {
         let series = &self.series[id];
         out.extend_from_slice(series.head());
@@ -556,21 +678,7 @@ impl Aggregator {
                 }
             }
         }
-        let time_key: &[u8] = match self.api {
-            Api::Metrics => b",\"measure_time\":",
-            Api::Measurements => b",\"time\":",
-        };
-        if self.api == Api::Metrics {
-            out.extend_from_slice(series.tail());
-        }
-        out.extend_from_slice(time_key);
-        write_int(out, start_ms.div_euclid(1000));
-        out.extend_from_slice(b",\"period\":");
-        write_int(out, (self.period_ms / 1000).max(1));
-        if self.api == Api::Measurements {
-            out.extend_from_slice(series.tail());
-        }
-        out.push(b'}');
+        self.write_place(out, series, start_ms);
     }
 
     /// Bounds memory under ever new series (a name per request id, say): at a flush, once more
@@ -621,6 +729,15 @@ impl Aggregator {
                 }
             }
             bucket.sums = sums;
+            if !bucket.samples.is_empty() {
+                let mut samples = vec![Samples::default(); kept.len()];
+                for (id, x) in std::mem::take(&mut bucket.samples).into_iter().enumerate() {
+                    if x.count() > 0 && new_id[id] != u32::MAX {
+                        samples[new_id[id] as usize] = x;
+                    }
+                }
+                bucket.samples = samples;
+            }
         }
         self.refused.clear();
         self.generation += 1;

@@ -14,6 +14,8 @@ fn setup(api: Api) -> Setup {
         batch_size: 300,
         source: None,
         tags: vec![("env".into(), "prod".into())],
+        percentiles: Vec::new(),
+        max_samples: 10_000,
     }
 }
 
@@ -415,4 +417,150 @@ fn past_max_series_new_names_are_not_interned() {
         a.series(Kind::Gauge, &format!("{i}{}", "x".repeat(300)), None, &[]);
     }
     assert!(a.refused_count() <= 100);
+}
+
+/// Items of every body, by name.
+fn items(t: &Taken, api: Api) -> HashMap<String, Value> {
+    let key = if api == Api::Metrics {
+        "gauges"
+    } else {
+        "measurements"
+    };
+    let mut out = HashMap::new();
+    for (body, n) in &t.bodies {
+        let v: Value = serde_json::from_str(body).unwrap();
+        let list = v[key].as_array().unwrap();
+        assert_eq!(list.len(), *n);
+        for item in list {
+            out.insert(item["name"].as_str().unwrap().to_string(), item.clone());
+        }
+    }
+    out
+}
+
+#[test]
+fn percentiles_are_sent_as_the_backend_names_and_computes_them() {
+    for api in [Api::Metrics, Api::Measurements] {
+        let mut a = Aggregator::new(Setup {
+            percentiles: vec![90.0, 99.9, 10.0],
+            batch_size: 2,
+            ..setup(api)
+        });
+        let g = a.series(Kind::Gauge, "lat", Some("h"), &[]);
+        let c = a.series(Kind::Counter, "hits", Some("h"), &[]);
+        let mut pairs = Vec::new();
+        for v in [5.0, 1.0, 4.0, 2.0, 3.0] {
+            pairs.extend([g as f64, v, c as f64, 1.0]);
+        }
+        a.fold(&pairs, T0);
+        let t = a.take(T0 as f64, true);
+        let got = items(&t, api);
+        // lat, lat.90, lat.99.9 (lat.10 keeps round-down of none: no series), hits.
+        let mut names: Vec<&String> = got.keys().collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["app.hits", "app.lat", "app.lat.90", "app.lat.99.9"],
+            "{api:?}"
+        );
+        let p90 = &got["app.lat.90"];
+        assert_eq!(p90["count"], 4);
+        assert_eq!(
+            (
+                p90["sum"].as_f64(),
+                p90["min"].as_f64(),
+                p90["max"].as_f64()
+            ),
+            (Some(10.0), Some(1.0), Some(4.0))
+        );
+        match api {
+            Api::Metrics => {
+                assert_eq!(p90["sum_squares"].as_f64(), Some(30.0));
+                assert_eq!(p90["source"], "h");
+                assert_eq!(p90["measure_time"].as_i64(), Some(T0 / 1000));
+            }
+            Api::Measurements => {
+                let sd = p90["stddev_m2"].as_f64().unwrap();
+                assert!(
+                    (sd - (5.0f64 / 3.0).sqrt()).abs() < 1e-12,
+                    "sample stddev: {sd}"
+                );
+                assert_eq!(p90["tags"]["env"], "prod");
+                assert_eq!(p90["time"].as_i64(), Some(T0 / 1000));
+            }
+        }
+        assert_eq!(got["app.lat.99.9"]["count"], 5);
+        assert!(
+            got["app.hits"].get("count").is_none(),
+            "counters have no percentiles"
+        );
+    }
+}
+
+#[test]
+fn past_max_samples_percentiles_are_estimated_and_said_so() {
+    let mut a = Aggregator::new(Setup {
+        percentiles: vec![50.0],
+        max_samples: 100,
+        ..setup(Api::Measurements)
+    });
+    let g = a.series(Kind::Gauge, "lat", None, &[]);
+    let pairs: Vec<f64> = (1..=1000).flat_map(|i| [g as f64, i as f64]).collect();
+    a.fold(&pairs, T0);
+    let t = a.take(T0 as f64, true);
+    let got = items(&t, Api::Measurements);
+    let p50 = &got["app.lat.50"];
+    assert_eq!(p50["count"], 500);
+    assert_eq!(p50["min"].as_f64(), Some(1.0));
+    assert!((p50["max"].as_f64().unwrap() - 500.0).abs() <= 5.0);
+    assert!((p50["sum"].as_f64().unwrap() - 125_250.0).abs() <= 1252.5);
+    // The main summary is exact whatever the samples.
+    assert_eq!(got["app.lat"]["sum"].as_f64(), Some(500_500.0));
+    let note: Vec<(&str, usize)> = t
+        .dropped
+        .iter()
+        .map(|d| (d.reason.code(), d.count))
+        .collect();
+    assert_eq!(note, [("percentile_estimated", 900)]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Percentile series equal a direct computation (sort, keep the lowest, sum from the
+    /// smallest) for random samples, percentiles and either API.
+    #[test]
+    fn percentile_series_equal_a_direct_sort(
+        values in prop::collection::vec(-1e4f64..1e4, 1..200),
+        pcts in prop::collection::vec(prop::sample::select(vec![50.0, 75.0, 90.0, 95.0, 99.0, 99.5]), 1..4),
+        measurements in any::<bool>(),
+    ) {
+        let api = if measurements { Api::Measurements } else { Api::Metrics };
+        let mut pcts = pcts;
+        pcts.dedup();
+        let mut a = Aggregator::new(Setup { percentiles: pcts.clone(), ..setup(api) });
+        let g = a.series(Kind::Gauge, "t", Some("h"), &[]);
+        let pairs: Vec<f64> = values.iter().flat_map(|&v| [g as f64, v]).collect();
+        a.fold(&pairs, T0);
+        let got = items(&a.take(T0 as f64, true), api);
+        let mut sorted = values.clone();
+        sorted.sort_by(|x, y| x.partial_cmp(y).unwrap());
+        for p in pcts {
+            let n = sorted.len();
+            let keep = n as i64 - ((100.0 - p) / 100.0 * n as f64 + 0.5).floor() as i64;
+            let name = format!("app.t.{p}");
+            if keep <= 0 {
+                prop_assert!(!got.contains_key(&name));
+                continue;
+            }
+            let part = &sorted[..keep as usize];
+            let mut sum = 0.0;
+            for x in part { sum += x; }
+            let item = &got[&name];
+            prop_assert_eq!(item["count"].as_i64(), Some(keep));
+            prop_assert_eq!(item["sum"].as_f64(), Some(sum));
+            prop_assert_eq!(item["min"].as_f64(), Some(part[0]));
+            prop_assert_eq!(item["max"].as_f64(), Some(part[part.len() - 1]));
+        }
+    }
 }
