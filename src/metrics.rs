@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::convert::{self, get, js_error, set};
-use crate::options::number_option;
+use crate::options::{number_option, percentiles_option};
 use crate::output::{report_js, LibratoOutput};
 use librato_core::librato::{Reason, Skipped};
 use librato_output::aggregate::{Aggregator, Kind, Setup};
@@ -44,39 +44,6 @@ fn string_pairs(v: &JsValue, what: &str) -> Result<Vec<(String, String)>, JsValu
             ));
         };
         out.push((k, value));
-    }
-    Ok(out)
-}
-
-/// `options.percentiles`: numbers in (0, 100), each once, in the order given.
-fn percentiles_option(options: &JsValue) -> Result<Vec<f64>, JsValue> {
-    let v = if options.is_object() {
-        get(options, "percentiles")
-    } else {
-        JsValue::UNDEFINED
-    };
-    if v.is_undefined() || v.is_null() {
-        return Ok(Vec::new());
-    }
-    let bad = || {
-        js_error(
-            "invalid_options",
-            "options.percentiles must be an array of numbers between 0 and 100 (exclusive), e.g. [90, 99]",
-        )
-    };
-    if !Array::is_array(&v) {
-        return Err(bad());
-    }
-    let mut out: Vec<f64> = Vec::new();
-    for x in Array::from(&v).iter() {
-        match x.as_f64() {
-            Some(p) if p > 0.0 && p < 100.0 => {
-                if !out.contains(&p) {
-                    out.push(p);
-                }
-            }
-            _ => return Err(bad()),
-        }
     }
     Ok(out)
 }

@@ -7,7 +7,7 @@ use js_sys::{Array, BigInt, Function, JsString, Object, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::convert::{js_error, type_of};
+use crate::convert::{get, js_error, type_of};
 use librato_core::metric::{ParseOptions, Precision};
 use librato_output::config::LoadOptions;
 use librato_output::render::{Format, RenderOptions};
@@ -344,4 +344,37 @@ pub fn number_option(options: &JsValue, key: &str, default: f64, min: f64) -> Re
             ),
         )),
     }
+}
+
+/// `options.percentiles`: numbers in (0, 100), each once, in the order given.
+pub fn percentiles_option(options: &JsValue) -> Result<Vec<f64>, JsValue> {
+    let v = if options.is_object() {
+        get(options, "percentiles")
+    } else {
+        JsValue::UNDEFINED
+    };
+    if v.is_undefined() || v.is_null() {
+        return Ok(Vec::new());
+    }
+    let bad = || {
+        js_error(
+            "invalid_options",
+            "options.percentiles must be an array of numbers between 0 and 100 (exclusive), e.g. [90, 99]",
+        )
+    };
+    if !Array::is_array(&v) {
+        return Err(bad());
+    }
+    let mut out: Vec<f64> = Vec::new();
+    for x in Array::from(&v).iter() {
+        match x.as_f64() {
+            Some(p) if p > 0.0 && p < 100.0 => {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+            _ => return Err(bad()),
+        }
+    }
+    Ok(out)
 }

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// The librato-wasm command line: check, render, send, resend, and execd (Telegraf's
-// [[outputs.execd]]). Exit codes: 0 success, 1 a problem with the config, the input or the
+// The librato-wasm command line: check, render, send, resend, execd (Telegraf's
+// [[outputs.execd]]) and statsd (in place of statsd + statsd-librato-backend). Exit codes: 0 success, 1 a problem with the config, the input or the
 // delivery, 2 a usage error.
 import { parseArgs } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { render, LibratoOutput } from '../node.js';
 import { UsageError, checkReadOptions, configProblem, readConfig, readInput } from './common.mjs';
 import { execd } from './execd.mjs';
+import { statsd, parseListen, parseInterval, parsePercentiles, readStatsdConfig } from './statsd.mjs';
+import os from 'node:os';
 
 const HELP = {
   main: `librato-wasm: Telegraf's Librato output on the command line
@@ -19,6 +21,7 @@ Commands:
   send --config C [FILE|-]      send once, with the config's retries
   resend --config C FILE        send again the bodies --failed wrote
   execd --config C              run behind Telegraf's [[outputs.execd]]
+  statsd --config C             listen for StatsD (in place of statsd + statsd-librato-backend)
 
 Each command takes --help. Exit codes: 0 success; 1 the config is invalid, a line could not be
 read, or something was not delivered; 2 a usage error.
@@ -52,6 +55,21 @@ E!/W!/I!/D! prefixes. On stdin's end or SIGTERM/SIGINT: sends what is pending wi
 aborts what is in flight and exits 0 (a second signal: at once); what is left stays in the
 spool, or is counted on an E! line. --format and --precision are checked at start-up (exit 2).
 Also: --retry-base S (1), --retry-max S (60), --summary-every MS (60000).`,
+  statsd: `Usage: librato-wasm statsd --config CONFIG [--listen udp://HOST:PORT]... [--listen tcp://HOST:PORT]...
+                          [--flush-interval D] [--percentiles 90,99] [--statsd-config config.js] [--spool DIR]
+
+In place of statsd 0.9.0 with statsd-librato-backend 2.0.16: reads StatsD lines (counters |c with
+sample rates, gauges |g with +N/-N, timers |ms, |h and |d as timers, sets |s, the backend's
+name#tag=value and DogStatsD |#tag:value) and posts each --flush-interval (default 10s) what
+the backend posts: the same series, values, percentiles (--percentiles, default none) and API.
+--listen defaults to udp://127.0.0.1:8125 (repeat it for more). --statsd-config reads your
+statsd config file: port, servers, flushInterval, percentThreshold (default 90, as statsd's),
+deleteIdleStats and the delete* keys, keyNameSanitize, and its librato block (email, token,
+api, source, host, tags, globalPrefix, snapTime...); --config is then optional, and keys it
+cannot honour are warned. Delivery as execd's: --spool DIR, --buffer-limit N (10,000),
+--shutdown-timeout MS (4000), --retry-base S, --retry-max S, --summary-every MS. stderr lines
+carry Telegraf's E!/W!/I!/D! prefixes; one W! line per flush counts the bad lines, with an
+example. SIGTERM/SIGINT: flushes, sends within --shutdown-timeout, exits 0.`,
 };
 
 const common = {
@@ -215,7 +233,50 @@ async function execdCommand(argv) {
   process.exit(code);
 }
 
-const commands = { check, render: renderCommand, send: sendCommand, resend: resendCommand, execd: execdCommand };
+async function statsdCommand(argv) {
+  const { values } = args(argv, {
+    listen: { type: 'string', multiple: true }, 'flush-interval': { type: 'string' }, percentiles: { type: 'string' },
+    'statsd-config': { type: 'string' }, spool: { type: 'string' }, 'buffer-limit': { type: 'string' },
+    'shutdown-timeout': { type: 'string' }, 'retry-base': { type: 'string' }, 'retry-max': { type: 'string' },
+    'summary-every': { type: 'string' },
+  }, HELP.statsd);
+  const num = (k, d) => {
+    if (values[k] === undefined) return d;
+    const n = Number(values[k]);
+    if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${k} must be a non-negative number`);
+    return n;
+  };
+  const fromFile = values['statsd-config'] ? readStatsdConfig(values['statsd-config']) : null;
+  if (!values.config && !fromFile) throw new UsageError(`--config CONFIG (or --statsd-config) is required\n\n${HELP.statsd}`);
+  for (const w of fromFile?.warnings ?? []) console.error(`W! ${w}`);
+  let text;
+  let config;
+  let options = { env: { ...process.env } };
+  if (values.config) {
+    ({ text, config, options } = configOf(values, true));
+  } else {
+    text = fromFile.config;
+    config = fromFile.config;
+  }
+  const core = { ...(fromFile?.core ?? { tags: { host: os.hostname() } }) };
+  if (values['flush-interval'] !== undefined) core.flushInterval = parseInterval(values['flush-interval'], '--flush-interval');
+  core.flushInterval ??= 10_000;
+  if (values.percentiles !== undefined) core.percentiles = parsePercentiles(values.percentiles);
+  const listen = values.listen?.length ? values.listen.map(parseListen)
+    : fromFile?.listen ?? [{ proto: 'udp', host: '127.0.0.1', port: 8125 }];
+  const code = await statsd({
+    text, options, config, core, listen,
+    spool: values.spool,
+    bufferLimit: num('buffer-limit', 10_000),
+    shutdownTimeout: num('shutdown-timeout', 4000),
+    retryBase: num('retry-base', 1),
+    retryMax: num('retry-max', 60),
+    summaryEvery: num('summary-every', 60_000),
+  });
+  process.exit(code);
+}
+
+const commands = { check, render: renderCommand, send: sendCommand, resend: resendCommand, execd: execdCommand, statsd: statsdCommand };
 
 async function main(argv) {
   const [name, ...rest] = argv;

@@ -15,7 +15,7 @@ test('npm pack → npm install → import from Node ESM', () => {
     const [info] = JSON.parse(out);
     const files = info.files.map((f) => f.path).sort();
     assert.deepEqual(files, [
-      'LICENSE', 'README.md', 'bin/common.mjs', 'bin/execd.mjs', 'bin/librato-wasm.mjs', 'bin/message.mjs', 'bin/pending.mjs', 'bin/spool.mjs',
+      'LICENSE', 'README.md', 'bin/common.mjs', 'bin/execd.mjs', 'bin/librato-wasm.mjs', 'bin/message.mjs', 'bin/pending.mjs', 'bin/sender.mjs', 'bin/spool.mjs', 'bin/statsd.mjs',
       'browser.js', 'dist/librato_wasm.js', 'dist/librato_wasm_bg.wasm',
       'index.d.ts', 'node.js', 'package.json', 'src/api.js', 'workerd.js',
     ]);
