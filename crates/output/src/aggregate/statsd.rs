@@ -563,6 +563,16 @@ impl Writer<'_> {
             format!("{}.", self.prefix)
         };
         let (name, mut tags) = series_of(key, &prefix);
+        if name.is_empty() {
+            // The API would refuse the whole request for it.
+            self.dropped.push(Dropped {
+                name: key.to_string(),
+                reason: Reason::EmptyName,
+                message: "the name is empty once sanitised".into(),
+                count: 1,
+            });
+            return None;
+        }
         let mut head = b"{\"name\":\"".to_vec();
         head.extend_from_slice(name.as_bytes());
         head.push(b'"');

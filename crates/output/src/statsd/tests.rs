@@ -343,3 +343,13 @@ proptest! {
         prop_assert!(p.example.is_some() == (p.bad > 0));
     }
 }
+
+#[test]
+fn a_key_that_sanitises_to_nothing_is_skipped_not_sent() {
+    let mut s = Statsd::new(setup(Api::Measurements));
+    s.ingest(b"good:1|c\n\xff\xfe:1|c\n");
+    let f = s.flush(1e12);
+    let got = items(&f.messages);
+    assert_eq!(got.len(), 1);
+    assert_eq!(f.dropped[0].reason.code(), "empty_name");
+}
