@@ -21,6 +21,7 @@ lint: ## cargo fmt --check, clippy (native and wasm) and cargo doc, with warning
 	cargo fmt --all --check
 	cargo clippy --locked --workspace --all-targets -- -D warnings
 	cargo clippy --locked --release --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --locked --release --target wasm32-unknown-unknown --features statsd -- -D warnings
 	RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --workspace --quiet
 
 test-rust: ## native Rust unit, fixture, property and doc tests

@@ -14,6 +14,7 @@ mod metrics_js;
 mod options;
 mod output;
 mod queue;
+#[cfg(feature = "statsd")]
 mod statsd;
 mod text_in;
 

@@ -2,7 +2,7 @@
 // ${VAR} from the environment and @{store:key} references from environment variables, input
 // from a file or stdin, and the compiler-style `FILE:LINE:COLUMN: message` lines.
 import { readFileSync } from 'node:fs';
-import { loadConfig, render } from '../node.js';
+import { loadConfig, render } from './wasm.mjs';
 
 /**
  * `@{store:key}` resolves from the environment variable LIBRATO_SECRET_<STORE>_<KEY>, upper

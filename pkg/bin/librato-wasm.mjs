@@ -4,7 +4,7 @@
 // delivery, 2 a usage error.
 import { parseArgs } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { render, LibratoOutput } from '../node.js';
+import { render, LibratoOutput } from './wasm.mjs';
 import { UsageError, checkReadOptions, configProblem, readConfig, readInput } from './common.mjs';
 import { execd } from './execd.mjs';
 import { statsd, parseListen, parseInterval, parsePercentiles, readStatsdConfig } from './statsd.mjs';

@@ -2,7 +2,7 @@
 // (oldest first, with the config's retries and per message ack / retry / re-enqueue), the
 // pending state (pkg/bin/pending.mjs) bounded by --buffer-limit, the optional --spool, the
 // I! summary, and the bounded shutdown (in-flight requests aborted at --shutdown-timeout).
-import { LibratoOutput } from '../node.js';
+import { LibratoOutput } from './wasm.mjs';
 import { Spool } from './spool.mjs';
 import { itemCount } from './message.mjs';
 import { Pending } from './pending.mjs';

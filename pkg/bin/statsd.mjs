@@ -9,8 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import vm from 'node:vm';
 import { readFileSync } from 'node:fs';
-import '../node.js'; // instantiates the module the bindings below belong to
-import { StatsdCore } from '../dist/librato_wasm.js';
+import { StatsdCore, call } from './wasm.mjs';
 import { sender, say } from './sender.mjs';
 import { UsageError } from './common.mjs';
 
@@ -123,10 +122,11 @@ export function statsd(opts) {
   }
   const servers = [];
   const sockets = new Set();
-  const ingest = (buf) => core.ingest(buf);
+  // Under the package's guard: a panic becomes an Error (and a reset), never a dead process.
+  const ingest = (buf) => { try { call(() => core.ingest(buf)); } catch (e) { say('E!', `a packet could not be read: ${e.message}`); } };
 
   function flush() {
-    const r = core.flush(Date.now());
+    const r = call(() => core.flush(Date.now()));
     for (const m of r.messages) add(m);
     if (r.bad > 0) {
       const e = r.example;
