@@ -113,6 +113,21 @@ try {
   row('LibratoMetrics.measure() with a source, 1,000 series (Node)', 'n/a', '≥ 5 M/s and ≥ librato-node', e.message.split('\n')[0], false);
 }
 
+// librato-wasm statsd (issue 27's targets): in-process, measure() with percentiles, and over
+// UDP next to statsd 0.9.0 + statsd-librato-backend 2.0.16 fed the same packets.
+try {
+  const sd = child('statsd.mjs', [], {}, []);
+  row('LibratoMetrics.measure() with percentiles [90, 99], 1,000 series', `${sd.measure_percentiles_msps.toFixed(1)} M samples/s`, '≥ 3 M/s', '', sd.measure_percentiles_msps >= 3);
+  row('statsd: StatsdCore.ingest in-process', `${(sd.ingest_lines_per_s / 1e6).toFixed(2)} M lines/s`, '', `flush of 10,000 keys ${sd.flush_10000_ms.toFixed(0)} ms; RSS ${sd.rss_10000_series_mb.toFixed(0)} MB with 10,000 keys held`);
+  const rates = Object.entries(sd.rates).map(([r, x]) => `${Number(r) / 1000}k lines/s: ours ${(x.ours * 100).toFixed(1)}%${x.statsd !== undefined ? `, statsd ${(x.statsd * 100).toFixed(1)}%` : ''}`).join('; ');
+  const statsdMax = Math.max(...Object.entries(sd.rates).filter(([, x]) => x.statsd >= 0.999).map(([r]) => Number(r)), 0);
+  const oursAtThree = sd.rates[String(statsdMax * 3)]?.ours;
+  row('statsd over UDP: share of lines posted, at fixed send rates', sd.statsd_installed ? `statsd's full-delivery rate ${statsdMax / 1000}k lines/s` : 'statsd not installed',
+    '≥ 3× statsd\'s rate, no loss at statsd\'s', rates, sd.statsd_installed && oursAtThree >= 0.999);
+} catch (e) {
+  row('statsd over UDP: share of lines posted, at fixed send rates', 'n/a', '≥ 3× statsd\'s rate', e.message.split('\n')[0], false);
+}
+
 // librato-wasm execd: stdin to a do-nothing local API, next to write() above.
 try {
   const ex = child('execd.mjs', [file, '20000'], {}, []);
