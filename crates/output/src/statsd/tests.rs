@@ -9,7 +9,10 @@ use crate::aggregate::statsd::{Statsd, StatsdSetup};
 use crate::queue::message::read;
 use librato_core::librato::Api;
 
-fn samples(packet: &str, sanitize: bool) -> (Vec<(String, Vec<(String, String)>, Value)>, usize) {
+/// A read value: key, DogStatsD tags, value.
+type Read = (String, Vec<(String, String)>, Value);
+
+fn samples(packet: &str, sanitize: bool) -> (Vec<Read>, usize) {
     let mut out = Vec::new();
     let parsed = parse_packet(packet, &ParseOptions { sanitize }, &mut |s: Sample<'_>| {
         out.push((s.key.into_owned(), s.tags, s.value))
