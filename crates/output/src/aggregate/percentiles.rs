@@ -246,8 +246,9 @@ impl Sketch {
         let (mut taken, mut sum, mut sq, mut last) = (0u64, 0.0, 0.0, self.min);
         for (v, c) in self.ascending() {
             let n = c.min(k - taken);
-            // Clamped to the exact extremes: no estimate lies outside them.
-            let v = v.clamp(self.min, self.max);
+            // Held to the exact extremes: no estimate lies outside them (not `clamp`, whose
+            // assertion brings Rust's float formatting into the .wasm).
+            let v = v.max(self.min).min(self.max);
             sum += v * n as f64;
             sq += v * v * n as f64;
             taken += n;
