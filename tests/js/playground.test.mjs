@@ -269,6 +269,11 @@ for (const viewport of [WIDE, PHONE]) {
   test(`the gauge table never breaks a word or number, scrolls sideways with the name kept (${viewport.width} px)`, async () => {
     const { page, problems } = await open(site.url, viewport);
     await typeInto(page, '#metrics', 'cpu,host=a-very-long-host-name.with.many.parts.example.com,cpu=cpu-total usage_idle=858993459.2,usage_id\\|le=1 1764000000000000000\n');
+    // The table is rebuilt as the input changes: read it once the last render is in the page.
+    await page.waitForFunction(() => {
+      const rows = document.querySelectorAll('#gauges tbody tr');
+      return rows.length >= 2 && [...rows].every((r) => r.isConnected && getComputedStyle(r.firstElementChild).whiteSpace !== '');
+    });
     const cells = await page.$$eval('#gauges tbody tr > *', (cs) => cs.map((c) => {
       const s = getComputedStyle(c);
       return { text: c.textContent, whiteSpace: s.whiteSpace, wordBreak: s.wordBreak };
