@@ -22,23 +22,23 @@
 //!   one entry per flush with the samples' count and a few names; such a series is not
 //!   interned, so memory stays flat under ever new names).
 
+mod items;
 pub mod percentiles;
+mod series;
 pub mod statsd;
 mod summary;
 #[cfg(test)]
 mod tests;
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::Hasher;
 
 use librato_core::hash::{FxHashMap, FxHasher};
 
 use librato_core::librato::measurements::TagSet;
-use librato_core::librato::{push_sanitized, Api, Reason, MAX_ABS_VALUE, MAX_NAME_CHARS};
-use librato_core::metric::Metric;
-use librato_core::number::{write_float, write_int};
+use librato_core::librato::{Api, Reason};
 
+use items::out_of_range;
 use percentiles::Samples;
 pub use summary::Summary;
 
@@ -210,177 +210,6 @@ impl Aggregator {
     /// Milliseconds per period.
     pub fn period_ms(&self) -> i64 {
         self.period_ms
-    }
-
-    /// The id of a series (interned once; the same id for every spelling that sanitises
-    /// alike), or a negative id when the API would refuse it (its samples are counted and
-    /// reported). `source`: the call's, else the default; `tags`: the call's over the defaults.
-    pub fn series(
-        &mut self,
-        kind: Kind,
-        name: &str,
-        source: Option<&str>,
-        tags: &[(String, String)],
-    ) -> i64 {
-        let given = format!("{}{name}", self.prefix);
-        match self.build(&given) {
-            Err((reason, message)) => self.refuse(given, reason, message),
-            Ok(head) => {
-                let tail = match self.api {
-                    Api::Metrics => self.source_tail(source),
-                    Api::Measurements => self.tags_tail(&given, tags),
-                };
-                let tail = match tail {
-                    Ok(t) => t,
-                    Err((reason, message)) => return self.refuse(given, reason, message),
-                };
-                let mut item = head;
-                let tail_at = item.len();
-                item.extend_from_slice(&tail);
-                let mut h = FxHasher::default();
-                h.write_u8(kind as u8);
-                h.write(&item);
-                let hash = h.finish();
-                let same = |id: u32| {
-                    let s = &self.series[id as usize];
-                    s.kind == kind && s.tail_at as usize == tail_at && *s.item == *item
-                };
-                let found = self
-                    .index
-                    .get(&hash)
-                    .copied()
-                    .filter(|&id| same(id))
-                    .or_else(|| {
-                        self.collisions
-                            .iter()
-                            .find(|&&(h, id)| h == hash && same(id))
-                            .map(|&(_, id)| id)
-                    });
-                if let Some(id) = found {
-                    return i64::from(id);
-                }
-                if self.series.len() >= self.table_limit() {
-                    self.over(&given);
-                    return OVER_LIMIT_ID;
-                }
-                let id = self.series.len() as u32;
-                match self.index.entry(hash) {
-                    std::collections::hash_map::Entry::Occupied(_) => {
-                        self.collisions.push((hash, id))
-                    }
-                    std::collections::hash_map::Entry::Vacant(v) => {
-                        v.insert(id);
-                    }
-                }
-                let series = Series {
-                    kind,
-                    given: None,
-                    item: item.into_boxed_slice(),
-                    tail_at: tail_at as u32,
-                };
-                let given = (series.given() != given).then(|| given.into_boxed_str());
-                self.series.push(Series { given, ..series });
-                i64::from(id)
-            }
-        }
-    }
-
-    fn build(&self, given: &str) -> Result<Vec<u8>, (Reason, String)> {
-        let mut head = b"{\"name\":\"".to_vec();
-        push_sanitized(&mut head, given);
-        let chars = head.len() - 9;
-        if chars == 0 {
-            return Err((Reason::EmptyName, "the name is empty".into()));
-        }
-        if chars > MAX_NAME_CHARS {
-            return Err((
-                Reason::NameTooLong,
-                format!("name is {chars} characters; Librato's limit is {MAX_NAME_CHARS}"),
-            ));
-        }
-        head.push(b'"');
-        Ok(head)
-    }
-
-    fn source_tail(&self, source: Option<&str>) -> Result<Vec<u8>, (Reason, String)> {
-        let Some(source) = source.filter(|s| !s.is_empty()).or(self.source.as_deref()) else {
-            return Ok(Vec::new());
-        };
-        let mut clean = Vec::new();
-        push_sanitized(&mut clean, source);
-        if clean.len() > MAX_NAME_CHARS {
-            return Err((
-                Reason::SourceTooLong,
-                format!(
-                    "source is {} characters; Librato's limit is {MAX_NAME_CHARS}",
-                    clean.len()
-                ),
-            ));
-        }
-        if clean.eq_ignore_ascii_case(b"all") {
-            return Err((
-                Reason::ReservedSource,
-                "source \"all\" is reserved by Librato".into(),
-            ));
-        }
-        let mut tail = b",\"source\":\"".to_vec();
-        tail.extend_from_slice(&clean);
-        tail.push(b'"');
-        Ok(tail)
-    }
-
-    fn tags_tail(
-        &mut self,
-        given: &str,
-        tags: &[(String, String)],
-    ) -> Result<Vec<u8>, (Reason, String)> {
-        let mut m = Metric::new(given, 0);
-        for (k, v) in self.tags.iter().chain(tags) {
-            m.set_tag(Cow::Borrowed(k.as_str()), Cow::Borrowed(v.as_str()));
-        }
-        let mut tail = Vec::new();
-        self.tag_set.write(&m, &mut tail, None)?;
-        Ok(tail)
-    }
-
-    fn refuse(&mut self, name: String, reason: Reason, message: String) -> i64 {
-        if let Some(i) = self
-            .refused
-            .iter()
-            .position(|r| r.name == name && r.reason == reason)
-        {
-            return -(i as i64) - 1;
-        }
-        if self.refused.len() >= MAX_REFUSED {
-            // Bounded: the last entry stands for every further refused name.
-            let last = self.refused.len() - 1;
-            let r = &mut self.refused[last];
-            if !r.message.ends_with("(and other names)") {
-                r.message.push_str(" (and other names)");
-            }
-            return -(self.refused.len() as i64);
-        }
-        self.refused.push(Dropped {
-            name,
-            reason,
-            message,
-            count: 0,
-        });
-        -(self.refused.len() as i64)
-    }
-
-    /// Series a table may hold: `max_series` of this period and as many of periods before
-    /// (rebuilt at a flush once past it, see [`Aggregator::reset_if_large`]).
-    fn table_limit(&self) -> usize {
-        self.max_series.max(1).saturating_mul(2)
-    }
-
-    /// A sample of a series past `max_series`: counted, and its name kept as an example.
-    fn over(&mut self, name: &str) {
-        if self.over_examples.len() < OVER_EXAMPLES && !self.over_examples.iter().any(|e| e == name)
-        {
-            self.over_examples.push(name.to_string());
-        }
     }
 
     fn drop_sample(&mut self, name: &str, reason: Reason, message: &dyn Fn() -> String) {
@@ -569,118 +398,6 @@ impl Aggregator {
         self.buckets.iter().any(|b| b.used > 0)
     }
 
-    /// Each percentile's summary of a series (statsd-librato-backend's names and figures),
-    /// one item each; a note when the samples were past `max_samples`.
-    fn percentile_items(
-        &mut self,
-        items: &mut Vec<Vec<u8>>,
-        id: usize,
-        samples: &mut Samples,
-        start_ms: i64,
-    ) {
-        let series = &self.series[id];
-        let head = series.head();
-        // `{"name":"…"`: the name without its closing quote, then the suffix.
-        let name = &head[..head.len() - 1];
-        let mut notes: Vec<(String, Reason, String, usize)> = Vec::new();
-        for &pct in &self.percentiles {
-            let Some(p) = samples.percentile(pct) else {
-                continue;
-            };
-            let suffix = percentiles::suffix(pct);
-            if name.len() - 9 + suffix.len() > MAX_NAME_CHARS {
-                notes.push((
-                    format!("{}{suffix}", series.given()),
-                    Reason::NameTooLong,
-                    format!("with its percentile suffix the name is longer than {MAX_NAME_CHARS} characters"),
-                    1,
-                ));
-                continue;
-            }
-            let mut out = name.to_vec();
-            out.extend_from_slice(suffix.as_bytes());
-            out.push(b'"');
-            let num = |out: &mut Vec<u8>, key: &str, v: f64| {
-                out.extend_from_slice(b",\"");
-                out.extend_from_slice(key.as_bytes());
-                out.extend_from_slice(b"\":");
-                write_float(out, v);
-            };
-            out.extend_from_slice(b",\"count\":");
-            write_int(&mut out, p.count as i64);
-            num(&mut out, "sum", p.sum);
-            num(&mut out, "min", p.min);
-            num(&mut out, "max", p.max);
-            match self.api {
-                Api::Metrics => num(&mut out, "sum_squares", p.sum_squares),
-                // The backend's field (the sample standard deviation, under this name).
-                Api::Measurements => num(&mut out, "stddev_m2", p.stddev),
-            }
-            self.write_place(&mut out, series, start_ms);
-            items.push(out);
-        }
-        let past = samples.past_max();
-        if past > 0 {
-            let max = self.max_samples;
-            notes.push((
-                series.given().to_string(),
-                Reason::PercentileEstimated,
-                format!("more than {max} samples in a period (maxSamples): its percentiles are estimates within 1% of the value"),
-                past as usize,
-            ));
-        }
-        for (name, reason, message, count) in notes {
-            self.drop_samples(&name, reason, &|| message.clone(), count);
-        }
-    }
-
-    /// The source (metrics API), time and period, and tags (measurements API) of an item,
-    /// then its closing brace.
-    fn write_place(&self, out: &mut Vec<u8>, series: &Series, start_ms: i64) {
-        if self.api == Api::Metrics {
-            out.extend_from_slice(series.tail());
-        }
-        out.extend_from_slice(match self.api {
-            Api::Metrics => b",\"measure_time\":",
-            Api::Measurements => b",\"time\":",
-        });
-        write_int(out, start_ms.div_euclid(1000));
-        out.extend_from_slice(b",\"period\":");
-        write_int(out, (self.period_ms / 1000).max(1));
-        if self.api == Api::Measurements {
-            out.extend_from_slice(series.tail());
-        }
-        out.push(b'}');
-    }
-
-    fn write_item(&self, out: &mut Vec<u8>, id: usize, s: &Summary, start_ms: i64) {
-        let series = &self.series[id];
-        out.extend_from_slice(series.head());
-        let num = |out: &mut Vec<u8>, key: &str, v: f64| {
-            out.extend_from_slice(b",\"");
-            out.extend_from_slice(key.as_bytes());
-            out.extend_from_slice(b"\":");
-            write_float(out, v);
-        };
-        if series.kind == Kind::Counter || s.count == 1 {
-            num(out, "value", s.sum);
-        } else {
-            out.extend_from_slice(b",\"count\":");
-            write_int(out, s.count as i64);
-            num(out, "sum", s.sum);
-            num(out, "min", s.min);
-            num(out, "max", s.max);
-            match self.api {
-                Api::Metrics => num(out, "sum_squares", s.sum_squares),
-                Api::Measurements => {
-                    num(out, "last", s.last);
-                    num(out, "stddev", s.stddev());
-                }
-            }
-        }
-        self.write_place(out, series, start_ms);
-    }
-
     /// Bounds memory under ever new series (a name per request id, say): at a flush, once more
     /// than `max_series` are interned, the table is rebuilt from the series that hold samples
     /// in the open periods, renumbered (between flushes it holds at most twice `max_series`:
@@ -758,25 +475,4 @@ impl Aggregator {
     pub fn refused_count(&self) -> usize {
         self.refused.len()
     }
-}
-
-/// Whether a summary would make the API refuse its request (a value beyond 1e127, or a sum of
-/// squares that overflowed).
-fn out_of_range(kind: Kind, s: &Summary, api: Api) -> Option<String> {
-    let mut values = vec![s.sum];
-    if kind == Kind::Gauge && s.count > 1 {
-        values.extend([s.min, s.max]);
-        if api == Api::Metrics {
-            values.push(s.sum_squares);
-        }
-    }
-    values
-        .iter()
-        .find(|v| !v.is_finite() || v.abs() >= MAX_ABS_VALUE)
-        .map(|v| {
-            format!(
-                "the period's summary holds {}, beyond Librato's limit (|value| < 1e127)",
-                librato_core::number::float_text(*v)
-            )
-        })
 }

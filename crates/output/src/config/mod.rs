@@ -3,12 +3,15 @@
 //! Telegraf's plugin (`telegraf-librato.md`), plus this project's `api_url`, `batch_size`,
 //! `retries`, `concurrency`, `retry_backoff` and `retry_max_wait`.
 
+mod api_url;
 mod duration;
 mod filter_keys;
 mod redact;
 mod substitute;
 mod toml_reader;
 mod value;
+
+use api_url::{api_url, check_api_path};
 
 #[cfg(any(test, feature = "toml-oracle"))]
 pub mod toml_oracle;
@@ -494,39 +497,6 @@ pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
     Ok(c)
 }
 
-/// An `api_url` whose path is the other API's endpoint can only be refused (a body of one
-/// API posted to the other's path is a 400 for every request): said at load time, naming both.
-fn check_api_path(c: &LibratoConfig, t: &CTable) -> Result<(), ConfigError> {
-    let path = c
-        .api_url
-        .split(['?', '#'])
-        .next()
-        .unwrap_or_default()
-        .trim_end_matches('/');
-    let (other, want) = match c.api {
-        Api::Measurements => ("/v1/metrics", "/v1/measurements"),
-        Api::Metrics => ("/v1/measurements", "/v1/metrics"),
-    };
-    if !path.ends_with(other) {
-        return Ok(());
-    }
-    let pos = t
-        .iter()
-        .find(|e| e.key == "api_url")
-        .and_then(|e| e.value_pos);
-    Err(ConfigError::new(
-        ConfigErrorKind::Conflict,
-        format!(
-            "api = \"{}\" posts to {want}, but api_url ends in {other} (the {} API's path): set api_url to {}{want}",
-            c.api.name(),
-            if c.api == Api::Measurements { "legacy gauges" } else { "tagged measurements" },
-            &path[..path.len() - other.len()],
-        ),
-        pos,
-        Some("api_url"),
-    ))
-}
-
 fn type_error(e: &Entry, want: &str) -> ConfigError {
     ConfigError::new(
         ConfigErrorKind::WrongType,
@@ -596,20 +566,4 @@ fn duration(e: &Entry) -> Result<u64, ConfigError> {
             Some(&e.key),
         )
     })
-}
-
-/// `http(s)://host[:port]/path`, never with credentials in it.
-fn api_url(url: &str) -> Result<String, String> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| "api_url must start with http:// or https://".to_string())?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.contains('@') {
-        return Err("api_url must not contain credentials; use api_user and api_token".into());
-    }
-    if authority.is_empty() || authority.contains(char::is_whitespace) {
-        return Err("api_url has no valid host".to_string());
-    }
-    Ok(url.to_string())
 }

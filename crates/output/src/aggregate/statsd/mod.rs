@@ -24,17 +24,19 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 
-use librato_core::hash::{FxHashMap, FxHasher};
+use librato_core::hash::FxHasher;
 use librato_core::librato::measurements::TagSet;
 use librato_core::librato::{Api, Reason};
-use librato_core::metric::Metric;
-use librato_core::number::{write_float, write_int};
 
-use super::percentiles::{self, backend_pct, PctSummary, Samples};
+use super::percentiles::{self, backend_pct, Samples};
 use super::Dropped;
-use crate::queue::message::{encode, MAX_MESSAGE_BYTES};
-use crate::statsd::map::{percentile_key, series_of};
+use crate::statsd::map::percentile_key;
 use crate::statsd::parse::{parse_packet, BadLine, ParseOptions, Sample, Value};
+use table::Table;
+use writer::{messages, Writer};
+
+mod table;
+mod writer;
 
 /// Distinct values a set counts in one interval; past it, further new values are not counted.
 const MAX_SET_VALUES: usize = 100_000;
@@ -76,92 +78,6 @@ pub struct StatsdSetup {
     pub snap_s: i64,
     /// statsd's `keyNameSanitize`.
     pub parse: ParseOptions,
-}
-
-struct Entry<S> {
-    key: String,
-    tags: Vec<(String, String)>,
-    state: S,
-}
-
-/// One kind's keys, in order of arrival (a JS object's order, as statsd iterates).
-struct Table<S> {
-    index: FxHashMap<u64, Vec<usize>>,
-    entries: Vec<Option<Entry<S>>>,
-    live: usize,
-}
-
-impl<S> Default for Table<S> {
-    fn default() -> Self {
-        Table {
-            index: FxHashMap::default(),
-            entries: Vec::new(),
-            live: 0,
-        }
-    }
-}
-
-fn hash_of(key: &str, tags: &[(String, String)]) -> u64 {
-    let mut h = FxHasher::default();
-    key.hash(&mut h);
-    tags.hash(&mut h);
-    h.finish()
-}
-
-impl<S> Table<S> {
-    fn find(&self, key: &str, tags: &[(String, String)]) -> Option<usize> {
-        let ids = self.index.get(&hash_of(key, tags))?;
-        ids.iter().copied().find(|&i| {
-            self.entries[i]
-                .as_ref()
-                .is_some_and(|e| e.key == key && e.tags == tags)
-        })
-    }
-
-    fn insert(&mut self, key: String, tags: Vec<(String, String)>, state: S) -> usize {
-        let i = self.entries.len();
-        self.index.entry(hash_of(&key, &tags)).or_default().push(i);
-        self.entries.push(Some(Entry { key, tags, state }));
-        self.live += 1;
-        i
-    }
-
-    fn remove(&mut self, i: usize) {
-        if let Some(e) = self.entries[i].take() {
-            let h = hash_of(&e.key, &e.tags);
-            if let Some(ids) = self.index.get_mut(&h) {
-                ids.retain(|&x| x != i);
-                if ids.is_empty() {
-                    self.index.remove(&h);
-                }
-            }
-            self.live -= 1;
-        }
-    }
-
-    /// Drops the holes left by removals (ids change: only between flushes).
-    fn compact(&mut self) {
-        if self.live == self.entries.len() {
-            return;
-        }
-        let entries: Vec<Option<Entry<S>>> = std::mem::take(&mut self.entries)
-            .into_iter()
-            .filter(Option::is_some)
-            .collect();
-        self.index.clear();
-        for (i, e) in entries.iter().enumerate() {
-            let e = e.as_ref().expect("only live entries are kept");
-            self.index
-                .entry(hash_of(&e.key, &e.tags))
-                .or_default()
-                .push(i);
-        }
-        self.entries = entries;
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &Entry<S>> {
-        self.entries.iter().flatten()
-    }
 }
 
 #[derive(Default)]
@@ -540,133 +456,4 @@ impl Statsd {
     pub fn series_count(&self) -> usize {
         self.held()
     }
-}
-
-/// Writes items in the full shape of the API, each with its time and tags.
-struct Writer<'a> {
-    api: Api,
-    time: i64,
-    prefix: &'a str,
-    source: Option<&'a str>,
-    global: &'a [(String, String)],
-    tag_set: &'a mut TagSet,
-    items: Vec<String>,
-    dropped: Vec<Dropped>,
-}
-
-impl Writer<'_> {
-    /// `{"name":…` and what follows the numbers (source, time, tags), or why not.
-    fn start(&mut self, key: &str, dog: &[(String, String)]) -> Option<(Vec<u8>, Vec<u8>)> {
-        let prefix = if self.prefix.is_empty() {
-            String::new()
-        } else {
-            format!("{}.", self.prefix)
-        };
-        let (name, mut tags) = series_of(key, &prefix);
-        if name.is_empty() {
-            // The API would refuse the whole request for it.
-            self.dropped.push(Dropped {
-                name: key.to_string(),
-                reason: Reason::EmptyName,
-                message: "the name is empty once sanitised".into(),
-                count: 1,
-            });
-            return None;
-        }
-        let mut head = b"{\"name\":\"".to_vec();
-        head.extend_from_slice(name.as_bytes());
-        head.push(b'"');
-        let mut tail = Vec::new();
-        match self.api {
-            Api::Metrics => {
-                if let Some(src) = self.source {
-                    tail.extend_from_slice(b",\"source\":\"");
-                    tail.extend_from_slice(crate::statsd::map::sanitize_name(src).as_bytes());
-                    tail.push(b'"');
-                }
-                tail.extend_from_slice(b",\"measure_time\":");
-                write_int(&mut tail, self.time);
-            }
-            Api::Measurements => {
-                tail.extend_from_slice(b",\"time\":");
-                write_int(&mut tail, self.time);
-                tags.extend(dog.iter().cloned());
-                if let Some(src) = self.source {
-                    tags.push(("source".into(), src.into()));
-                }
-                // The backend's top-level tags, under the measurement's.
-                let mut m = Metric::new(&name, 0);
-                for (k, v) in self.global.iter().chain(tags.iter()) {
-                    m.set_tag(Cow::Borrowed(k.as_str()), Cow::Borrowed(v.as_str()));
-                }
-                if let Err((reason, message)) = self.tag_set.write(&m, &mut tail, None) {
-                    self.dropped.push(Dropped {
-                        name,
-                        reason,
-                        message,
-                        count: 1,
-                    });
-                    return None;
-                }
-            }
-        }
-        tail.push(b'}');
-        Some((head, tail))
-    }
-
-    fn value(&mut self, key: &str, dog: &[(String, String)], v: f64) {
-        let Some((mut item, tail)) = self.start(key, dog) else {
-            return;
-        };
-        item.extend_from_slice(b",\"value\":");
-        write_float(&mut item, v);
-        item.extend_from_slice(&tail);
-        self.items.push(String::from_utf8(item).unwrap_or_default());
-    }
-
-    fn summary(&mut self, key: &str, dog: &[(String, String)], p: &PctSummary) {
-        let Some((mut item, tail)) = self.start(key, dog) else {
-            return;
-        };
-        item.extend_from_slice(b",\"count\":");
-        write_int(&mut item, p.count as i64);
-        for (k, v) in [("sum", p.sum), ("min", p.min), ("max", p.max)] {
-            item.extend_from_slice(b",\"");
-            item.extend_from_slice(k.as_bytes());
-            item.extend_from_slice(b"\":");
-            write_float(&mut item, v);
-        }
-        // The legacy API has no stddev_m2: the backend's field goes to the tagged API only.
-        if self.api == Api::Measurements {
-            item.extend_from_slice(b",\"stddev_m2\":");
-            write_float(&mut item, p.stddev);
-        }
-        item.extend_from_slice(&tail);
-        self.items.push(String::from_utf8(item).unwrap_or_default());
-    }
-}
-
-/// Items into messages of at most `batch` items (and the message size limit).
-fn messages(api: Api, items: &[String], batch: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < items.len() {
-        let mut end = start;
-        let mut bytes = 64;
-        while end < items.len() && end - start < batch.max(1) {
-            bytes += items[end].len() + 1;
-            if bytes > MAX_MESSAGE_BYTES && end > start {
-                break;
-            }
-            end += 1;
-        }
-        out.push(encode(
-            api,
-            0,
-            None,
-            items[start..end].iter().map(String::as_str),
-        ));
-        start = end;
-    }
-    out
 }

@@ -1,0 +1,54 @@
+//! `api_url`: a URL without credentials in it, and whose path is not the other API's.
+
+use librato_core::librato::Api;
+
+use super::{CTable, ConfigError, ConfigErrorKind, LibratoConfig};
+
+/// `http(s)://host[:port]/path`, never with credentials in it.
+pub(super) fn api_url(url: &str) -> Result<String, String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| "api_url must start with http:// or https://".to_string())?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return Err("api_url must not contain credentials; use api_user and api_token".into());
+    }
+    if authority.is_empty() || authority.contains(char::is_whitespace) {
+        return Err("api_url has no valid host".to_string());
+    }
+    Ok(url.to_string())
+}
+
+/// An `api_url` whose path is the other API's endpoint can only be refused (a body of one
+/// API posted to the other's path is a 400 for every request): said at load time, naming both.
+pub(super) fn check_api_path(c: &LibratoConfig, t: &CTable) -> Result<(), ConfigError> {
+    let path = c
+        .api_url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/');
+    let (other, want) = match c.api {
+        Api::Measurements => ("/v1/metrics", "/v1/measurements"),
+        Api::Metrics => ("/v1/measurements", "/v1/metrics"),
+    };
+    if !path.ends_with(other) {
+        return Ok(());
+    }
+    let pos = t
+        .iter()
+        .find(|e| e.key == "api_url")
+        .and_then(|e| e.value_pos);
+    Err(ConfigError::new(
+        ConfigErrorKind::Conflict,
+        format!(
+            "api = \"{}\" posts to {want}, but api_url ends in {other} (the {} API's path): set api_url to {}{want}",
+            c.api.name(),
+            if c.api == Api::Measurements { "legacy gauges" } else { "tagged measurements" },
+            &path[..path.len() - other.len()],
+        ),
+        pos,
+        Some("api_url"),
+    ))
+}
