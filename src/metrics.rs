@@ -9,8 +9,8 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::convert::{self, get, js_error, set};
 use crate::options::{number_option, percentiles_option};
 use crate::output::{report_js, LibratoOutput};
-use librato_core::librato::{Reason, Skipped};
-use librato_output::aggregate::{Aggregator, Kind, Setup};
+use librato_core::librato::Skipped;
+use librato_output::aggregate::{Aggregator, Dropped, Kind, Setup};
 use librato_output::send::Level;
 
 use std::cell::RefCell;
@@ -142,24 +142,7 @@ impl MetricsCore {
             agg.reset_if_large();
             t
         };
-        let skipped: Vec<Skipped> = taken
-            .dropped
-            .iter()
-            .map(|d| Skipped {
-                line: None,
-                metric: d.name.clone(),
-                field: None,
-                reason: d.reason,
-                // A too_many_series entry says its count itself.
-                message: if d.count > 1 && d.reason != Reason::TooManySeries {
-                    format!("{} ({} times)", d.message, d.count)
-                } else {
-                    d.message.clone()
-                },
-                count: Some(d.count),
-                option: None,
-            })
-            .collect();
+        let skipped: Vec<Skipped> = taken.dropped.iter().map(Dropped::to_skipped).collect();
         if taken.over_limit > 0 {
             inner.log(Level::Warn, &format!(
                 "LibratoMetrics: {} sample(s) of series past maxSeries were counted, not kept (see skipped: too_many_series)",

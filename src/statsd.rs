@@ -9,6 +9,7 @@ use crate::convert::{self, get, js_error, set};
 use crate::options::{number_option, percentiles_option, OutputOptions};
 use librato_core::librato::Skipped;
 use librato_output::aggregate::statsd::{Statsd, StatsdSetup};
+use librato_output::aggregate::Dropped;
 use librato_output::statsd::parse::ParseOptions;
 
 #[wasm_bindgen(js_name = "StatsdCore")]
@@ -113,19 +114,7 @@ impl StatsdCore {
             set(&x, "why", &e.why.into());
             set(&out, "example", &x);
         }
-        let skipped: Vec<Skipped> = f
-            .dropped
-            .iter()
-            .map(|d| Skipped {
-                line: None,
-                metric: d.name.clone(),
-                field: None,
-                reason: d.reason,
-                message: d.message.clone(),
-                count: Some(d.count),
-                option: None,
-            })
-            .collect();
+        let skipped: Vec<Skipped> = f.dropped.iter().map(Dropped::to_skipped).collect();
         set(&out, "skipped", &convert::skipped_js(&skipped));
         out.into()
     }

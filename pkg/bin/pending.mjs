@@ -34,8 +34,6 @@ export class Pending {
   get count() { return this.#count; }
   /** Gauges in flight. */
   get inflight() { return this.#entries.reduce((n, e) => n + (e.inflight ? e.count : 0), 0); }
-  /** Messages held. */
-  get size() { return this.#entries.length; }
 
   /** A new message (of `count` gauges; `file` when it is already on disk). */
   add(text, count = itemCount(text), file = null) {

@@ -12,7 +12,7 @@ export const say = (prefix, message) => process.stderr.write(`${prefix} ${messag
 
 /**
  * `opts`: { text, options, config, spool, bufferLimit, shutdownTimeout, retryBase, retryMax,
- * summaryEvery }. Returns { output, noun, batch, add(message), stop(why) -> Promise<0> }.
+ * summaryEvery }. Returns { output, batch, add(message), stop(why) -> Promise<0> }.
  */
 export function sender(opts) {
   const { config } = opts;
@@ -145,5 +145,5 @@ export function sender(opts) {
     return finished;
   }
 
-  return { output, noun, batch, add, stop, pending };
+  return { output, batch, add, stop };
 }

@@ -112,8 +112,7 @@ function hostTags(l = {}) {
 }
 
 export function statsd(opts) {
-  const { output, add, stop: finish } = sender(opts);
-  void output;
+  const { add, stop: finish } = sender(opts);
   let core;
   try {
     core = new StatsdCore(opts.config, { ...opts.core, env: opts.options?.env, secrets: opts.options?.secrets });

@@ -36,7 +36,7 @@ use std::hash::Hasher;
 use librato_core::hash::{FxHashMap, FxHasher};
 
 use librato_core::librato::measurements::TagSet;
-use librato_core::librato::{Api, Reason};
+use librato_core::librato::{Api, Reason, Skipped};
 
 use items::out_of_range;
 use percentiles::Samples;
@@ -62,6 +62,30 @@ pub struct Dropped {
     pub message: String,
     /// Samples (or series) not kept.
     pub count: usize,
+}
+
+impl Dropped {
+    /// The entry as a `skipped` item: a sample-per-name entry says how many times; one that
+    /// counts samples of many names (`too_many_series`) or is a note says its count itself.
+    pub fn to_skipped(&self) -> Skipped {
+        let own_count = matches!(
+            self.reason,
+            Reason::TooManySeries | Reason::PercentileEstimated
+        );
+        Skipped {
+            line: None,
+            metric: self.name.clone(),
+            field: None,
+            reason: self.reason,
+            message: if self.count > 1 && !own_count {
+                format!("{} ({} times)", self.message, self.count)
+            } else {
+                self.message.clone()
+            },
+            count: Some(self.count),
+            option: None,
+        }
+    }
 }
 
 /// One interned series, kept small (10,000 of them must fit in a few MB).

@@ -4,7 +4,7 @@
 /// A batch that was not acknowledged.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failed {
-    /// Its place in the batches given to [`send_all`]: its body is `batches[index].0`.
+    /// Its place in the batches given to [`super::send_all`]: its body is `batches[index].0`.
     pub index: usize,
     /// The last HTTP status, if the API answered.
     pub status: Option<u16>,

@@ -145,6 +145,11 @@ fn items(messages: &[String]) -> Vec<Json> {
         .collect()
 }
 
+/// The items' names, in order.
+fn names(items: &[Json]) -> Vec<&str> {
+    items.iter().map(|i| i["name"].as_str().unwrap()).collect()
+}
+
 fn by_name(items: &[Json], name: &str) -> Json {
     items
         .iter()
@@ -160,9 +165,9 @@ fn a_flush_posts_what_the_backend_posts_and_clears_as_statsd_does() {
     let f = s.flush(1_700_000_004_600.0);
     assert_eq!((f.bad, f.example.as_ref().unwrap().line), (1, 13));
     let got = items(&f.messages);
-    let names: Vec<&str> = got.iter().map(|i| i["name"].as_str().unwrap()).collect();
+    let listed = names(&got);
     assert_eq!(
-        names,
+        listed,
         ["hits", "lat", "lat.90", "q", "u"],
         "statsd.* skipped, in the backend's order"
     );
@@ -211,9 +216,9 @@ fn delete_idle_stats_and_internal_metrics() {
     let mut s = Statsd::new(st);
     s.ingest(b"hits:1|c\ng:1|g\n");
     let got = items(&s.flush(1_700_000_000_000.0).messages);
-    let names: Vec<&str> = got.iter().map(|i| i["name"].as_str().unwrap()).collect();
+    let listed = names(&got);
     assert_eq!(
-        names,
+        listed,
         [
             "statsd.bad_lines_seen",
             "statsd.packets_received",
@@ -227,10 +232,10 @@ fn delete_idle_stats_and_internal_metrics() {
     assert_eq!(by_name(&got, "hits")["source"], "web_1");
     assert_eq!(by_name(&got, "hits")["measure_time"], 1_700_000_000);
     let got = items(&s.flush(1_700_000_010_000.0).messages);
-    let names: Vec<&str> = got.iter().map(|i| i["name"].as_str().unwrap()).collect();
+    let listed = names(&got);
     // Deleted when idle; statsd's own counters stay (at 0); timestamp_lag appears from the second flush.
     assert_eq!(
-        names,
+        listed,
         [
             "statsd.bad_lines_seen",
             "statsd.packets_received",
