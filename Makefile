@@ -22,12 +22,14 @@ lint: ## cargo fmt --check, clippy (native and wasm) and cargo doc, with warning
 	cargo clippy --locked --workspace --all-targets -- -D warnings
 	cargo clippy --locked --release --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy --locked --release --target wasm32-unknown-unknown --features statsd -- -D warnings
+	cargo clippy --locked --release --target wasm32-unknown-unknown --no-default-features -- -D warnings
+	cargo clippy --locked -p librato-output --no-default-features --all-targets -- -D warnings
 	RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --workspace --quiet
 
 test-rust: ## native Rust unit, fixture, property and doc tests
 	cargo test --locked --workspace --quiet
 
-test-types: ## pkg/index.d.ts checked by tsc --strict against a consumer of the whole API; publint --strict on the package
+test-types: ## pkg/index.d.ts and pkg/metrics/index.d.ts checked by tsc --strict against consumers of each entry; publint --strict on the package
 	node_modules/.bin/tsc -p tests/types/tsconfig.json
 	node_modules/.bin/publint --strict pkg
 

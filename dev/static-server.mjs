@@ -34,11 +34,13 @@ export const CSP = [
 
 // Only these folders are served; everything else in the repo stays private.
 const MOUNTS = [
-  ['/pkg/', ['pkg'], ['browser.js', 'src/api.js', 'dist/librato_wasm.js', 'dist/librato_wasm_bg.wasm']],
+  ['/pkg/', ['pkg'], ['browser.js', 'src/api.js', 'src/guard.js', 'src/metrics.js', 'dist/librato_wasm.js', 'dist/librato_wasm_bg.wasm',
+    'metrics/browser.js', 'dist/metrics/librato_wasm.js', 'dist/metrics/librato_wasm_bg.wasm']],
   ['/', ['www'], null],
 ];
 
-export async function startStaticServer({ root, port = 8080, host = '127.0.0.1', apiUrl = null }) {
+/** `mounts` ([prefix, folder parts under root, allowed files or null]) replaces the default ones. */
+export async function startStaticServer({ root, port = 8080, host = '127.0.0.1', apiUrl = null, mounts = MOUNTS }) {
   const server = http.createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const headers = {
@@ -51,7 +53,7 @@ export async function startStaticServer({ root, port = 8080, host = '127.0.0.1',
       res.writeHead(200, { ...headers, 'Content-Type': 'application/json' });
       return res.end(JSON.stringify({ apiUrl }));
     }
-    for (const [prefix, dir, allow] of MOUNTS) {
+    for (const [prefix, dir, allow] of mounts) {
       if (!path.startsWith(prefix)) continue;
       let rel = path.slice(prefix.length) || 'index.html';
       if (rel.endsWith('/')) rel += 'index.html';

@@ -372,13 +372,8 @@ export interface SampleOptions {
   tags?: Record<string, string>;
 }
 
-/**
- * Counters, gauges and timings from code, aggregated per period: one summary per series and
- * period is sent, as gauges (`api: "metrics"`) or tagged measurements. In Workers, call
- * `ctx.waitUntil(metrics.flush())` at the end of a request (cheap while no period has ended).
- */
-export class LibratoMetrics {
-  constructor(config: Partial<LibratoConfig> | string, options?: MetricsOptions);
+/** `LibratoMetrics`' methods (the same in `librato-wasm/metrics`). */
+export interface MetricsMethods {
   /** Adds to the period's total (sent as one value; nothing is sent for a period without any). */
   increment(name: string, value?: number, opts?: SampleOptions): void;
   measure(name: string, value: number, opts?: SampleOptions): void;
@@ -394,6 +389,19 @@ export class LibratoMetrics {
    * flushes could not deliver. */
   stop(): Promise<WriteReport>;
   resend(failed: FailedRequest[]): Promise<WriteReport>;
+}
+
+/**
+ * Counters, gauges and timings from code, aggregated per period: one summary per series and
+ * period is sent, as gauges (`api: "metrics"`) or tagged measurements. In Workers, call
+ * `ctx.waitUntil(metrics.flush())` at the end of a request (cheap while no period has ended).
+ * `librato-wasm/metrics` has the same class alone, in a far smaller module.
+ */
+export interface LibratoMetrics extends MetricsMethods {}
+export class LibratoMetrics {
+  /** `config`: an object of `[[outputs.librato]]` keys, or TOML text. Filter keys
+   * (`namepass`...) are refused: every series is named by the caller. */
+  constructor(config: Partial<LibratoConfig> | string, options?: MetricsOptions);
 }
 
 export interface PackOptions extends RenderOptions {

@@ -3,10 +3,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# One .wasm per build: the package's (every entry) and the command line's (with `statsd`).
-build() { # features out-dir
-  cargo build --locked --release --target wasm32-unknown-unknown --quiet ${1:+--features "$1"}
-  local wasm=target/wasm32-unknown-unknown/release/librato_wasm.wasm
+# One .wasm per build: the main entry's, the command line's (with `statsd`) and
+# librato-wasm/metrics' (LibratoMetrics alone: no default features, its own profile).
+build() { # cargo-flags out-dir
+  local profile=release
+  [[ "$1" == *--profile* ]] && profile=${1##*--profile }
+  # shellcheck disable=SC2086 # the flags are words
+  cargo build --locked --target wasm32-unknown-unknown --quiet $1
+  local wasm=target/wasm32-unknown-unknown/$profile/librato_wasm.wasm
   local out=$2
   rm -rf "$out.tmp" && mkdir -p "$out.tmp"
   # --experimental-reset-state-function: lets the glue reset the instance after a panic.
@@ -18,9 +22,10 @@ build() { # features out-dir
     "$out.tmp/librato_wasm_bg.wasm" -o "$out.tmp/librato_wasm_bg.wasm"
   rm -rf "$out" && mv "$out.tmp" "$out"
 }
-build statsd pkg/cli.tmp
-build "" pkg/dist
-rm -rf pkg/dist/cli && mv pkg/cli.tmp pkg/dist/cli
+build "--release --features statsd" pkg/cli.tmp
+build "--no-default-features --profile metrics" pkg/metrics.tmp
+build "--release" pkg/dist
+rm -rf pkg/dist/cli pkg/dist/metrics && mv pkg/cli.tmp pkg/dist/cli && mv pkg/metrics.tmp pkg/dist/metrics
 out=pkg/dist
 
 raw=$(wc -c < "$out/librato_wasm_bg.wasm")
@@ -28,3 +33,5 @@ gz=$(gzip -9 -c "$out/librato_wasm_bg.wasm" | wc -c)
 awk -v r="$raw" -v g="$gz" 'BEGIN { printf "[build] pkg/dist/librato_wasm_bg.wasm: %d bytes raw, %d bytes gzipped (%.1f KB)\n", r, g, g / 1024 }'
 cli=$(gzip -9 -c "$out/cli/librato_wasm_bg.wasm" | wc -c)
 awk -v g="$cli" 'BEGIN { printf "[build] pkg/dist/cli/librato_wasm_bg.wasm (the command line, with statsd): %d bytes gzipped (%.1f KB)\n", g, g / 1024 }'
+# librato-wasm/metrics' whole module graph, as a browser loads it (its budget is 60 KB).
+node scripts/entry-size.mjs pkg/metrics/browser.js

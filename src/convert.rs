@@ -2,15 +2,20 @@
 //! problem becomes a real `Error` with a stable `code` (and `line`/`column`/`key` when known).
 
 use librato_core::hash::FxHashMap;
+#[cfg(feature = "full")]
 use std::borrow::Cow;
 
-use js_sys::{Array, BigInt, JsString, Object, Reflect};
+use js_sys::{Array, Object, Reflect};
+#[cfg(feature = "full")]
+use js_sys::{BigInt, JsString};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use librato_core::librato::Skipped;
+#[cfg(feature = "full")]
 use librato_core::metric::{FieldValue, LineError, Metric};
 use librato_output::config::{self, ConfigError, LibratoConfig, LoadOptions};
+#[cfg(feature = "full")]
 use librato_output::render::Plan;
 
 /// A JS `Error` with `code` and optional extra fields.
@@ -67,8 +72,10 @@ pub fn type_of(v: &JsValue) -> String {
     }
 }
 
+#[cfg(feature = "full")]
 use crate::options::bigint_i64;
 
+#[cfg(feature = "full")]
 fn bigint_u64(v: &JsValue) -> Option<u64> {
     let b = v.dyn_ref::<BigInt>()?;
     u64::try_from(b.clone()).ok()
@@ -79,6 +86,15 @@ pub fn config_arg(v: &JsValue, load: &LoadOptions) -> Result<LibratoConfig, JsVa
     if v.is_undefined() || v.is_null() {
         return Ok(LibratoConfig::default());
     }
+    #[cfg(not(feature = "full"))]
+    if v.is_string() {
+        let _ = load;
+        return Err(js_error(
+            "invalid_config",
+            "librato-wasm/metrics takes its config as an object; for TOML text import LibratoMetrics from 'librato-wasm' (the main entry reads TOML)",
+        ));
+    }
+    #[cfg(feature = "full")]
     if let Some(text) = v.as_string() {
         let mut all = config::load_config(&text, load).map_err(|e| config_error(&e))?;
         if all.is_empty() {
@@ -114,6 +130,7 @@ pub fn config_arg(v: &JsValue, load: &LoadOptions) -> Result<LibratoConfig, JsVa
     config::from_json_object(&value).map_err(|e| config_error(&e))
 }
 
+#[cfg(feature = "full")]
 /// `Metric[]` from JS objects. Errors name the index and the key.
 pub fn metrics_from_js(arr: &Array, default_time: i64) -> Result<Vec<Metric<'static>>, JsValue> {
     let mut out = Vec::with_capacity(arr.length() as usize);
@@ -228,6 +245,7 @@ impl StringCache {
     }
 }
 
+#[cfg(feature = "full")]
 /// Line errors as JS objects `{ line, column, message, text }`, built directly: a text of
 /// 100,000 bad lines went through a JSON value per error first (1.5 s, most of it allocation
 /// and garbage). Keys come from one cache, so each is decoded once.
@@ -276,6 +294,7 @@ pub fn skipped_js(skipped: &[Skipped]) -> JsValue {
     out.into()
 }
 
+#[cfg(feature = "full")]
 /// A JSON value as the same JS value, built directly (serialising it to text for
 /// `JSON.parse` would link serde's whole serializer into the wasm).
 pub fn json_to_js(v: &serde_json::Value) -> JsValue {
@@ -296,6 +315,7 @@ pub fn json_to_js(v: &serde_json::Value) -> JsValue {
     }
 }
 
+#[cfg(feature = "full")]
 /// Strings as a JS array.
 pub fn strings_js(items: &[String]) -> JsValue {
     items
@@ -305,6 +325,7 @@ pub fn strings_js(items: &[String]) -> JsValue {
         .into()
 }
 
+#[cfg(feature = "full")]
 /// One JS `LibratoRequest`.
 pub fn request_js(url: &JsValue, body: &JsValue, count: usize) -> JsValue {
     let r = Object::new();
@@ -318,6 +339,7 @@ pub fn request_js(url: &JsValue, body: &JsValue, count: usize) -> JsValue {
     r.into()
 }
 
+#[cfg(feature = "full")]
 /// The JS `Plan`: metadata in one JSON crossing; the requests either given (built while
 /// streaming) or sliced out of the plan's one string of bodies.
 pub fn plan_to_js(plan: &Plan, url: &str, streamed: Option<Array>) -> JsValue {

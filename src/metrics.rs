@@ -8,7 +8,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::convert::{self, get, js_error, set};
 use crate::options::{number_option, percentiles_option};
-use crate::output::{report_js, LibratoOutput};
+use crate::output::{report_js, Inner};
 use librato_core::librato::Skipped;
 use librato_output::aggregate::{Aggregator, Dropped, Kind, Setup};
 use librato_output::send::Level;
@@ -18,7 +18,7 @@ use std::rc::Rc;
 
 #[wasm_bindgen(js_name = "MetricsCore")]
 pub struct MetricsCore {
-    output: LibratoOutput,
+    inner: Rc<Inner>,
     agg: Rc<RefCell<Aggregator>>,
 }
 
@@ -53,7 +53,18 @@ impl MetricsCore {
     /// `new MetricsCore(config, { period, prefix, source, tags, maxSeries, fetch, secrets, env, log })`.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue, options: JsValue) -> Result<MetricsCore, JsValue> {
-        let output = LibratoOutput::new(config, options.clone())?;
+        let inner = Inner::new(&config, &options)?;
+        // Telegraf's filters select among metrics a plugin gathered; here the caller names
+        // every series itself, so a filter key would be a silent no-op: refused (in both
+        // entries; the metrics entry does not even compile them).
+        if let Some(key) = inner.config.filter_spec.first_set() {
+            let e = js_error(
+                "invalid_config",
+                &format!("{key}: LibratoMetrics does not apply Telegraf's filters (namepass, tagpass, fieldinclude...): remove it from this config"),
+            );
+            set(&e, "key", &key.into());
+            return Err(e);
+        }
         let period_s = number_option(&options, "period", 60.0, 1.0)?;
         let max_series = number_option(&options, "maxSeries", 10_000.0, 1.0)?;
         let text = |key: &str| {
@@ -71,18 +82,18 @@ impl MetricsCore {
         let percentiles = percentiles_option(&options)?;
         let max_samples = number_option(&options, "maxSamples", 10_000.0, 1.0)?;
         let setup = Setup {
-            api: output.inner.config.api,
+            api: inner.config.api,
             period_s,
             prefix: text("prefix").unwrap_or_default(),
             max_series: max_series.min(1e9) as usize,
-            batch_size: output.inner.config.batch_size,
+            batch_size: inner.config.batch_size,
             source: text("source"),
             tags: string_pairs(&tags, "options.tags")?,
             percentiles,
             max_samples: max_samples.min(1e9) as usize,
         };
         Ok(MetricsCore {
-            output,
+            inner: Rc::new(inner),
             agg: Rc::new(RefCell::new(Aggregator::new(setup))),
         })
     }
@@ -125,7 +136,7 @@ impl MetricsCore {
     /// Sends the periods ended by `now_ms` (every period with `all`); resolves to a
     /// `WriteReport`. The periods are taken out before anything is awaited.
     pub fn flush(&self, all: bool, now_ms: f64) -> Promise {
-        let inner = self.output.inner.clone();
+        let inner = self.inner.clone();
         // What can fail is checked before anything is taken out: a flush without credentials
         // leaves every period where it was, for the next flush.
         let creds = if self.agg.borrow().has_samples() {
@@ -165,6 +176,6 @@ impl MetricsCore {
 
     /// Sends the bodies of `report.failed` again.
     pub fn resend(&self, failed: JsValue) -> Promise {
-        self.output.resend(failed)
+        crate::output::resend(&self.inner, failed)
     }
 }

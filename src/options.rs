@@ -3,13 +3,17 @@
 
 use std::collections::HashMap;
 
-use js_sys::{Array, BigInt, Function, JsString, Object, Uint8Array};
+use js_sys::{Array, Function, Object};
+#[cfg(feature = "full")]
+use js_sys::{BigInt, JsString, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::convert::{get, js_error, type_of};
+#[cfg(feature = "full")]
 use librato_core::metric::{ParseOptions, Precision};
 use librato_output::config::LoadOptions;
+#[cfg(feature = "full")]
 use librato_output::render::{Format, RenderOptions};
 
 #[wasm_bindgen]
@@ -17,16 +21,22 @@ extern "C" {
     /// `ParseOptions & { maxInputBytes, explain, env, secrets, maxRequests }`: the second
     /// argument of `parse`, `render` and `write` (each reads the keys it takes).
     pub type CallOptionsJs;
+    #[cfg(feature = "full")]
     #[wasm_bindgen(method, getter)]
     fn format(this: &CallOptionsJs) -> JsValue;
+    #[cfg(feature = "full")]
     #[wasm_bindgen(method, getter)]
     fn precision(this: &CallOptionsJs) -> JsValue;
+    #[cfg(feature = "full")]
     #[wasm_bindgen(method, getter, js_name = defaultTime)]
     fn default_time(this: &CallOptionsJs) -> JsValue;
+    #[cfg(feature = "full")]
     #[wasm_bindgen(method, getter, js_name = maxInputBytes)]
     fn max_input_bytes(this: &CallOptionsJs) -> JsValue;
+    #[cfg(feature = "full")]
     #[wasm_bindgen(method, getter)]
     fn explain(this: &CallOptionsJs) -> JsValue;
+    #[cfg(feature = "full")]
     #[wasm_bindgen(method, getter, js_name = maxRequests)]
     fn max_requests(this: &CallOptionsJs) -> JsValue;
     #[wasm_bindgen(method, getter)]
@@ -46,6 +56,7 @@ extern "C" {
     pub fn count(this: &FailedJs) -> JsValue;
 }
 
+#[cfg(feature = "full")]
 /// Default for `options.maxInputBytes`: far below what a wasm instance can hold (4 GiB, of
 /// which input, bodies and working memory all take a share).
 pub const DEFAULT_MAX_INPUT: f64 = 128.0 * 1024.0 * 1024.0;
@@ -64,6 +75,7 @@ fn object(options: &JsValue) -> Result<Option<&CallOptionsJs>, JsValue> {
     Ok(Some(options.unchecked_ref()))
 }
 
+#[cfg(feature = "full")]
 /// What `parse` and `render` read.
 pub struct ReadOptions {
     pub format: Format,
@@ -72,6 +84,7 @@ pub struct ReadOptions {
     pub load: LoadOptions,
 }
 
+#[cfg(feature = "full")]
 impl ReadOptions {
     /// Reads the options of `parse`/`render`; `defaultTime` defaults to now.
     pub fn read(options: &JsValue) -> Result<ReadOptions, JsValue> {
@@ -143,12 +156,14 @@ impl ReadOptions {
     }
 }
 
+#[cfg(feature = "full")]
 /// What `write` reads: `render`'s options and `maxRequests`.
 pub struct WriteOptions {
     pub read: ReadOptions,
     pub max_requests: Option<f64>,
 }
 
+#[cfg(feature = "full")]
 impl WriteOptions {
     pub fn read(options: &JsValue) -> Result<WriteOptions, JsValue> {
         let mut read = ReadOptions::read(options)?;
@@ -206,6 +221,7 @@ impl OutputOptions {
 }
 
 /// `env` and `secrets` (for `loadConfig`, and for TOML text given to `render`/`LibratoOutput`).
+#[cfg(feature = "full")]
 pub fn load_options_of(options: &JsValue) -> Result<LoadOptions, JsValue> {
     match object(options)? {
         None => Ok(LoadOptions::default()),
@@ -252,17 +268,20 @@ fn string_map(v: &JsValue, what: &str) -> Result<HashMap<String, String>, JsValu
     Ok(map)
 }
 
+#[cfg(feature = "full")]
 pub fn bigint_i64(v: &JsValue) -> Option<i64> {
     let b = v.dyn_ref::<BigInt>()?;
     i64::try_from(b.clone()).ok()
 }
 
+#[cfg(feature = "full")]
 pub fn now_ns() -> i64 {
     // Whole milliseconds times 10^6 in integers: the product in f64 is not exact at this
     // size (1.8e18) and could land below the millisecond, which `precision: "ms"` then cut.
     (js_sys::Date::now() as i64).saturating_mul(1_000_000)
 }
 
+#[cfg(feature = "full")]
 /// The input of `parse`, `render` and `write`, by its JS type.
 pub enum InputJs {
     Text(JsString),
@@ -271,6 +290,7 @@ pub enum InputJs {
     Metrics(Array),
 }
 
+#[cfg(feature = "full")]
 impl InputJs {
     /// Classifies `input`, refusing text or bytes over `max_input` before any copy.
     pub fn read(input: &JsValue, max_input: f64, metrics_ok: bool) -> Result<InputJs, JsValue> {

@@ -11,11 +11,13 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::convert::{self, js_error, set};
 use crate::http::FetchTransport;
-use crate::options::{FailedJs, OutputOptions, WriteOptions};
+use crate::options::{FailedJs, OutputOptions};
 use librato_output::config::LibratoConfig;
 use librato_output::send::api_response::parse_rate_limit;
 use librato_output::send::{self, Credentials, Level, SendError, SendReport};
 
+/// `LibratoOutput` of the main entry (the metrics entry has only `Inner`, for `MetricsCore`).
+#[cfg(feature = "full")]
 #[wasm_bindgen]
 pub struct LibratoOutput {
     pub(crate) inner: Rc<Inner>,
@@ -28,27 +30,20 @@ pub(crate) struct Inner {
     log: Option<Function>,
 }
 
+#[cfg(feature = "full")]
 #[wasm_bindgen]
 impl LibratoOutput {
     /// `new LibratoOutput(config, { fetch, secrets, env, log })`.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue, options: JsValue) -> Result<LibratoOutput, JsValue> {
-        let options = OutputOptions::read(&options)?;
-        let config = convert::config_arg(&config, &options.load)?;
         Ok(LibratoOutput {
-            inner: Rc::new(Inner {
-                config,
-                transport: FetchTransport {
-                    fetch: options.fetch,
-                },
-                secrets: options.load.secrets.unwrap_or_default(),
-                log: options.log,
-            }),
+            inner: Rc::new(Inner::new(&config, &options)?),
         })
     }
 
     /// Renders `input` and sends it; resolves to a `WriteReport`.
     pub fn write(&self, input: JsValue, options: JsValue) -> Promise {
+        use crate::options::WriteOptions;
         let inner = self.inner.clone();
         let prepared = WriteOptions::read(&options).and_then(|opts| {
             let plan = crate::plan_for(&input, &inner.config, &opts.read)?;
@@ -77,24 +72,43 @@ impl LibratoOutput {
 
     /// Sends the bodies of `report.failed` again; resolves to a report of the same shape.
     pub fn resend(&self, failed: JsValue) -> Promise {
-        let inner = self.inner.clone();
-        let prepared = failed_from_js(&failed).and_then(|f| Ok((f, inner.credentials()?)));
-        let (items, creds) = match prepared {
-            Ok(p) => p,
-            Err(e) => return Promise::reject(&e),
-        };
-        future_to_promise(async move {
-            let batches: Vec<(&str, usize)> = items.iter().map(|(b, n)| (b.as_str(), *n)).collect();
-            let report = inner.send(&batches, &creds).await;
-            let out = report_js(&report, &batches);
-            set(&out, "skipped", &Array::new());
-            set(&out, "errors", &Array::new());
-            Ok(out)
-        })
+        resend(&self.inner, failed)
     }
 }
 
+/// Sends the bodies of `report.failed` again; resolves to a report of the same shape.
+pub(crate) fn resend(inner: &Rc<Inner>, failed: JsValue) -> Promise {
+    let inner = inner.clone();
+    let prepared = failed_from_js(&failed).and_then(|f| Ok((f, inner.credentials()?)));
+    let (items, creds) = match prepared {
+        Ok(p) => p,
+        Err(e) => return Promise::reject(&e),
+    };
+    future_to_promise(async move {
+        let batches: Vec<(&str, usize)> = items.iter().map(|(b, n)| (b.as_str(), *n)).collect();
+        let report = inner.send(&batches, &creds).await;
+        let out = report_js(&report, &batches);
+        set(&out, "skipped", &Array::new());
+        set(&out, "errors", &Array::new());
+        Ok(out)
+    })
+}
+
 impl Inner {
+    /// The config (object, or TOML text in the main entry) and `{ fetch, secrets, env, log }`.
+    pub(crate) fn new(config: &JsValue, options: &JsValue) -> Result<Inner, JsValue> {
+        let options = OutputOptions::read(options)?;
+        let config = convert::config_arg(config, &options.load)?;
+        Ok(Inner {
+            config,
+            transport: FetchTransport {
+                fetch: options.fetch,
+            },
+            secrets: options.load.secrets.unwrap_or_default(),
+            log: options.log,
+        })
+    }
+
     pub(crate) fn credentials(&self) -> Result<Credentials, JsValue> {
         Credentials::resolve(&self.config, &self.secrets).map_err(|e| send_error(&e))
     }

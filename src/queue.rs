@@ -30,7 +30,7 @@ impl LibratoOutput {
         let max_items = items.is_finite().then_some(items.clamp(1.0, 1e9) as usize);
         let config = &self.inner.config;
         let input = InputJs::read(&input, opts.max_input, true)?;
-        let packed = crate::whole_input(input, &opts, |input| {
+        let packed = crate::text_api::whole_input(input, &opts, |input| {
             pack_input(input, config, &opts.render, max_messages, max_items)
         })?;
         let out = Object::new();

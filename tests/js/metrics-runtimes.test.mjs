@@ -69,8 +69,10 @@ export default { async fetch(request, env, ctx) {
 
 test('Chromium: the browser entry aggregates and sends a period', async () => {
   const site = await startStaticServer({ root: ROOT, port: 0, apiUrl: api.url });
-  const browser = await launchChromium();
+  let browser;
   try {
+    // Inside the try: a browser that cannot start must not leave the server holding the process.
+    browser = await launchChromium();
     const page = await browser.newPage();
     const problems = [];
     page.on('pageerror', (e) => problems.push(e.message));
@@ -92,7 +94,7 @@ test('Chromium: the browser entry aggregates and sends a period', async () => {
     ]);
     assert.deepEqual(problems, []);
   } finally {
-    await browser.close();
+    await browser?.close();
     await site.close();
   }
 });

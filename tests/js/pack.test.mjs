@@ -1,5 +1,6 @@
 // Packs the package (npm pack), installs the tarball into a temporary project and uses it
-// from Node 20 ESM exactly as a user would: `import ... from 'librato-wasm'`.
+// from Node 20 ESM exactly as a user would: `import ... from 'librato-wasm'` and
+// `import { LibratoMetrics } from 'librato-wasm/metrics'`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -17,7 +18,9 @@ test('npm pack → npm install → import from Node ESM', () => {
     assert.deepEqual(files, [
       'LICENSE', 'README.md', 'bin/common.mjs', 'bin/execd.mjs', 'bin/librato-wasm.mjs', 'bin/message.mjs', 'bin/pending.mjs', 'bin/sender.mjs', 'bin/spool.mjs', 'bin/statsd.mjs', 'bin/wasm.mjs',
       'browser.js', 'dist/cli/librato_wasm.js', 'dist/cli/librato_wasm_bg.wasm', 'dist/librato_wasm.js', 'dist/librato_wasm_bg.wasm',
-      'index.d.ts', 'node.js', 'package.json', 'src/api.js', 'workerd.js',
+      'dist/metrics/librato_wasm.js', 'dist/metrics/librato_wasm_bg.wasm',
+      'index.d.ts', 'metrics/browser.js', 'metrics/index.d.ts', 'metrics/node.js', 'metrics/workerd.js',
+      'node.js', 'package.json', 'src/api.js', 'src/guard.js', 'src/metrics.js', 'workerd.js',
     ]);
     const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
     const app = join(dir, 'app');
@@ -37,6 +40,23 @@ test('npm pack → npm install → import from Node ESM', () => {
       }));
     `);
     const result = JSON.parse(execFileSync('node', ['main.mjs'], { cwd: app, encoding: 'utf8' }));
+    // The subpath export: LibratoMetrics alone, from its own .wasm.
+    writeFileSync(join(app, 'metrics.mjs'), `
+      import * as entry from 'librato-wasm/metrics';
+      let now = 1700000040000;
+      const bodies = [];
+      globalThis.fetch = async (url, init) => { bodies.push(new TextDecoder().decode(init.body)); return new Response(null, { status: 200 }); };
+      const m = new entry.LibratoMetrics({ api_user: 'u', api_token: 't', api_url: 'http://127.0.0.1:9/v1/metrics' }, { now: () => now });
+      m.increment('hits', 2);
+      now += 60000;
+      const r = await m.flush();
+      console.log(JSON.stringify({ exports: Object.keys(entry), ok: r.ok, bodies }));
+    `);
+    assert.deepEqual(JSON.parse(execFileSync('node', ['metrics.mjs'], { cwd: app, encoding: 'utf8' })), {
+      exports: ['LibratoMetrics'],
+      ok: true,
+      bodies: ['{"gauges":[{"name":"hits","value":2,"measure_time":1700000040,"period":60}]}'],
+    });
     // ESM only, and require() works where Node requires ES modules (Node >= 20.19).
     writeFileSync(join(app, 'main.cjs'), `
       const { render } = require('librato-wasm');

@@ -13,9 +13,24 @@ export function packageModules(dir) {
   const pkg = join(ROOT, 'pkg');
   return [
     { type: 'ESModule', path: join(dir, 'librato-wasm'), contents: readFileSync(join(pkg, 'workerd.js'), 'utf8') },
-    { type: 'ESModule', path: join(dir, 'src', 'api.js'), contents: readFileSync(join(pkg, 'src', 'api.js'), 'utf8') },
+    ...['api.js', 'guard.js', 'metrics.js'].map((f) => ({ type: 'ESModule', path: join(dir, 'src', f), contents: readFileSync(join(pkg, 'src', f), 'utf8') })),
     { type: 'ESModule', path: join(dir, 'dist', 'librato_wasm.js'), contents: readFileSync(join(pkg, 'dist', 'librato_wasm.js'), 'utf8') },
     { type: 'CompiledWasm', path: join(dir, 'dist', 'librato_wasm_bg.wasm'), contents: readFileSync(join(pkg, 'dist', 'librato_wasm_bg.wasm')) },
+  ];
+}
+
+/**
+ * The files of 'librato-wasm/metrics' as workerd modules next to `dir`: a module in `dir`
+ * imports './librato-wasm/metrics' (where a bundler would resolve the subpath export).
+ */
+export function metricsModules(dir) {
+  const pkg = join(ROOT, 'pkg');
+  const at = (f) => join(dir, 'librato-wasm', f);
+  return [
+    { type: 'ESModule', path: at('metrics'), contents: readFileSync(join(pkg, 'metrics', 'workerd.js'), 'utf8').replaceAll("'../", "'./") },
+    ...['guard.js', 'metrics.js'].map((f) => ({ type: 'ESModule', path: at(join('src', f)), contents: readFileSync(join(pkg, 'src', f), 'utf8') })),
+    { type: 'ESModule', path: at('dist/metrics/librato_wasm.js'), contents: readFileSync(join(pkg, 'dist', 'metrics', 'librato_wasm.js'), 'utf8') },
+    { type: 'CompiledWasm', path: at('dist/metrics/librato_wasm_bg.wasm'), contents: readFileSync(join(pkg, 'dist', 'metrics', 'librato_wasm_bg.wasm')) },
   ];
 }
 

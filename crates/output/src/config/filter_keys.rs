@@ -2,7 +2,9 @@
 
 use super::value::CValue;
 use super::{string, ConfigError, ConfigErrorKind, Entry, Pos};
-use crate::filter::{By, Filters, Matcher};
+use crate::filter::By;
+#[cfg(feature = "filters")]
+use crate::filter::{Filters, Matcher};
 
 /// The filter keys as written (kept for `to_json`), next to their compiled form.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -46,6 +48,30 @@ pub struct FilterSpec {
 }
 
 impl FilterSpec {
+    /// The first filter key set, in the order Telegraf documents them (`None`: no filter at all).
+    pub fn first_set(&self) -> Option<&'static str> {
+        let lists = [
+            ("namepass", self.namepass.is_empty()),
+            ("namedrop", self.namedrop.is_empty()),
+            ("namepass_separator", self.namepass_separator.is_empty()),
+            ("namedrop_separator", self.namedrop_separator.is_empty()),
+            ("tagpass", self.tagpass.is_empty()),
+            ("tagdrop", self.tagdrop.is_empty()),
+            ("fieldinclude", self.fieldinclude.is_empty()),
+            ("fieldexclude", self.fieldexclude.is_empty()),
+            ("fieldpass", self.fieldpass.is_empty()),
+            ("fielddrop", self.fielddrop.is_empty()),
+            ("pass", self.pass.is_empty()),
+            ("drop", self.drop.is_empty()),
+            ("taginclude", self.taginclude.is_empty()),
+            ("tagexclude", self.tagexclude.is_empty()),
+            ("name_override", self.name_override.is_empty()),
+            ("name_prefix", self.name_prefix.is_empty()),
+            ("name_suffix", self.name_suffix.is_empty()),
+        ];
+        lists.into_iter().find(|(_, empty)| !empty).map(|(k, _)| k)
+    }
+
     /// The field include list Telegraf compiles: `pass`, `fieldpass`, `fieldinclude`.
     pub fn field_include(&self) -> Vec<String> {
         [&self.pass, &self.fieldpass, &self.fieldinclude]
@@ -230,6 +256,7 @@ pub fn read(
 }
 
 /// Compiles every filter once; a bad glob is an error at its line and column.
+#[cfg(feature = "filters")]
 pub fn compile(spec: &FilterSpec, positions: &Positions) -> Result<Filters, ConfigError> {
     // Lists of the same option (tagpass keys) are compiled in the order they were read.
     let mut used: Vec<&'static str> = Vec::new();

@@ -460,7 +460,14 @@ pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
             }
         }
     }
-    c.filters = filter_keys::compile(&c.filter_spec, &filter_positions)?;
+    // Without the `filters` feature (the metrics entry) nothing is compiled: its
+    // LibratoMetrics refuses filter keys, as the main entry's does.
+    #[cfg(feature = "filters")]
+    {
+        c.filters = filter_keys::compile(&c.filter_spec, &filter_positions)?;
+    }
+    #[cfg(not(feature = "filters"))]
+    drop(filter_positions);
     if let Some(e) = batch_size {
         c.batch_size = int_in(e, 1, c.api.max_batch() as i64)? as usize;
     }

@@ -1,0 +1,209 @@
+// LibratoMetrics for every entry (the main one and librato-wasm/metrics, each over its own
+// .wasm): samples are buffered here as (series, value) pairs of one period and folded in Rust
+// in bulk (a wasm call per sample would cost more than the sample); each series is interned
+// once (a JS Map from the call's name, source and tags to its id). Every rule (names, tags,
+// periods, summaries, bodies) is Rust's (crates/output/src/aggregate).
+
+export function makeMetrics(bindings, { guard, generation }) {
+  const PAIRS = 8192;
+  const ID = Symbol('series id');
+  const child = (map, key) => {
+    let next = map.get(key);
+    if (next === undefined) {
+      next = new Map();
+      map.set(key, next);
+    }
+    return next;
+  };
+  const clock = globalThis.performance?.now ? () => globalThis.performance.now() : () => Date.now();
+
+  class LibratoMetrics {
+    #args;
+    #core;
+    #generation;
+    #now;
+    #periodMs;
+    #counters = new Map();
+    #gauges = new Map();
+    #taggedCounters = new Map();
+    #taggedGauges = new Map();
+    #size = 0;
+    #tableGeneration = 0;
+    #buf = new Float64Array(PAIRS * 2);
+    #n = 0;
+    #bucket = 0;
+    #timer = null;
+
+    #onReport;
+    #log;
+    // What timer flushes could not deliver, for stop()'s report.
+    #held = { failed: [], skipped: [] };
+
+    constructor(config, options = {}) {
+      this.#args = [config, options];
+      this.#now = typeof options?.now === 'function' ? options.now : Date.now;
+      this.#onReport = typeof options?.onReport === 'function' ? options.onReport : null;
+      this.#log = typeof options?.log === 'function' ? options.log : null;
+      this.#init();
+    }
+
+    #init() {
+      this.#core = guard(() => new bindings.MetricsCore(...this.#args));
+      this.#tableGeneration = 0;
+      this.#periodMs = this.#core.periodMs();
+      this.#generation = generation();
+      this.#forget();
+      this.#n = 0;
+    }
+
+    #id(counter, name, opts) {
+      let sub = '';
+      let tags;
+      if (opts !== undefined) {
+        sub = opts.source ?? '';
+        tags = opts.tags;
+      }
+      if (tags === undefined) {
+        // Without tags, a name's first source is held in its entry (the usual case, and an
+        // object is far smaller than a Map); other sources in a Map beside it.
+        const root = counter ? this.#counters : this.#gauges;
+        const e = root.get(name);
+        if (e !== undefined && e.sub === sub) return e.id;
+        const known = e?.more?.get(sub);
+        if (known !== undefined) return known;
+        const id = this.#intern(counter, name, opts);
+        // Only interned series are kept here: a refused one (a bad name, past maxSeries) is
+        // asked again, so that ever new names cost no memory on either side.
+        if (id < 0) return id;
+        if (e === undefined) root.set(name, { sub, id, more: null });
+        else (e.more ??= new Map()).set(sub, id);
+        return id;
+      }
+      // With tags: a tree of Maps (name, source, each tag key and value) ending in the id, a
+      // lookup of strings the caller already holds, building no key string per call.
+      const root = counter ? this.#taggedCounters : this.#taggedGauges;
+      let node = root.get(name)?.get(sub);
+      for (const t in tags) node = node?.get(t)?.get(tags[t]);
+      const known = node?.get(ID);
+      if (known !== undefined) return known;
+      const id = this.#intern(counter, name, opts);
+      if (id < 0) return id;
+      node = child(child(root, name), sub);
+      for (const t in tags) node = child(child(node, t), tags[t]);
+      node.set(ID, id);
+      return id;
+    }
+
+    #intern(counter, name, opts) {
+      if (this.#generation !== generation()) this.#init();
+      this.#size++;
+      return guard(() => this.#core.series(counter, String(name), opts?.source, opts?.tags));
+    }
+
+    #forget() {
+      for (const m of [this.#counters, this.#gauges, this.#taggedCounters, this.#taggedGauges]) m.clear();
+      this.#size = 0;
+    }
+
+    #record(counter, name, value, opts) {
+      const id = this.#id(counter, name, opts);
+      const bucket = Math.floor(this.#now() / this.#periodMs) * this.#periodMs;
+      if (bucket !== this.#bucket || this.#n === this.#buf.length) this.#drain();
+      this.#bucket = bucket;
+      this.#buf[this.#n++] = id;
+      this.#buf[this.#n++] = +value;
+    }
+
+    #drain() {
+      if (this.#n === 0) return;
+      const n = this.#n;
+      this.#n = 0;
+      guard(() => this.#core.fold(this.#buf.subarray(0, n), this.#bucket));
+    }
+
+    increment(name, value = 1, opts) { this.#record(true, name, value, opts); }
+    measure(name, value, opts) { this.#record(false, name, value, opts); }
+    timing(name, ms, opts) { this.#record(false, name, ms, opts); }
+
+    time(name, fn, opts) {
+      const started = clock();
+      const done = () => this.#record(false, name, clock() - started, opts);
+      let result;
+      try {
+        result = fn();
+      } catch (e) {
+        done();
+        throw e;
+      }
+      if (result && typeof result.then === 'function') {
+        return result.then((v) => { done(); return v; }, (e) => { done(); throw e; });
+      }
+      done();
+      return result;
+    }
+
+    /** Sends every period that has ended (with `all`, the current one too). */
+    flush({ all = false } = {}) {
+      this.#drain();
+      const report = guard(() => this.#core.flush(all, this.#now()));
+      // The series table is rebuilt once it outgrew twice maxSeries: the ids here are stale.
+      const g = this.#core.generation();
+      if (g !== this.#tableGeneration) { this.#tableGeneration = g; this.#forget(); }
+      return report;
+    }
+
+    /** A timer flushes each period as it ends (Node, browsers; not between Workers requests). */
+    start() {
+      if (this.#timer) return;
+      const schedule = () => {
+        const wait = this.#periodMs - (this.#now() % this.#periodMs) + 5;
+        this.#timer = setTimeout(() => {
+          this.#timerFlush();
+          schedule();
+        }, wait);
+        this.#timer.unref?.();
+      };
+      schedule();
+    }
+
+    // A timer flush's report goes to onReport; what it could not deliver (or skipped) is kept
+    // for stop()'s report, so a failure between explicit calls is never only a log line.
+    #timerFlush() {
+      let pending;
+      try {
+        pending = this.flush();
+      } catch (e) {
+        pending = Promise.reject(e);
+      }
+      pending.then((report) => {
+        this.#held.failed.push(...report.failed);
+        this.#held.skipped.push(...report.skipped);
+        this.#onReport?.(report);
+      }, (e) => {
+        // Nothing was taken out (the periods wait for the next flush): said, not kept.
+        this.#log?.('error', `LibratoMetrics: a timed flush failed: ${e.message}`);
+        this.#onReport?.({ ok: false, sent: 0, requests: 0, attempts: 0, failed: [], skipped: [], errors: [], rateLimit: null, error: e });
+      });
+    }
+
+    /** Stops the timer and sends everything recorded; the report also carries what the
+     * timer's flushes could not deliver (their `failed` and `skipped`). */
+    async stop() {
+      if (this.#timer) clearTimeout(this.#timer);
+      this.#timer = null;
+      const report = await this.flush({ all: true });
+      const held = this.#held;
+      this.#held = { failed: [], skipped: [] };
+      report.failed = [...held.failed, ...report.failed];
+      report.skipped = [...held.skipped, ...report.skipped];
+      report.ok = report.failed.length === 0;
+      return report;
+    }
+
+    resend(failed) {
+      return guard(() => this.#core.resend(failed));
+    }
+  }
+
+  return LibratoMetrics;
+}
