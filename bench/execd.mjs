@@ -1,6 +1,7 @@
 // `librato-wasm execd` throughput: the bench input's first lines written to its stdin as
 // Telegraf would, to a do-nothing local API (200 at once), timed until every gauge arrived;
-// and its memory (RSS) with --buffer-limit 10,000 full while the API answers 503. Prints JSON.
+// and its memory (RSS) with --buffer-limit 10,000 full while the API answers 503, and with
+// 20,000 gauges pending (issue 28's case). Prints JSON.
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -53,5 +54,21 @@ await new Promise((r) => setTimeout(r, 1500));
 const bufferRss = rss(q.child.pid);
 q.child.kill('SIGKILL');
 await q.done;
+
+// Issue 28's case: 10,000 lines of two fields (20,000 gauges) pending, the API down, nothing
+// dropped (--buffer-limit 20,000); next to Node 20's own RSS (a process that only waits).
+const two = Array.from({ length: 10_000 }, (_, i) =>
+  `cpu,host=web-${String(i % 200).padStart(3, '0')},cpu=cpu${i % 8} usage_idle=${((i * 7919) % 10000) / 100},usage_user=${((i * 104729) % 10000) / 100} ${1_764_000_000 + i}000000000`).join('\n') + '\n';
+const r = start(['--buffer-limit', '20000', '--retry-base', '60']);
+await new Promise((res) => setTimeout(res, 500));
+r.child.stdin.write(two);
+await new Promise((res) => setTimeout(res, 1500));
+const pendingRss = rss(r.child.pid);
+r.child.kill('SIGKILL');
+await r.done;
+const bare = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 3000)'], { stdio: 'ignore' });
+await new Promise((res) => setTimeout(res, 700));
+const nodeRss = rss(bare.pid);
+bare.kill('SIGKILL');
 server.close();
-console.log(JSON.stringify({ gauges: want, bytes: Buffer.byteLength(text), ms, buffer_rss: bufferRss }));
+console.log(JSON.stringify({ gauges: want, bytes: Buffer.byteLength(text), ms, buffer_rss: bufferRss, pending_20000_rss: pendingRss, node_rss: nodeRss }));
