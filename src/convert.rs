@@ -114,20 +114,18 @@ pub fn config_arg(v: &JsValue, load: &LoadOptions) -> Result<LibratoConfig, JsVa
             ),
         ));
     }
-    let json = js_sys::JSON::stringify(v).map_err(|_| {
-        js_error(
+    match crate::config_object::to_cvalue(v, &JsValue::from(""), 0)? {
+        Some(config::CValue::Table(t)) => config::from_table(&t).map_err(|e| config_error(&e)),
+        Some(config::CValue::Other("null")) | None => Ok(LibratoConfig::default()),
+        // A toJSON that gives something else: as the JSON path said it.
+        Some(other) => Err(js_error(
             "invalid_config",
-            "config object cannot be read as JSON (does it hold a bigint or a cycle?)",
-        )
-    })?;
-    let json: String = json.into();
-    let value = librato_core::json::reader::from_str(&json).map_err(|e| {
-        js_error(
-            "invalid_config",
-            &format!("config object: {} at offset {}", e.message, e.at),
-        )
-    })?;
-    config::from_json_object(&value).map_err(|e| config_error(&e))
+            &format!(
+                "config must be an object or TOML text, found {}",
+                other.type_name()
+            ),
+        )),
+    }
 }
 
 #[cfg(feature = "full")]

@@ -47,6 +47,10 @@ impl Transport for FetchTransport {
     fn random(&self) -> f64 {
         js_sys::Math::random()
     }
+
+    fn read_json(&self, body: &str) -> Option<serde_json::Value> {
+        crate::json_body::read(body)
+    }
 }
 
 /// One POST with a whole-request timeout (headers and body); redirects are not followed.

@@ -7,8 +7,10 @@
 //! Only built for `wasm32`: natively this crate is empty.
 #![cfg(target_arch = "wasm32")]
 
+mod config_object;
 mod convert;
 mod http;
+mod json_body;
 mod metrics;
 #[cfg(feature = "full")]
 mod metrics_js;

@@ -172,3 +172,41 @@ test('bad configs and options give the same errors from both entries, and each k
   });
   assert.deepEqual([reports[0].ok, reports[0].sent], [true, 1]);
 });
+
+test('a config object means what its JSON means (toJSON, undefined, NaN, big numbers), in both entries', () => {
+  const outcome = (Class, config) => {
+    try {
+      const m = new Class(config, {});
+      return { ok: typeof m.flush };
+    } catch (e) {
+      return { code: e.code, message: e.message, key: e.key };
+    }
+  };
+  const cases = [
+    { api_token: TOKEN, timeout: undefined, debug: () => true },
+    { api_token: { toJSON: () => TOKEN }, api_url: new URL('http://127.0.0.1:9/v1/metrics') },
+    { api_token: TOKEN, retries: NaN },
+    { api_token: TOKEN, batch_size: Infinity },
+    { api_token: TOKEN, batch_size: 300.5 },
+    { api_token: TOKEN, batch_size: 1e21 },
+    { api_token: TOKEN, batch_size: 2 ** 63 },
+    { api_token: TOKEN, batch_size: -0 },
+    { api_token: TOKEN, template: ['host', undefined] },
+    { api_token: TOKEN, timeout: new Date(0) },
+    { api_token: TOKEN, source_tag: Symbol('x') },
+    { api_token: TOKEN, 10: 'numeric key', b: 1 },
+  ];
+  for (const config of cases) {
+    const viaJson = JSON.parse(JSON.stringify(config));
+    for (const Class of [Main, Small]) {
+      assert.deepEqual(outcome(Class, config), outcome(Class, viaJson), `${Class === Main ? 'main' : 'metrics'}: ${JSON.stringify(config)}`);
+    }
+  }
+  const cyclic = { api_token: TOKEN };
+  cyclic.self = cyclic;
+  for (const bad of [cyclic, { api_token: TOKEN, retries: 3n }]) {
+    for (const Class of [Main, Small]) {
+      assert.deepEqual(outcome(Class, bad), { code: 'invalid_config', message: 'config object cannot be read as JSON (does it hold a bigint or a cycle?)', key: undefined });
+    }
+  }
+});

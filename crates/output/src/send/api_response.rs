@@ -1,32 +1,45 @@
 //! Reading Librato's responses: every error body shape seen in the wild becomes one readable
-//! message, and the rate-limit headers become numbers.
+//! message, and the rate-limit headers become numbers. The body's JSON is read by the
+//! transport ([`super::Transport::read_json`]): the JS one uses the runtime's `JSON.parse`,
+//! so that an entry without the JSON reader (librato-wasm/metrics) reads bodies the same way.
 
 use serde_json::Value;
 
 use librato_core::metric::cut;
 
-/// `"{status}: {what the body says}"`, e.g. `400: name "x y" is not a valid metric name`.
-pub fn error_message(status: u16, body: &str) -> String {
-    format!("{status}: {}", describe_body(body))
+/// A body's JSON with the crate's own reader (what [`super::Transport::read_json`] does
+/// unless a transport has a better one).
+pub fn read_json(body: &str) -> Option<Value> {
+    librato_core::json::reader::from_str(body.trim()).ok()
 }
 
-/// The human part of an error body.
-pub fn describe_body(body: &str) -> String {
+/// `"{status}: {what the body says}"`, e.g. `400: name "x y" is not a valid metric name`.
+pub fn error_message(status: u16, body: &str) -> String {
+    error_message_of(status, body, read_json(body).as_ref())
+}
+
+/// [`error_message`] of a body whose JSON (if it is JSON) is already read.
+pub fn error_message_of(status: u16, body: &str, json: Option<&Value>) -> String {
+    format!("{status}: {}", describe_body(body, json))
+}
+
+/// The human part of an error body (`json`: the body read as JSON, when it is).
+pub fn describe_body(body: &str, json: Option<&Value>) -> String {
     let trimmed = body.trim();
     if trimmed.is_empty() {
         return "(empty response body)".to_string();
     }
-    match librato_core::json::reader::from_str(trimmed) {
-        Ok(v) => {
+    match json {
+        Some(v) => {
             let mut parts = Vec::new();
-            collect(&v, &mut parts);
+            collect(v, &mut parts);
             if parts.is_empty() {
                 cut(trimmed, 300)
             } else {
                 cut(&parts.join("; "), 500)
             }
         }
-        Err(_) => cut(&trimmed.replace(['\n', '\r'], " "), 300),
+        None => cut(&trimmed.replace(['\n', '\r'], " "), 300),
     }
 }
 
@@ -96,10 +109,12 @@ fn strings(v: &Value, out: &mut Vec<String>) {
 /// True when a (2xx) body holds a non-empty `errors`: the API refused (part of) the request
 /// although its status says accepted.
 pub fn has_errors(body: &str) -> bool {
-    let Ok(v) = librato_core::json::reader::from_str(body.trim()) else {
-        return false;
-    };
-    match v.get("errors") {
+    has_errors_in(read_json(body).as_ref())
+}
+
+/// [`has_errors`] of a body already read as JSON (`None`: it is not JSON).
+pub fn has_errors_in(json: Option<&Value>) -> bool {
+    match json.and_then(|v| v.get("errors")) {
         Some(Value::Array(a)) => !a.is_empty(),
         Some(Value::Object(o)) => !o.is_empty(),
         Some(Value::String(s)) => !s.is_empty(),

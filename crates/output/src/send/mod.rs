@@ -77,6 +77,10 @@ pub trait Transport {
     fn now_ms(&self) -> f64;
     /// A number in [0, 1) (full jitter).
     fn random(&self) -> f64;
+    /// A response body read as JSON (`None`: it is not JSON), for its error messages.
+    fn read_json(&self, body: &str) -> Option<serde_json::Value> {
+        api_response::read_json(body)
+    }
 }
 
 /// Log levels, as `options.log` receives them.
@@ -488,9 +492,16 @@ impl<T: Transport> Ctx<'_, T> {
                         &format!("response {}/{n}: {status} {body}", i + 1),
                     );
                 }
+                // Read once (a redirect's message does not quote its body).
+                let json = if !(300..=399).contains(&status) {
+                    self.transport.read_json(&body)
+                } else {
+                    None
+                };
                 let outcome = if status == 403 && api_response::says_rate_limited(&body) {
                     Outcome::RateLimited403
-                } else if (200..300).contains(&status) && api_response::has_errors(&body) {
+                } else if (200..300).contains(&status) && api_response::has_errors_in(json.as_ref())
+                {
                     // Both APIs: a 2xx naming errors did not store (all of) the request, and
                     // the same body would be refused again.
                     Outcome::RejectedIn2xx
@@ -504,7 +515,7 @@ impl<T: Transport> Ctx<'_, T> {
                     (300..=399, None) => format!(
                         "{status}: the API answered with a redirect; redirects are not followed: set api_url to the final URL"
                     ),
-                    _ => api_response::error_message(status, &body),
+                    _ => api_response::error_message_of(status, &body, json.as_ref()),
                 };
                 (outcome, Some(status), message, retry_after)
             }
