@@ -48,7 +48,7 @@ impl Transport for FetchTransport {
         js_sys::Math::random()
     }
 
-    fn read_json(&self, body: &str) -> Option<serde_json::Value> {
+    fn read_json(&self, body: &str) -> Option<librato_output::send::api_response::Json> {
         crate::json_body::read(body)
     }
 }

@@ -1,16 +1,53 @@
 //! Reading Librato's responses: every error body shape seen in the wild becomes one readable
 //! message, and the rate-limit headers become numbers. The body's JSON is read by the
-//! transport ([`super::Transport::read_json`]): the JS one uses the runtime's `JSON.parse`,
-//! so that an entry without the JSON reader (librato-wasm/metrics) reads bodies the same way.
-
-use serde_json::Value;
+//! transport ([`super::Transport::read_json`]) into [`Json`]: the JS one uses the runtime's
+//! `JSON.parse`, so that an entry without a JSON reader (librato-wasm/metrics) reads bodies
+//! the same way.
 
 use librato_core::metric::cut;
 
+/// As much of a JSON body as the message rules read: strings, arrays and objects (keys in
+/// order, each once: a repeated key has its last value, as `JSON.parse` and serde_json give).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json {
+    /// A string.
+    Str(String),
+    /// An array.
+    Array(Vec<Json>),
+    /// An object.
+    Object(Vec<(String, Json)>),
+    /// A number, a boolean or null (no rule reads them).
+    Other,
+}
+
+impl Json {
+    fn get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Json::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    fn from_value(v: &serde_json::Value) -> Json {
+        use serde_json::Value;
+        match v {
+            Value::String(s) => Json::Str(s.clone()),
+            Value::Array(items) => Json::Array(items.iter().map(Json::from_value).collect()),
+            Value::Object(map) => Json::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), Json::from_value(v)))
+                    .collect(),
+            ),
+            _ => Json::Other,
+        }
+    }
+}
+
 /// A body's JSON with the crate's own reader (what [`super::Transport::read_json`] does
 /// unless a transport has a better one).
-pub fn read_json(body: &str) -> Option<Value> {
-    librato_core::json::reader::from_str(body.trim()).ok()
+pub fn read_json(body: &str) -> Option<Json> {
+    let v = librato_core::json::reader::from_str(body.trim()).ok()?;
+    Some(Json::from_value(&v))
 }
 
 /// `"{status}: {what the body says}"`, e.g. `400: name "x y" is not a valid metric name`.
@@ -19,12 +56,12 @@ pub fn error_message(status: u16, body: &str) -> String {
 }
 
 /// [`error_message`] of a body whose JSON (if it is JSON) is already read.
-pub fn error_message_of(status: u16, body: &str, json: Option<&Value>) -> String {
+pub fn error_message_of(status: u16, body: &str, json: Option<&Json>) -> String {
     format!("{status}: {}", describe_body(body, json))
 }
 
 /// The human part of an error body (`json`: the body read as JSON, when it is).
-pub fn describe_body(body: &str, json: Option<&Value>) -> String {
+pub fn describe_body(body: &str, json: Option<&Json>) -> String {
     let trimmed = body.trim();
     if trimmed.is_empty() {
         return "(empty response body)".to_string();
@@ -45,15 +82,15 @@ pub fn describe_body(body: &str, json: Option<&Value>) -> String {
 
 /// Walks the known shapes: `errors.params.<key>: [msg]`, `errors.request|system: [msg]`,
 /// `errors: [msg]`, `error: msg`, `message: msg`.
-fn collect(v: &Value, out: &mut Vec<String>) {
-    let Some(obj) = v.as_object() else {
-        if let Some(s) = v.as_str() {
-            out.push(s.to_string());
+fn collect(v: &Json, out: &mut Vec<String>) {
+    let Json::Object(_) = v else {
+        if let Json::Str(s) = v {
+            out.push(s.clone());
         }
         return;
     };
-    match obj.get("errors") {
-        Some(Value::Object(errors)) => {
+    match v.get("errors") {
+        Some(Json::Object(errors)) => {
             for (kind, detail) in errors {
                 if kind == "params" {
                     params(detail, "", out);
@@ -62,21 +99,21 @@ fn collect(v: &Value, out: &mut Vec<String>) {
                 }
             }
         }
-        Some(other @ (Value::Array(_) | Value::String(_))) => strings(other, out),
+        Some(other @ (Json::Array(_) | Json::Str(_))) => strings(other, out),
         _ => {}
     }
-    if let Some(Value::String(e)) = obj.get("error") {
+    if let Some(Json::Str(e)) = v.get("error") {
         out.push(e.clone());
     }
-    if let Some(Value::String(m)) = obj.get("message") {
+    if let Some(Json::Str(m)) = v.get("message") {
         out.push(m.clone());
     }
 }
 
 /// `{"name": ["is not valid"]}` → `name is not valid`; nested keys are joined with dots.
-fn params(v: &Value, prefix: &str, out: &mut Vec<String>) {
+fn params(v: &Json, prefix: &str, out: &mut Vec<String>) {
     match v {
-        Value::Object(map) => {
+        Json::Object(map) => {
             for (k, inner) in map {
                 let key = if prefix.is_empty() {
                     k.clone()
@@ -86,23 +123,23 @@ fn params(v: &Value, prefix: &str, out: &mut Vec<String>) {
                 params(inner, &key, out);
             }
         }
-        Value::Array(items) => {
+        Json::Array(items) => {
             for item in items {
                 params(item, prefix, out);
             }
         }
-        Value::String(s) if prefix.is_empty() => out.push(s.clone()),
-        Value::String(s) => out.push(format!("{prefix} {s}")),
-        _ => {}
+        Json::Str(s) if prefix.is_empty() => out.push(s.clone()),
+        Json::Str(s) => out.push(format!("{prefix} {s}")),
+        Json::Other => {}
     }
 }
 
-fn strings(v: &Value, out: &mut Vec<String>) {
+fn strings(v: &Json, out: &mut Vec<String>) {
     match v {
-        Value::String(s) => out.push(s.clone()),
-        Value::Array(items) => items.iter().for_each(|i| strings(i, out)),
-        Value::Object(map) => map.values().for_each(|i| strings(i, out)),
-        _ => {}
+        Json::Str(s) => out.push(s.clone()),
+        Json::Array(items) => items.iter().for_each(|i| strings(i, out)),
+        Json::Object(map) => map.iter().for_each(|(_, i)| strings(i, out)),
+        Json::Other => {}
     }
 }
 
@@ -113,11 +150,11 @@ pub fn has_errors(body: &str) -> bool {
 }
 
 /// [`has_errors`] of a body already read as JSON (`None`: it is not JSON).
-pub fn has_errors_in(json: Option<&Value>) -> bool {
+pub fn has_errors_in(json: Option<&Json>) -> bool {
     match json.and_then(|v| v.get("errors")) {
-        Some(Value::Array(a)) => !a.is_empty(),
-        Some(Value::Object(o)) => !o.is_empty(),
-        Some(Value::String(s)) => !s.is_empty(),
+        Some(Json::Array(a)) => !a.is_empty(),
+        Some(Json::Object(o)) => !o.is_empty(),
+        Some(Json::Str(s)) => !s.is_empty(),
         _ => false,
     }
 }

@@ -78,7 +78,7 @@ pub trait Transport {
     /// A number in [0, 1) (full jitter).
     fn random(&self) -> f64;
     /// A response body read as JSON (`None`: it is not JSON), for its error messages.
-    fn read_json(&self, body: &str) -> Option<serde_json::Value> {
+    fn read_json(&self, body: &str) -> Option<api_response::Json> {
         api_response::read_json(body)
     }
 }
