@@ -133,7 +133,7 @@ try {
 try {
   const ex = child('execd.mjs', [file, '20000'], {}, []);
   row('execd: stdin → do-nothing local API (20,000 lines)', `${(ex.gauges / ex.ms).toFixed(1)} k gauges/s`, '',
-    `${(rate(ex.bytes, ex.ms)).toFixed(1)} MB/s of line protocol (write() above: ${writeRate.toFixed(1)} MB/s): one request at a time, oldest first, so that order survives faults; RSS with --buffer-limit 10,000 full (the API answering 503) ${(ex.buffer_rss / 1e6).toFixed(0)} MB`);
+    `${(rate(ex.bytes, ex.ms)).toFixed(1)} MB/s of line protocol (write() above: ${writeRate.toFixed(1)} MB/s): one request at a time, oldest first, so that order survives faults; V8's optimising tiers off (bin/lean.mjs; LIBRATO_WASM_FULL_SPEED=1 keeps them); RSS with --buffer-limit 10,000 full (the API answering 503) ${(ex.buffer_rss / 1e6).toFixed(0)} MB`);
   row('execd: RSS with 10,000 lines (20,000 gauges) pending, the API down', `${(ex.pending_20000_rss / 1048576).toFixed(0)} MB`, '≤ 64 MB',
     `Node 20's own RSS (a process that only waits) ${(ex.node_rss / 1048576).toFixed(0)} MB; the pending messages themselves are ~2 MB of strings`, ex.pending_20000_rss <= 64 * 1048576);
 } catch (e) {

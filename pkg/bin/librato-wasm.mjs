@@ -2,6 +2,7 @@
 // The librato-wasm command line: check, render, send, resend, execd (Telegraf's
 // [[outputs.execd]]) and statsd (in place of statsd + statsd-librato-backend). Exit codes: 0 success, 1 a problem with the config, the input or the
 // delivery, 2 a usage error.
+import './lean.mjs';
 import { parseArgs } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { render, LibratoOutput } from './wasm.mjs';

@@ -16,7 +16,7 @@ test('npm pack → npm install → import from Node ESM', () => {
     const [info] = JSON.parse(out);
     const files = info.files.map((f) => f.path).sort();
     assert.deepEqual(files, [
-      'LICENSE', 'README.md', 'bin/common.mjs', 'bin/execd.mjs', 'bin/librato-wasm.mjs', 'bin/message.mjs', 'bin/pending.mjs', 'bin/sender.mjs', 'bin/spool.mjs', 'bin/statsd.mjs', 'bin/wasm.mjs',
+      'LICENSE', 'README.md', 'bin/common.mjs', 'bin/execd.mjs', 'bin/lean.mjs', 'bin/librato-wasm.mjs', 'bin/message.mjs', 'bin/pending.mjs', 'bin/sender.mjs', 'bin/spool.mjs', 'bin/statsd.mjs', 'bin/wasm.mjs',
       'browser.js', 'dist/cli/librato_wasm.js', 'dist/cli/librato_wasm_bg.wasm', 'dist/librato_wasm.js', 'dist/librato_wasm_bg.wasm',
       'dist/metrics/librato_wasm.js', 'dist/metrics/librato_wasm_bg.wasm',
       'index.d.ts', 'metrics/browser.js', 'metrics/index.d.ts', 'metrics/node.js', 'metrics/workerd.js',
