@@ -10,6 +10,7 @@ import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { packageModules } from '../tests/js/worker-harness.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MAX = 32_000_000;
@@ -23,7 +24,6 @@ chunks.push(rest);
 const raw = Buffer.concat(chunks);
 const body = gzipSync(raw);
 
-const pkg = join(ROOT, 'pkg');
 const dir = mkdtempSync(join(tmpdir(), 'wlimits-'));
 const script = `import { LibratoOutput } from 'librato-wasm';
 import { __wasmMemoryBytes } from './dist/librato_wasm.js';
@@ -43,10 +43,7 @@ const mf = new Miniflare({
   modules: [
     mod('index.mjs', script),
     mod('body.mjs', readFileSync(join(ROOT, 'worker', 'src', 'body.mjs'), 'utf8')),
-    mod('librato-wasm', readFileSync(join(pkg, 'workerd.js'), 'utf8')),
-    mod('src/api.js', readFileSync(join(pkg, 'src', 'api.js'), 'utf8')),
-    mod('dist/librato_wasm.js', readFileSync(join(pkg, 'dist', 'librato_wasm.js'), 'utf8')),
-    { type: 'CompiledWasm', path: join(dir, 'dist', 'librato_wasm_bg.wasm'), contents: readFileSync(join(pkg, 'dist', 'librato_wasm_bg.wasm')) },
+    ...packageModules(dir),
   ],
   compatibilityDate: '2026-04-01',
   host: '127.0.0.1',
