@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# One .wasm per build: the main entry's, the command line's (with `statsd`) and
+# One .wasm per build: the main entry's, the command line's (with `statsd`, its own profile) and
 # librato-wasm/metrics' (LibratoMetrics alone: no default features, its own profile).
 build() { # cargo-flags out-dir
   local profile=release
@@ -27,7 +27,7 @@ build() { # cargo-flags out-dir
     "$out.tmp/librato_wasm_bg.wasm" -o "$out.tmp/librato_wasm_bg.wasm"
   rm -rf "$out" && mv "$out.tmp" "$out"
 }
-build "--release --features statsd" pkg/cli.tmp
+build "--features statsd --profile cli" pkg/cli.tmp
 build "--no-default-features --profile metrics" pkg/metrics.tmp
 build "--release" pkg/dist
 rm -rf pkg/dist/cli pkg/dist/metrics && mv pkg/cli.tmp pkg/dist/cli && mv pkg/metrics.tmp pkg/dist/metrics
