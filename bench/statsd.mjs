@@ -2,7 +2,8 @@
 // [90, 99] over 1,000 series, and end to end over UDP: librato-wasm statsd and, when installed
 // (a dev dependency of the bench only), statsd 0.9.0 + statsd-librato-backend 2.0.16, each fed
 // the same packets at a fixed rate, posting to a do-nothing API on 127.0.0.1; the share of
-// lines each accounted for in its posts. Prints JSON.
+// lines each accounted for in its posts (what is missing was dropped by the kernel: the
+// receive buffer overflowed while the process was busy). Prints JSON.
 import { createRequire } from 'node:module';
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -79,7 +80,7 @@ async function endToEnd(start, rate) {
   const child = start(port, a.port);
   await sleep(1500);
   const sent = await feed(port, rate, 3);
-  await sleep(2500);
+  await sleep(1500);
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));
   await sleep(300);
@@ -104,10 +105,22 @@ try {
     return spawn(process.execPath, [stats, conf], { stdio: 'ignore', cwd: dirname(dirname(stats)) });
   };
 } catch { /* not installed */ }
+// statsd at rising rates until it loses more than 0.1%; ours at the highest rate statsd kept
+// up with and at three times it (issue 27's target).
 out.rates = {};
-for (const rate of [50_000, 150_000, 300_000]) {
-  out.rates[rate] = { ours: await endToEnd(ours, rate) };
-  if (theirs) out.rates[rate].statsd = await endToEnd(theirs, rate);
+let statsdMax = 300_000;
+if (theirs) {
+  statsdMax = 0;
+  for (const rate of [150_000, 300_000, 450_000, 600_000, 900_000]) {
+    const share = await endToEnd(theirs, rate);
+    out.rates[rate] = { statsd: share };
+    if (share < 0.999) break;
+    statsdMax = rate;
+  }
 }
+for (const rate of statsdMax > 0 ? [statsdMax, statsdMax * 3] : []) {
+  out.rates[rate] = { ...out.rates[rate], ours: await endToEnd(ours, rate) };
+}
+out.statsd_max = statsdMax;
 out.statsd_installed = Boolean(theirs);
 console.log(JSON.stringify(out));

@@ -6,6 +6,7 @@
 // runs the timers and reads a statsd config file.
 import dgram from 'node:dgram';
 import net from 'node:net';
+import http from 'node:http';
 import os from 'node:os';
 import vm from 'node:vm';
 import { readFileSync } from 'node:fs';
@@ -15,6 +16,13 @@ import { UsageError } from './common.mjs';
 
 /** The most a TCP connection may buffer without a line break (statsd has no limit). */
 const MAX_TCP_BUFFER = 1 << 20;
+
+/**
+ * The UDP receive buffer asked for. The kernel's default (rmem_default, ~208 KB) holds ~15 ms
+ * of packets at 300,000 lines/s, so a flush or a GC pause drops datagrams; statsd keeps the
+ * default. Linux caps the request at net.core.rmem_max, which is said at start when smaller.
+ */
+const UDP_RECEIVE_BUFFER = 4 << 20;
 
 /** `udp://HOST:PORT` or `tcp://HOST:PORT` (IPv6 hosts in brackets). */
 export function parseListen(text) {
@@ -119,6 +127,13 @@ export function statsd(opts) {
   } catch (e) {
     throw new UsageError(e.message);
   }
+  // Node loads and compiles its fetch (undici, its HTTP client and parser) on first use: done
+  // now, against a throwaway server of its own, not after the first flush, where the ~25 ms
+  // stall drops packets when the receive buffer is small.
+  if (!opts.options?.fetch) {
+    const srv = http.createServer((q, r) => r.end());
+    srv.listen(0, '127.0.0.1', () => globalThis.fetch(`http://127.0.0.1:${srv.address().port}/`).then((r) => r.arrayBuffer()).catch(() => {}).finally(() => srv.close()));
+  }
   const servers = [];
   const sockets = new Set();
   // Under the package's guard: a panic becomes an Error (and a reset), never a dead process.
@@ -139,10 +154,15 @@ export function statsd(opts) {
     const ready = () => { if (++started === opts.listen.length) say('I!', `listening on ${opts.listen.map((l) => `${l.proto}://${l.host}:${l.port}`).join(', ')}; flushing every ${opts.core.flushInterval} ms`); };
     for (const l of opts.listen) {
       if (l.proto === 'udp') {
-        const s = dgram.createSocket(l.host.includes(':') ? 'udp6' : 'udp4');
+        const s = dgram.createSocket({ type: l.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: UDP_RECEIVE_BUFFER });
         s.on('message', ingest);
         s.on('error', (e) => reject(new UsageError(`udp://${l.host}:${l.port}: ${e.message}`)));
-        s.bind(l.port, l.host, ready);
+        s.bind(l.port, l.host, () => {
+          // Linux reports twice what it grants (the kernel's bookkeeping share).
+          const got = s.getRecvBufferSize() / (process.platform === 'linux' ? 2 : 1);
+          if (got < UDP_RECEIVE_BUFFER) say('I!', `udp://${l.host}:${l.port}: receive buffer ${Math.round(got / 1024)} KB of the ${UDP_RECEIVE_BUFFER >> 10} KB asked (raise net.core.rmem_max for bursts)`);
+          ready();
+        });
         servers.push(s);
       } else {
         const s = net.createServer((conn) => {
