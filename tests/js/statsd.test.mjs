@@ -111,7 +111,8 @@ test('a statsd config file: port, flushInterval, percentThreshold, librato block
   await waitFor('a flush', () => api.received().measurements.some((m) => m.name === 'app.lat.99'));
   const m = Object.fromEntries(api.received().measurements.map((x) => [x.name, x]));
   assert.deepEqual(Object.keys(m).sort(), ['app.lat', 'app.lat.50', 'app.lat.99']);
-  assert.deepEqual(m['app.lat.50'].tags, { env: 'prod', host: 'box', source: 'web1' });
+  // The backend's source is a measurement tag, which replaces the top-level env and host.
+  assert.deepEqual(m['app.lat.50'].tags, { source: 'web1' });
   assert.equal(m['app.lat.50'].count, 2);
   assert.equal(api.received().requests[0].user, USER);
   p.child.kill('SIGINT');

@@ -257,11 +257,40 @@ fn backend_tags_in_the_name_and_percentile_names() {
     s.ingest(b"api.latency#route=users:5|ms\napi.latency#route=users:7|ms\n");
     let got = items(&s.flush(1_700_000_000_000.0).messages);
     let p = by_name(&got, "app.api.latency.90");
+    // The backend's own tags replace its top-level ones (the API never merges them): no host.
     assert_eq!(
         p["tags"],
-        serde_json::json!({"host": "box", "route": "users", "source": "web1"})
+        serde_json::json!({"route": "users", "source": "web1"})
     );
-    assert_eq!(by_name(&got, "app.api.latency")["tags"]["route"], "users");
+    assert_eq!(
+        by_name(&got, "app.api.latency")["tags"],
+        serde_json::json!({"route": "users", "source": "web1"})
+    );
+}
+
+#[test]
+fn own_tags_replace_the_top_level_ones_as_the_api_does() {
+    let mut st = setup(Api::Measurements);
+    st.parse = ParseOptions { sanitize: false };
+    let mut s = Statsd::new(st);
+    s.ingest(b"a:1|c\nb#k=v:1|c\nc:1|c|#d:e\n");
+    let got = items(&s.flush(1_700_000_000_000.0).messages);
+    assert_eq!(
+        by_name(&got, "a")["tags"],
+        serde_json::json!({"host": "box"})
+    );
+    assert_eq!(by_name(&got, "b")["tags"], serde_json::json!({"k": "v"}));
+    assert_eq!(by_name(&got, "c")["tags"], serde_json::json!({"d": "e"}));
+    // A configured source is an own tag too: every series then has it and not host.
+    let mut st = setup(Api::Measurements);
+    st.source = Some("web1".into());
+    let mut s = Statsd::new(st);
+    s.ingest(b"a:1|c\n");
+    let got = items(&s.flush(1_700_000_000_000.0).messages);
+    assert_eq!(
+        by_name(&got, "a")["tags"],
+        serde_json::json!({"source": "web1"})
+    );
 }
 
 #[test]

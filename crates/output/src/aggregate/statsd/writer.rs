@@ -65,9 +65,16 @@ impl Writer<'_> {
                 if let Some(src) = self.source {
                     tags.push(("source".into(), src.into()));
                 }
-                // The backend's top-level tags, under the measurement's.
+                // The backend sends its top-level tags once per body and each measurement's
+                // own (name tags, `source`) beside them, which the API does not merge: own
+                // tags replace the top-level ones, so a series with any has only those.
+                let whole = if tags.is_empty() {
+                    self.global
+                } else {
+                    &tags[..]
+                };
                 let mut m = Metric::new(&name, 0);
-                for (k, v) in self.global.iter().chain(tags.iter()) {
+                for (k, v) in whole {
                     m.set_tag(Cow::Borrowed(k.as_str()), Cow::Borrowed(v.as_str()));
                 }
                 if let Err((reason, message)) = self.tag_set.write(&m, &mut tail, None) {
