@@ -78,6 +78,10 @@ export function readStatsdConfig(file) {
   const legacy = Boolean(l.writeToLegacy);
   if (legacy) warnings.push(`${file}: librato.writeToLegacy: only the legacy API (/v1/metrics) is posted to, not both`);
   if (l.countersAsGauges === false && legacy) warnings.push(`${file}: librato.countersAsGauges = false is sent as gauges of the running total on the legacy API`);
+  // The backend's batchSize (default 500) within what each API takes in one request.
+  const maxBatch = legacy ? 300 : 1000;
+  const batch = Math.min(Number(l.batchSize ?? 500), maxBatch);
+  if (l.batchSize > maxBatch) warnings.push(`${file}: librato.batchSize ${l.batchSize} is sent as ${maxBatch}, the most the ${legacy ? 'legacy' : 'tagged'} API takes in one request`);
   const servers = Array.isArray(c.servers) ? c.servers : [c];
   const listen = servers.map((s) => ({
     proto: /tcp/.test(String(s.server ?? '')) ? 'tcp' : 'udp',
@@ -88,7 +92,7 @@ export function readStatsdConfig(file) {
     api: legacy ? 'metrics' : 'measurements',
     api_user: l.email ?? '',
     api_token: l.token ?? '',
-    batch_size: l.batchSize ?? 500,
+    batch_size: batch,
     ...(l.api ? { api_url: `${String(l.api).replace(/\/+$/, '')}/v1/${legacy ? 'metrics' : 'measurements'}` } : {}),
     ...(l.postTimeoutSecs ? { timeout: `${l.postTimeoutSecs}s` } : {}),
   };

@@ -119,6 +119,24 @@ test('a statsd config file: port, flushInterval, percentThreshold, librato block
   assert.equal(await p.done, 0);
 });
 
+test('a statsd config with writeToLegacy and the backend\'s default batchSize posts legacy gauges', async () => {
+  const u = port++;
+  const file = join(dir, 'legacy.js');
+  writeFileSync(file, `{ port: ${u}, address: '127.0.0.1', flushInterval: 500,
+    librato: { email: '${USER}', token: '${TOKEN}', api: '${api.url.replace('/v1/metrics', '')}', source: 'web1', writeToLegacy: true } }`);
+  const p = start(['--statsd-config', file]);
+  await waitFor('listening', () => /I! listening/.test(p.stderr()));
+  assert.match(p.stderr(), /W! .*writeToLegacy/);
+  await udp(u, 'hits:3|c\nlat:2|ms\nlat:4|ms\n');
+  await waitFor('a flush', () => api.received().gauges.some((g) => g.name === 'lat.90'));
+  const g = Object.fromEntries(api.received().gauges.map((x) => [x.name, x]));
+  assert.equal(g.hits.value, 3);
+  assert.equal(g.hits.source, 'web1');
+  assert.deepEqual([g.lat.count, g.lat.sum, g.lat.min, g.lat.max], [2, 6, 2, 4]);
+  p.child.kill('SIGTERM');
+  assert.equal(await p.done, 0);
+});
+
 test('bad packets: one W! line per flush with an example, the good lines delivered, never a crash', async () => {
   const u = port++;
   const p = start(['--config', conf(), '--listen', `udp://127.0.0.1:${u}`, '--flush-interval', '500ms']);
