@@ -166,7 +166,10 @@ export type SkipReason =
   | 'too_many_series'
   /** LibratoMetrics: more than `maxSamples` samples of a series in a period; its percentiles
    * are estimates (within 1% of the value). A note: every sample was counted. */
-  | 'percentile_estimated';
+  | 'percentile_estimated'
+  /** LibratoMetrics' stop(): failed requests of timed flushes not kept past 8 MB of bodies
+   * (each was in its flush's onReport report); `count` is their measurements. */
+  | 'held_dropped';
 
 /** The body of a `api: "measurements"` request, as `JSON.parse(request.body)` gives it. */
 export interface MeasurementsBody {

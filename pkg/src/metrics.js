@@ -36,8 +36,9 @@ export function makeMetrics(bindings, { guard, generation }) {
 
     #onReport;
     #log;
-    // What timer flushes could not deliver, for stop()'s report.
-    #held = { failed: [], skipped: [] };
+    // What timer flushes could not deliver, for stop()'s report: at most HELD_CHARS of
+    // bodies (the oldest let go and counted), skipped entries merged by metric and reason.
+    #held = held();
 
     constructor(config, options = {}) {
       this.#args = [config, options];
@@ -176,8 +177,7 @@ export function makeMetrics(bindings, { guard, generation }) {
         pending = Promise.reject(e);
       }
       pending.then((report) => {
-        this.#held.failed.push(...report.failed);
-        this.#held.skipped.push(...report.skipped);
+        hold(this.#held, report);
         this.#onReport?.(report);
       }, (e) => {
         // Nothing was taken out (the periods wait for the next flush): said, not kept.
@@ -192,10 +192,18 @@ export function makeMetrics(bindings, { guard, generation }) {
       if (this.#timer) clearTimeout(this.#timer);
       this.#timer = null;
       const report = await this.flush({ all: true });
-      const held = this.#held;
-      this.#held = { failed: [], skipped: [] };
-      report.failed = [...held.failed, ...report.failed];
-      report.skipped = [...held.skipped, ...report.skipped];
+      const h = this.#held;
+      this.#held = held();
+      report.failed = [...h.failed, ...report.failed];
+      report.skipped = [...h.skipped.values(), ...report.skipped];
+      if (h.droppedRequests > 0) {
+        report.skipped.push({
+          metric: '',
+          reason: 'held_dropped',
+          message: `${h.droppedRequests} failed requests of timed flushes (${h.droppedCount} measurements) were reported to onReport but not kept for stop(): past ${HELD_CHARS / 2 ** 20} MB of held bodies`,
+          count: h.droppedCount,
+        });
+      }
       report.ok = report.failed.length === 0;
       return report;
     }
@@ -206,4 +214,31 @@ export function makeMetrics(bindings, { guard, generation }) {
   }
 
   return LibratoMetrics;
+}
+
+// Bodies of timed flushes' failures held for stop(), in UTF-16 units: ~8 periods of 10,000
+// series; an app whose API is down for hours must not grow without end.
+const HELD_CHARS = 8 * 2 ** 20;
+
+function held() {
+  return { failed: [], chars: 0, skipped: new Map(), droppedRequests: 0, droppedCount: 0 };
+}
+
+function hold(h, report) {
+  for (const f of report.failed) {
+    h.failed.push(f);
+    h.chars += f.body.length;
+  }
+  while (h.chars > HELD_CHARS && h.failed.length > 1) {
+    const f = h.failed.shift();
+    h.chars -= f.body.length;
+    h.droppedRequests += 1;
+    h.droppedCount += f.count;
+  }
+  for (const s of report.skipped) {
+    const key = `${s.reason}\0${s.metric}`;
+    const was = h.skipped.get(key);
+    if (was) was.count = (was.count ?? 1) + (s.count ?? 1);
+    else h.skipped.set(key, { ...s });
+  }
 }

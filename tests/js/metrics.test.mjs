@@ -235,6 +235,37 @@ test('a timed flush that fails is reported to onReport and kept for stop()\'s re
   assert.ok(api.received().gauges.some((g) => g.name === 'ticks' && g.value === 3));
 });
 
+test('what timed flushes could not deliver is held up to 8 MB of bodies; the rest is counted in stop()\'s report', async () => {
+  const period = 60_000;
+  let t = 1_700_000_000_000 - (1_700_000_000_000 % period) + period - 1; // each timer wait ~6 ms
+  const reports = [];
+  const m = new LibratoMetrics({ api_user: USER, api_token: TOKEN, api_url: api.url, retries: 0 },
+    { now: () => t, onReport: (r) => { if (r.failed.length) reports.push(r); } });
+  api.setFaults([{ status: 503, times: 100_000 }]);
+  const long = 'x'.repeat(180);
+  const rounds = 12;
+  const perRound = 5000;
+  m.start();
+  for (let k = 0; k < rounds; k++) {
+    for (let i = 0; i < perRound; i++) m.measure(`held.${long}.${i}`, i);
+    t += period;
+    for (const until = Date.now() + 10_000; reports.length < k + 1;) {
+      assert.ok(Date.now() < until, `round ${k}: no timed flush reported`);
+      await new Promise((res) => setTimeout(res, 5));
+    }
+  }
+  const r = await m.stop();
+  const heldChars = r.failed.reduce((n, f) => n + f.body.length, 0);
+  assert.ok(heldChars <= 8 * 2 ** 20, `held ${heldChars} chars`);
+  assert.ok(heldChars > 6 * 2 ** 20, 'the newest failures are kept up to the limit');
+  const dropped = r.skipped.find((x) => x.reason === 'held_dropped');
+  assert.ok(dropped, 'what was let go is said');
+  // Nothing is lost silently: what is held plus what was let go is every measurement.
+  assert.equal(r.failed.reduce((n, f) => n + f.count, 0) + dropped.count, rounds * perRound);
+  // The oldest were let go: the last round's bodies are held.
+  assert.ok(r.failed.some((f) => f.body.includes(`"held.${long}.${perRound - 1}"`)));
+});
+
 for (const tagged of [false, true]) {
   test(`percentiles (${tagged ? 'measurements' : 'metrics'} API): name.90 as statsd-librato-backend sends it, stored by the strict API`, async () => {
     const m = tagged
