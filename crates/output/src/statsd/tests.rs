@@ -281,6 +281,13 @@ fn own_tags_replace_the_top_level_ones_as_the_api_does() {
     );
     assert_eq!(by_name(&got, "b")["tags"], serde_json::json!({"k": "v"}));
     assert_eq!(by_name(&got, "c")["tags"], serde_json::json!({"d": "e"}));
+    // A tag the API would refuse is sanitised (the backend sends it raw: a 400 for its request).
+    s.ingest(b"d#bad k=v:1|c\n");
+    let got = items(&s.flush(1_700_000_010_000.0).messages);
+    assert_eq!(
+        by_name(&got, "d")["tags"],
+        serde_json::json!({"bad_k": "v"})
+    );
     // A configured source is an own tag too: every series then has it and not host.
     let mut st = setup(Api::Measurements);
     st.source = Some("web1".into());
