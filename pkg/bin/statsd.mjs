@@ -10,7 +10,7 @@ import http from 'node:http';
 import os from 'node:os';
 import vm from 'node:vm';
 import { readFileSync } from 'node:fs';
-import { StatsdCore, call } from './wasm.mjs';
+import { StatsdCore, call, generation } from './wasm.mjs';
 import { sender, say } from './sender.mjs';
 import { UsageError } from './common.mjs';
 
@@ -125,12 +125,27 @@ function hostTags(l = {}) {
 
 export function statsd(opts) {
   const { add, stop: finish } = sender(opts);
+  let made;
   let core;
-  try {
+  const make = () => {
+    made = generation();
     core = new StatsdCore(opts.config, { ...opts.core, env: opts.options?.env, secrets: opts.options?.secrets });
+  };
+  try {
+    make();
   } catch (e) {
     throw new UsageError(e.message);
   }
+  // A panic (here or in the sender's calls) resets the module's instance, and the core made in
+  // the old one is gone with it: made again before its next use (what it held since the last
+  // flush is lost, and said), so the next packets count.
+  const current = () => {
+    if (made !== generation()) {
+      say('E!', 'the module was reset after an internal error: the statsd state since the last flush is lost');
+      make();
+    }
+    return core;
+  };
   // Node loads and compiles its fetch (undici, its HTTP client and parser) on first use: done
   // now, against a throwaway server of its own, not after the first flush, where the ~25 ms
   // stall drops packets when the receive buffer is small.
@@ -141,10 +156,17 @@ export function statsd(opts) {
   const servers = [];
   const sockets = new Set();
   // Under the package's guard: a panic becomes an Error (and a reset), never a dead process.
-  const ingest = (buf) => { try { call(() => core.ingest(buf)); } catch (e) { say('E!', `a packet could not be read: ${e.message}`); } };
+  const ingest = (buf) => { try { call(() => current().ingest(buf)); } catch (e) { say('E!', `a packet could not be read: ${e.message}`); } };
 
   function flush() {
-    const r = call(() => core.flush(Date.now()));
+    let r;
+    try {
+      r = call(() => current().flush(Date.now()));
+    } catch (e) {
+      // Never thrown out of the timer: the process goes on, and the next flush tries again.
+      say('E!', `a flush failed: ${e.message}`);
+      return;
+    }
     for (const m of r.messages) add(m);
     if (r.bad > 0) {
       const e = r.example;

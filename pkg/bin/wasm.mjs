@@ -4,8 +4,11 @@
 import { readFileSync } from 'node:fs';
 import * as bindings from '../dist/cli/librato_wasm.js';
 import { makeApi } from '../src/api.js';
+import { makeGuard } from '../src/guard.js';
 
 bindings.initSync({ module: readFileSync(new URL('../dist/cli/librato_wasm_bg.wasm', import.meta.url)) });
 
 export const { parse, loadConfig, render, redactConfig, LibratoOutput, LibratoMetrics, call } = makeApi(bindings);
 export const { StatsdCore } = bindings;
+// Counts the instance's resets (shared with the API's guard): objects made before one are gone.
+export const { generation } = makeGuard(bindings);

@@ -137,6 +137,36 @@ test('a statsd config with writeToLegacy and the backend\'s default batchSize po
   assert.equal(await p.done, 0);
 });
 
+test('after a panic resets the module, the next packets are aggregated and sent (the core is made again)', async () => {
+  const u = port++;
+  const url = (f) => new URL(`../../pkg/${f}`, import.meta.url).href;
+  const script = `
+    import { statsd } from '${url('bin/statsd.mjs')}';
+    import { call } from '${url('bin/wasm.mjs')}';
+    import * as b from '${url('dist/cli/librato_wasm.js')}';
+    const config = { api: 'measurements', api_user: '${USER}', api_token: process.env.T, api_url: '${api.measurementsUrl}', retry_backoff: '10ms' };
+    statsd({ text: config, config, options: { env: {} }, core: { flushInterval: 300, tags: { host: 'h' } },
+      listen: [{ proto: 'udp', host: '127.0.0.1', port: ${u} }], bufferLimit: 10000, shutdownTimeout: 2000,
+      retryBase: 1, retryMax: 60, summaryEvery: 60000 }).then((c) => process.exit(c));
+    process.stdin.on('data', () => { try { call(() => b.__panicForTests()); } catch (e) { console.error('reset', e.code); } });`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, T: TOKEN }, stdio: ['pipe', 'pipe', 'pipe'] });
+  children.add(child);
+  let err = '';
+  child.stderr.on('data', (d) => { err += d; });
+  const done = new Promise((r) => child.on('exit', (c) => { children.delete(child); captured.push(err); r(c); }));
+  await waitFor('listening', () => /I! listening/.test(err));
+  await udp(u, 'before:1|c\n');
+  await waitFor('the first flush', () => api.received().measurements.some((m) => m.name === 'before'));
+  child.stdin.write('panic\n');
+  await waitFor('the reset', () => /reset internal_error/.test(err));
+  await udp(u, 'after:2|c\n');
+  await udp(u, 'after:3|c\n');
+  await waitFor('a flush after the reset', () => api.received().measurements.some((m) => m.name === 'after'));
+  assert.equal(api.received().measurements.find((m) => m.name === 'after').value, 5);
+  child.kill('SIGTERM');
+  assert.equal(await done, 0);
+});
+
 test('bad packets: one W! line per flush with an example, the good lines delivered, never a crash', async () => {
   const u = port++;
   const p = start(['--config', conf(), '--listen', `udp://127.0.0.1:${u}`, '--flush-interval', '500ms']);
