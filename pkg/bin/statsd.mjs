@@ -78,7 +78,8 @@ export function readStatsdConfig(file) {
   const legacy = Boolean(l.writeToLegacy);
   if (legacy) warnings.push(`${file}: librato.writeToLegacy: only the legacy API (/v1/metrics) is posted to, not both`);
   if (l.countersAsGauges === false && legacy) warnings.push(`${file}: librato.countersAsGauges = false is sent as gauges of the running total on the legacy API`);
-  // The backend's batchSize (default 500) within what each API takes in one request.
+  // The backend's batchSize (default 500) within what each API takes in one request (the
+  // config reader refuses more: librato-core's MAX_BATCH and MAX_MEASUREMENTS_BATCH).
   const maxBatch = legacy ? 300 : 1000;
   const batch = Math.min(Number(l.batchSize ?? 500), maxBatch);
   if (l.batchSize > maxBatch) warnings.push(`${file}: librato.batchSize ${l.batchSize} is sent as ${maxBatch}, the most the ${legacy ? 'legacy' : 'tagged'} API takes in one request`);
