@@ -269,30 +269,35 @@ for (const viewport of [WIDE, PHONE]) {
   test(`the gauge table never breaks a word or number, scrolls sideways with the name kept (${viewport.width} px)`, async () => {
     const { page, problems } = await open(site.url, viewport);
     await typeInto(page, '#metrics', 'cpu,host=a-very-long-host-name.with.many.parts.example.com,cpu=cpu-total usage_idle=858993459.2,usage_id\\|le=1 1764000000000000000\n');
-    // The table is rebuilt as the input changes: read it once the last render is in the page.
-    await page.waitForFunction(() => {
-      const rows = document.querySelectorAll('#gauges tbody tr');
-      return rows.length >= 2 && [...rows].every((r) => r.isConnected && getComputedStyle(r.firstElementChild).whiteSpace !== '');
+    // The table is rebuilt as the input changes (one render per animation frame): wait until a
+    // frame passes with no new render, then read every cell in one evaluation, so no rebuild can
+    // fall between two reads (a detached cell's computed style is empty).
+    const table = await page.evaluate(async () => {
+      const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      for (let n = document.body.dataset.renders; ; n = document.body.dataset.renders) {
+        await frame();
+        if (document.body.dataset.renders === n && document.querySelectorAll('#gauges tbody tr').length >= 2) break;
+      }
+      const cells = [...document.querySelectorAll('#gauges tbody tr > *')].map((c) => {
+        const s = getComputedStyle(c);
+        return { text: c.textContent, whiteSpace: s.whiteSpace, wordBreak: s.wordBreak };
+      });
+      const first = getComputedStyle(document.querySelector('#gauges tbody tr > :first-child')).position;
+      // Names, values and sources each stay on one line of text.
+      const lines = [1, 2, 3].map((nth) => {
+        const r = document.createRange();
+        r.selectNodeContents(document.querySelector(`#gauges tbody tr > :nth-child(${nth})`).firstChild);
+        return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size;
+      });
+      return { cells, first, lines };
     });
-    const cells = await page.$$eval('#gauges tbody tr > *', (cs) => cs.map((c) => {
-      const s = getComputedStyle(c);
-      return { text: c.textContent, whiteSpace: s.whiteSpace, wordBreak: s.wordBreak };
-    }));
-    assert.ok(cells.length >= 5);
-    for (const c of cells) {
+    assert.ok(table.cells.length >= 5);
+    for (const c of table.cells) {
       assert.equal(c.whiteSpace, 'nowrap', c.text);
       assert.notEqual(c.wordBreak, 'break-all', c.text);
     }
-    assert.equal(await page.$eval('#gauges tbody tr > :first-child', (c) => getComputedStyle(c).position), 'sticky');
-    // Names, values and sources each stay on one line of text.
-    for (const nth of [1, 2, 3]) {
-      const lines = await page.$eval(`#gauges tbody tr > :nth-child(${nth})`, (c) => {
-        const r = document.createRange();
-        r.selectNodeContents(c.firstChild);
-        return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size;
-      });
-      assert.equal(lines, 1, `column ${nth}`);
-    }
+    assert.equal(table.first, 'sticky');
+    assert.deepEqual(table.lines, [1, 1, 1], 'columns 1-3 each on one line');
     await page.screenshot({ path: join(ARTIFACTS, `gauges-${viewport.width}.png`), fullPage: true });
     assert.deepEqual(problems, []);
     await page.close();
