@@ -109,6 +109,8 @@ try {
     `librato-node's measure() in the same process ${lm.librato_node.toFixed(1)} M/s (${(lm.ours_source / lm.librato_node).toFixed(1)}×); with tags instead of a source ${lm.ours_tags.toFixed(1)} M/s`,
     lm.ours_source >= 5 && lm.ours_source >= lm.librato_node);
   row('LibratoMetrics: 10,000 series held', `${(lm.held_bytes / 1e6).toFixed(2)} MB`, '≤ 4 MB', 'JS heap growth + wasm memory growth (pages of 64 KB)', lm.held_bytes <= 4e6);
+  row('librato-wasm/metrics: 10,000 series held', `${(lm.metrics_entry_held_bytes / 1e6).toFixed(2)} MB`, '≤ 1.3× the main entry',
+    `its own size-class allocator (docs/performance.md); flush ${lm.metrics_entry_flush_ms.toFixed(1)} ms`, lm.metrics_entry_held_bytes <= 1.3 * lm.held_bytes);
   row('LibratoMetrics: flush of 10,000 series', `${lm.flush_ms.toFixed(1)} ms`, '< 50 ms', '34 requests to a fetch acknowledging at once, after a first flush', lm.flush_ms < 50);
 } catch (e) {
   row('LibratoMetrics.measure() with a source, 1,000 series (Node)', 'n/a', '≥ 5 M/s and ≥ librato-node', e.message.split('\n')[0], false);

@@ -7,6 +7,8 @@
 //! Only built for `wasm32`: natively this crate is empty.
 #![cfg(target_arch = "wasm32")]
 
+#[cfg(not(feature = "full"))]
+mod alloc;
 mod config_object;
 mod convert;
 mod http;
@@ -29,6 +31,11 @@ mod text_in;
 pub(crate) use text_api::plan_for;
 
 use std::cell::RefCell;
+
+// librato-wasm/metrics only (see alloc.rs for why).
+#[cfg(not(feature = "full"))]
+#[global_allocator]
+static ALLOC: alloc::Classes = alloc::Classes::new();
 
 use wasm_bindgen::prelude::*;
 

@@ -219,3 +219,30 @@ test('a config object means what its JSON means (toJSON, undefined, NaN, big num
     }
   }
 });
+
+test("the metrics entry's allocator reuses what each period freed: the same load period after period does not grow its memory", async () => {
+  // The glue the entry instantiated: its memory is the entry's.
+  const { __wasmMemoryBytes } = await import('../../pkg/dist/metrics/librato_wasm.js');
+  const api = await startLibratoApi({ port: 0, user: USER, token: TOKEN });
+  try {
+    const clock = { now: T0 };
+    const m = new Small({ api_user: USER, api_token: TOKEN, api_url: api.url, batch_size: 300 }, { now: () => clock.now, percentiles: [50, 99] });
+    const grownAt = [];
+    for (let period = 0; period < 40; period++) {
+      const before = __wasmMemoryBytes();
+      // The same series each period, with sample counts that move between them.
+      for (let i = 0; i < 600; i++) {
+        for (let j = 0; j < 1 + ((i + period) % 7) * 10; j++) m.timing(`svc.${i}`, (i * 31 + j * 17) % 997);
+      }
+      clock.now += 60_000;
+      const r = await m.flush();
+      assert.equal(r.ok, true, JSON.stringify(r.failed));
+      if (__wasmMemoryBytes() > before) grownAt.push(period);
+    }
+    assert.ok(api.received().gauges.length > 40 * 600, `${api.received().gauges.length} gauges`);
+    // Growing stops once the working set has been carved: nothing after the first periods.
+    assert.ok(grownAt.every((p) => p < 10), `memory grew at periods ${grownAt}`);
+  } finally {
+    await api.close();
+  }
+});
