@@ -2,6 +2,11 @@
 //! `FIELDNAME`, a secret in a message...), newline counts, and skipping eight bytes at a time. `str::find(&str)` and friends
 //! bring in core's two-way searcher, about 3.4 KB of wasm, which buys nothing at these
 //! lengths; the `.wasm` has a size budget.
+//!
+//! For the same budget, code that librato-wasm/metrics carries slices `str`s with `get` or
+//! `split_at_checked` at offsets found here (always character boundaries), not `&s[a..b]`:
+//! the indexing panic formats its message with `char`'s `Debug` and Unicode's printable
+//! tables, several KB that no other path of that entry needs.
 
 /// Byte offset of the first `needle` in `hay`. A match starts where the needle's first
 /// character does, so the offset is always a character boundary.
@@ -30,9 +35,10 @@ pub fn replace_all(hay: &str, needle: &str, with: &str) -> String {
     let mut out = String::with_capacity(hay.len());
     let mut rest = hay;
     while let Some(i) = find(rest, needle).filter(|_| !needle.is_empty()) {
-        out.push_str(&rest[..i]);
+        let (before, after) = rest.split_at_checked(i).unwrap_or((rest, ""));
+        out.push_str(before);
         out.push_str(with);
-        rest = &rest[i + needle.len()..];
+        rest = after.get(needle.len()..).unwrap_or_default();
     }
     out.push_str(rest);
     out

@@ -40,13 +40,14 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
                 "invalid duration \"{s}\": expected a number before \"{rest}\""
             ));
         }
-        let number = &rest[..num_len];
+        // `split_at_checked`, not `&rest[..n]`: see librato_core::find on slicing panics.
+        let (number, after) = rest.split_at_checked(num_len).unwrap_or((rest, ""));
         let n: f64 = parse_f64(number).ok_or_else(|| format!("invalid duration \"{s}\""))?;
-        rest = &rest[num_len..];
+        rest = after;
         let unit_len = rest
             .find(|c: char| c.is_ascii_digit() || c == '.')
             .unwrap_or(rest.len());
-        let unit = &rest[..unit_len];
+        let (unit, after) = rest.split_at_checked(unit_len).unwrap_or((rest, ""));
         let scale = match unit {
             "ns" => 1.0,
             "us" | "µs" | "μs" => 1e3,
@@ -67,7 +68,7 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
             }
         };
         total_ns += n * scale;
-        rest = &rest[unit_len..];
+        rest = after;
     }
     let ms = (total_ns / 1e6).ceil();
     if !ms.is_finite() || ms > MAX_DURATION_MS as f64 {

@@ -143,7 +143,7 @@ pub fn secret_refs(s: &str) -> Vec<(usize, usize)> {
     let mut refs = Vec::new();
     let b = s.as_bytes();
     let mut i = 0;
-    while let Some(off) = find(&s[i..], "@{") {
+    while let Some(off) = s.get(i..).and_then(|rest| find(rest, "@{")) {
         let start = i + off;
         let mut j = start + 2;
         let word = |j: &mut usize| {
@@ -175,9 +175,11 @@ pub fn resolve_secrets(s: &str, secrets: &HashMap<String, String>) -> Result<Str
     let mut out = String::new();
     let mut last = 0;
     for (start, end) in refs {
-        out.push_str(&s[last..start]);
-        let reference = &s[start..end];
-        let inner = &reference[2..reference.len() - 1];
+        // `get`, not `&s[a..b]` (see librato_core::find): the offsets are those secret_refs
+        // found at ASCII `@{` and `}`, always boundaries.
+        out.push_str(s.get(last..start).unwrap_or_default());
+        let reference = s.get(start..end).unwrap_or_default();
+        let inner = reference.get(2..reference.len() - 1).unwrap_or_default();
         // Accept both the full "store:key" and the bare "key" as lookup names.
         let key = inner.split_once(':').map_or(inner, |(_, k)| k);
         match secrets.get(inner).or_else(|| secrets.get(key)) {
@@ -186,7 +188,7 @@ pub fn resolve_secrets(s: &str, secrets: &HashMap<String, String>) -> Result<Str
         }
         last = end;
     }
-    out.push_str(&s[last..]);
+    out.push_str(s.get(last..).unwrap_or_default());
     Ok(out)
 }
 
