@@ -6,6 +6,9 @@
 //!
 //! Only built for `wasm32`: natively this crate is empty.
 #![cfg(target_arch = "wasm32")]
+// Slicing a str with `&s[a..b]` brings its panic's formatting into every .wasm (~4 KB
+// gzipped): `librato_core::find::piece` instead (tests may slice).
+#![cfg_attr(not(test), deny(clippy::string_slice))]
 
 #[cfg(not(feature = "full"))]
 mod alloc;

@@ -3,10 +3,30 @@
 //! bring in core's two-way searcher, about 3.4 KB of wasm, which buys nothing at these
 //! lengths; the `.wasm` has a size budget.
 //!
-//! For the same budget, code that librato-wasm/metrics carries slices `str`s with `get` or
-//! `split_at_checked` at offsets found here (always character boundaries), not `&s[a..b]`:
-//! the indexing panic formats its message with `char`'s `Debug` and Unicode's printable
-//! tables, several KB that no other path of that entry needs.
+//! For the same budget, the crates slice a `str` with [`piece`], not `&s[a..b]`: the indexing
+//! panic formats its message with `char`'s `Debug` and Unicode's printable tables, ~4 KB of
+//! gzipped wasm that nothing else needs (measured in docs/performance.md).
+
+use core::slice::SliceIndex;
+
+/// `&s[range]` at offsets the caller found at ASCII delimiters or by [`find`] (always
+/// character boundaries), without the slicing panic. Debug builds (the tests, the fuzz
+/// targets) still assert the range is valid; a release build gives `""` for one that is not.
+///
+/// ```
+/// use librato_core::find::piece;
+/// assert_eq!(piece("cpu,host=a", 4..), "host=a");
+/// assert_eq!(piece("cpu,host=a", ..3), "cpu");
+/// ```
+#[inline(always)]
+pub fn piece<R: SliceIndex<str, Output = str>>(s: &str, range: R) -> &str {
+    let got = s.get(range);
+    debug_assert!(
+        got.is_some(),
+        "a str sliced off a character boundary or past its end"
+    );
+    got.unwrap_or_default()
+}
 
 /// Byte offset of the first `needle` in `hay`. A match starts where the needle's first
 /// character does, so the offset is always a character boundary.
@@ -35,10 +55,9 @@ pub fn replace_all(hay: &str, needle: &str, with: &str) -> String {
     let mut out = String::with_capacity(hay.len());
     let mut rest = hay;
     while let Some(i) = find(rest, needle).filter(|_| !needle.is_empty()) {
-        let (before, after) = rest.split_at_checked(i).unwrap_or((rest, ""));
-        out.push_str(before);
+        out.push_str(piece(rest, ..i));
         out.push_str(with);
-        rest = after.get(needle.len()..).unwrap_or_default();
+        rest = piece(rest, i + needle.len()..);
     }
     out.push_str(rest);
     out

@@ -237,7 +237,7 @@ pub const QUOTE_CHARS: usize = 60;
 /// Cuts `s` to at most `max` characters, marking the cut with `…`.
 pub fn cut(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or_default()),
+        Some((i, _)) => format!("{}…", crate::find::piece(s, ..i)),
         None => s.to_string(),
     }
 }

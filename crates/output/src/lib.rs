@@ -15,6 +15,9 @@
 //! `librato_core`.
 
 #![forbid(unsafe_code)]
+// Slicing a str with `&s[a..b]` brings its panic's formatting into every .wasm (~4 KB
+// gzipped): `librato_core::find::piece` instead (tests may slice).
+#![cfg_attr(not(test), deny(clippy::string_slice))]
 #![warn(missing_docs)]
 
 pub mod aggregate;

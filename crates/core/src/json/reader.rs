@@ -8,6 +8,7 @@
 //! and the error texts follow serde_json, which the tests and the `json_reader` fuzz target
 //! compare against; numbers are rounded correctly, as Go's are.
 
+use crate::find::piece;
 use std::borrow::Cow;
 
 use serde_json::{Map, Number, Value};
@@ -313,7 +314,7 @@ impl<'a> Reader<'a> {
         while let Some(&b) = self.s.get(self.pos) {
             if b == b'"' {
                 self.pos += 1;
-                return Ok(Cow::Borrowed(&self.text[start..self.pos - 1]));
+                return Ok(Cow::Borrowed(piece(self.text, start..self.pos - 1)));
             }
             if b == b'\\' || b < 0x20 {
                 break;
@@ -335,12 +336,12 @@ impl<'a> Reader<'a> {
             };
             match b {
                 b'"' => {
-                    out.push_str(&self.text[run..self.pos]);
+                    out.push_str(piece(self.text, run..self.pos));
                     self.pos += 1;
                     return Ok(out);
                 }
                 b'\\' => {
-                    out.push_str(&self.text[run..self.pos]);
+                    out.push_str(piece(self.text, run..self.pos));
                     self.pos += 1;
                     self.escape(&mut out)?;
                     run = self.pos;
@@ -492,7 +493,7 @@ impl<'a> Reader<'a> {
                 return Ok(n);
             }
         }
-        let text = &self.text[start..self.pos];
+        let text = piece(self.text, start..self.pos);
         let f = crate::number::parse_f64(text).unwrap_or(f64::NAN);
         match f.is_finite() {
             true => Ok(Num::F(f)),

@@ -13,6 +13,7 @@
 //! problem in the order name, timestamp, tags, fields; a repeated key takes its last value
 //! (at its first position, for tags and fields).
 
+use crate::find::piece;
 use std::borrow::Cow;
 
 use super::reader::{read_found, Found, JsonError, Num, Reader};
@@ -64,7 +65,9 @@ fn batch_array_start(text: &str, pos: usize) -> Option<usize> {
         return None;
     }
     let p = skip_ws(text, pos + 1);
-    let p = text[p..].strip_prefix("\"metrics\"").map(|_| p + 9)?;
+    let p = piece(text, p..)
+        .strip_prefix("\"metrics\"")
+        .map(|_| p + 9)?;
     let p = skip_ws(text, p);
     if b.get(p) != Some(&b':') {
         return None;
@@ -75,7 +78,9 @@ fn batch_array_start(text: &str, pos: usize) -> Option<usize> {
 
 /// Where to resume after a syntax error: the next line (Telegraf writes a value per line).
 fn next_line(text: &str, pos: usize) -> usize {
-    text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1)
+    piece(text, pos..)
+        .find('\n')
+        .map_or(text.len(), |i| pos + i + 1)
 }
 
 /// Line and column (in characters, both 1-based) of byte positions, counted from the last
@@ -163,20 +168,23 @@ fn error_at(w: &mut Where<'_>, pos: usize, kind: ErrorKind, message: &str) -> Li
     while !text.is_char_boundary(hi) {
         hi -= 1;
     }
-    let line_end = text[pos..hi].find('\n').map_or(hi, |i| pos + i);
-    let quote = match text[lo..pos].rfind('\n') {
+    let line_end = piece(text, pos..hi).find('\n').map_or(hi, |i| pos + i);
+    let quote = match piece(text, lo..pos).rfind('\n') {
         Some(i) => cut(
-            text[lo + i + 1..line_end].trim_end_matches('\r'),
+            piece(text, lo + i + 1..line_end).trim_end_matches('\r'),
             QUOTE_CHARS * 2,
         ),
-        None if lo == 0 => cut(text[..line_end].trim_end_matches('\r'), QUOTE_CHARS * 2),
+        None if lo == 0 => cut(
+            piece(text, ..line_end).trim_end_matches('\r'),
+            QUOTE_CHARS * 2,
+        ),
         // A line longer than the window: quote from a little before the error.
         None => {
             let mut from = pos.saturating_sub(QUOTE_CHARS / 2);
             while !text.is_char_boundary(from) {
                 from += 1;
             }
-            format!("…{}", cut(&text[from..line_end], QUOTE_CHARS * 2))
+            format!("…{}", cut(piece(text, from..line_end), QUOTE_CHARS * 2))
         }
     };
     LineError {

@@ -19,6 +19,7 @@ pub use measurements::{MAX_MEASUREMENTS_BATCH, MAX_TAGS};
 pub use sanitize::{push_sanitized, push_tag_sanitized, sanitized_len};
 pub use skipped::{merge_by_line, Reason, Skipped};
 
+use crate::find::piece;
 use crate::hash::FxHashMap;
 
 use crate::metric::{FieldValue, Metric};
@@ -124,12 +125,14 @@ impl Bodies {
     /// The `i`-th request body.
     pub fn body(&self, i: usize) -> &str {
         let (s, e, _) = self.batches[i];
-        &self.text[s..e]
+        piece(&self.text, s..e)
     }
 
     /// Every body with its gauge count, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, usize)> {
-        self.batches.iter().map(|&(s, e, n)| (&self.text[s..e], n))
+        self.batches
+            .iter()
+            .map(|&(s, e, n)| (piece(&self.text, s..e), n))
     }
 }
 

@@ -11,6 +11,7 @@ mod value;
 #[cfg(test)]
 mod tests;
 
+use crate::find::piece;
 use std::borrow::Cow;
 
 use crate::find::count_newlines;
@@ -189,8 +190,8 @@ impl Lines<'_> {
             Some(i) => line_start + i + 1,
             None => line_start,
         };
-        let column = self.text[phys_start..pos].chars().count() as u32 + 1;
-        let line_text = self.text[line_start..line_end].trim_end_matches('\r');
+        let column = piece(self.text, phys_start..pos).chars().count() as u32 + 1;
+        let line_text = piece(self.text, line_start..line_end).trim_end_matches('\r');
         LineError {
             line: self.line + extra,
             column,
@@ -293,7 +294,7 @@ fn parse_line<'a>(
             string_value(text, value_start, &key, newlines_in_strings)?
         } else {
             let end = token_end(bytes, value_start, true);
-            let token = &text[value_start..end];
+            let token = piece(text, value_start..end);
             if token.is_empty() {
                 return fault(
                     value_start,
@@ -321,7 +322,7 @@ fn parse_line<'a>(
             ErrorKind::UnexpectedAfterFieldValue,
             format!(
                 "unexpected {} after a field value: expected ',', a space or the end of the line",
-                quote(&text[pos..token_end(bytes, pos, false)])
+                quote(piece(text, pos..token_end(bytes, pos, false)))
             ),
         );
     }
@@ -332,7 +333,7 @@ fn parse_line<'a>(
     }
     if !at_eol(bytes, pos) {
         let end = token_end(bytes, pos, false);
-        metric.time = value::timestamp(&text[pos..end], options.precision)
+        metric.time = value::timestamp(piece(text, pos..end), options.precision)
             .map_err(|(kind, message)| Fault { pos, kind, message })?;
         pos = end;
         while matches!(bytes.get(pos), Some(b' ' | b'\t')) {
@@ -343,7 +344,10 @@ fn parse_line<'a>(
             return fault(
                 pos,
                 ErrorKind::UnexpectedAfterTimestamp,
-                format!("unexpected {} after the timestamp", quote(&text[pos..end])),
+                format!(
+                    "unexpected {} after the timestamp",
+                    quote(piece(text, pos..end))
+                ),
             );
         }
     }
@@ -463,7 +467,7 @@ fn string_value<'a>(
             Some(_) => p += 1,
         }
     }
-    let raw = &text[quote_pos + 1..p];
+    let raw = piece(text, quote_pos + 1..p);
     if raw.len() > MAX_STRING_BYTES {
         return fault(
             quote_pos,

@@ -6,6 +6,7 @@
 //! included, is kept literally, and the character after it is read as usual (so `a\\,b`
 //! is `a\` followed by an escaped comma). Only string field values unescape `\\`.
 
+use crate::find::piece;
 use std::borrow::Cow;
 
 use crate::find::{skip_words, HIGHS, ONES};
@@ -160,7 +161,7 @@ pub fn scan<'a>(text: &'a str, start: usize, el: Element) -> (Cow<'a, str>, usiz
         }
         pos += 1;
     }
-    let raw = &text[start..pos];
+    let raw = piece(text, start..pos);
     let value = if escaped {
         Cow::Owned(unescape(raw, el))
     } else {
@@ -186,7 +187,7 @@ fn unescape_with(raw: &str, escapable: impl Fn(u8) -> bool) -> String {
     let mut run = 0;
     while i < bytes.len() {
         if bytes[i] == b'\\' && i + 1 < bytes.len() && escapable(bytes[i + 1]) {
-            out.push_str(&raw[run..i]);
+            out.push_str(piece(raw, run..i));
             // The escaped character is ASCII, so slicing after it stays on a char boundary.
             out.push(bytes[i + 1] as char);
             i += 2;
@@ -195,7 +196,7 @@ fn unescape_with(raw: &str, escapable: impl Fn(u8) -> bool) -> String {
             i += 1;
         }
     }
-    out.push_str(&raw[run..]);
+    out.push_str(piece(raw, run..));
     out
 }
 

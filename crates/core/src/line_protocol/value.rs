@@ -1,5 +1,6 @@
 //! Field values and timestamps: the typed parts of a line.
 
+use crate::find::piece;
 use crate::metric::{cut, ErrorKind, FieldValue, Precision};
 
 /// A problem with a value: its kind and the message.
@@ -30,7 +31,7 @@ pub fn field_value(token: &str) -> Result<FieldValue<'static>, ValueError> {
     }
     match bytes.last() {
         Some(b'i') => {
-            let digits = &token[..token.len() - 1];
+            let digits = piece(token, ..token.len() - 1);
             if !is_integer(digits, true) {
                 return Err((
                     ErrorKind::InvalidInteger,
@@ -51,8 +52,8 @@ pub fn field_value(token: &str) -> Result<FieldValue<'static>, ValueError> {
             })
         }
         Some(b'u') => {
-            let digits = &token[..token.len() - 1];
-            if digits.starts_with('-') && is_integer(&digits[1..], false) {
+            let digits = piece(token, ..token.len() - 1);
+            if digits.starts_with('-') && is_integer(piece(digits, 1..), false) {
                 return Err((
                     ErrorKind::NegativeUnsigned,
                     format!("unsigned integer {} cannot be negative", quoted(token)),

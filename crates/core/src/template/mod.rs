@@ -9,6 +9,7 @@
 
 mod explain;
 
+use crate::find::piece;
 use std::borrow::Cow;
 
 use crate::find::contains;
@@ -146,12 +147,12 @@ fn push_dots_replaced(out: &mut String, v: &str) {
     for (i, &b) in v.as_bytes().iter().enumerate() {
         if b == b'.' {
             // '.' is ASCII, so these slice bounds are character boundaries.
-            out.push_str(&v[run..i]);
+            out.push_str(piece(v, run..i));
             out.push('_');
             run = i + 1;
         }
     }
-    out.push_str(&v[run..]);
+    out.push_str(piece(v, run..));
 }
 
 /// Telegraf's `buildTags`: values of the unused tags sorted by key, dots replaced, joined by `.`.
@@ -175,13 +176,13 @@ fn delete_field_placeholder(s: &str) -> String {
     let mut i = 0;
     let b = s.as_bytes();
     while i < b.len() {
-        if s[i..].starts_with(".FIELDNAME") || s[i..].starts_with("FIELDNAME.") {
+        if piece(s, i..).starts_with(".FIELDNAME") || piece(s, i..).starts_with("FIELDNAME.") {
             i += 10;
             continue;
         }
         // Copy one whole character.
-        let ch_len = s[i..].chars().next().map_or(1, char::len_utf8);
-        out.push_str(&s[i..i + ch_len]);
+        let ch_len = piece(s, i..).chars().next().map_or(1, char::len_utf8);
+        out.push_str(piece(s, i..i + ch_len));
         i += ch_len;
     }
     out

@@ -46,7 +46,6 @@ pub(super) fn check_api_path(c: &LibratoConfig, t: &CTable) -> Result<(), Config
             "api = \"{}\" posts to {want}, but api_url ends in {other} (the {} API's path): set api_url to {}{want}",
             c.api.name(),
             if c.api == Api::Measurements { "legacy gauges" } else { "tagged measurements" },
-            // Not `&path[..]`: see librato_core::find on slicing panics.
             path.strip_suffix(other).unwrap_or(path),
         ),
         pos,

@@ -1,5 +1,6 @@
 //! Telegraf duration strings: a number and a unit, possibly several (`1m30s`, `1.5s`, `500ms`).
 
+use librato_core::find::piece;
 use librato_core::number::parse_f64;
 
 /// The longest duration accepted, in milliseconds: JS timers take a signed 32-bit count, and
@@ -40,14 +41,13 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
                 "invalid duration \"{s}\": expected a number before \"{rest}\""
             ));
         }
-        // `split_at_checked`, not `&rest[..n]`: see librato_core::find on slicing panics.
-        let (number, after) = rest.split_at_checked(num_len).unwrap_or((rest, ""));
+        let (number, after) = (piece(rest, ..num_len), piece(rest, num_len..));
         let n: f64 = parse_f64(number).ok_or_else(|| format!("invalid duration \"{s}\""))?;
         rest = after;
         let unit_len = rest
             .find(|c: char| c.is_ascii_digit() || c == '.')
             .unwrap_or(rest.len());
-        let (unit, after) = rest.split_at_checked(unit_len).unwrap_or((rest, ""));
+        let (unit, after) = (piece(rest, ..unit_len), piece(rest, unit_len..));
         let scale = match unit {
             "ns" => 1.0,
             "us" | "µs" | "μs" => 1e3,

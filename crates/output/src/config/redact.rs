@@ -2,6 +2,7 @@
 //! every spelling TOML allows is covered, and everything else is kept byte for byte.
 
 use librato_core::find;
+use librato_core::find::piece;
 
 use super::toml_reader;
 use super::value::Lines;
@@ -38,16 +39,16 @@ pub fn redact_config(text: &str) -> Result<String, ConfigError> {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for (start, end) in spans {
-        out.push_str(&text[at..start]);
+        out.push_str(piece(text, at..start));
         // A comment keeps its '#' and says why its text is gone.
-        if text[..start].ends_with('#') {
+        if piece(text, ..start).ends_with('#') {
             out.push_str(" [redacted: it mentions a credential]");
         } else {
             out.push_str(PLACEHOLDER);
         }
         at = end;
     }
-    out.push_str(&text[at..]);
+    out.push_str(piece(text, at..));
     // The same secret written again elsewhere (a comment, another key) goes too.
     for v in values.iter().filter(|v| v.chars().count() >= 4) {
         if v.as_str() != "[redacted]" && find::contains(&out, v) {

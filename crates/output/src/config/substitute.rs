@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use librato_core::find::{contains, find};
+use librato_core::find::{contains, find, piece};
 
 /// An error with the byte offset where it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,9 +69,9 @@ pub fn substitute_env_mapped(
         let line_offset = line.as_ptr() as usize - text.as_ptr() as usize;
         let mut rest = line;
         while let Some(i) = find(rest, "${") {
-            out.push_str(&rest[..i]);
+            out.push_str(piece(rest, ..i));
             let at = line_offset + (line.len() - rest.len()) + i;
-            let body_start = &rest[i + 2..];
+            let body_start = piece(rest, i + 2..);
             let Some(close) = body_start.find('}') else {
                 return Err(SubstError {
                     offset: at,
@@ -79,10 +79,10 @@ pub fn substitute_env_mapped(
                 });
             };
             let out_start = out.len();
-            out.push_str(&expand(&body_start[..close], env, at)?);
+            out.push_str(&expand(piece(body_start, ..close), env, at)?);
             map.spans
                 .push(((out_start, out.len()), (at, at + 2 + close + 1)));
-            rest = &body_start[close + 1..];
+            rest = piece(body_start, close + 1..);
         }
         out.push_str(rest);
     }
@@ -93,7 +93,7 @@ fn expand(body: &str, env: &HashMap<String, String>, at: usize) -> Result<String
     let name_len = body
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .unwrap_or(body.len());
-    let (name, op) = body.split_at(name_len);
+    let (name, op) = (piece(body, ..name_len), piece(body, name_len..));
     if name.is_empty() {
         return Err(SubstError {
             offset: at,
@@ -143,7 +143,7 @@ pub fn secret_refs(s: &str) -> Vec<(usize, usize)> {
     let mut refs = Vec::new();
     let b = s.as_bytes();
     let mut i = 0;
-    while let Some(off) = s.get(i..).and_then(|rest| find(rest, "@{")) {
+    while let Some(off) = find(piece(s, i..), "@{") {
         let start = i + off;
         let mut j = start + 2;
         let word = |j: &mut usize| {
@@ -175,11 +175,9 @@ pub fn resolve_secrets(s: &str, secrets: &HashMap<String, String>) -> Result<Str
     let mut out = String::new();
     let mut last = 0;
     for (start, end) in refs {
-        // `get`, not `&s[a..b]` (see librato_core::find): the offsets are those secret_refs
-        // found at ASCII `@{` and `}`, always boundaries.
-        out.push_str(s.get(last..start).unwrap_or_default());
-        let reference = s.get(start..end).unwrap_or_default();
-        let inner = reference.get(2..reference.len() - 1).unwrap_or_default();
+        out.push_str(piece(s, last..start));
+        let reference = piece(s, start..end);
+        let inner = piece(reference, 2..reference.len() - 1);
         // Accept both the full "store:key" and the bare "key" as lookup names.
         let key = inner.split_once(':').map_or(inner, |(_, k)| k);
         match secrets.get(inner).or_else(|| secrets.get(key)) {
@@ -188,7 +186,7 @@ pub fn resolve_secrets(s: &str, secrets: &HashMap<String, String>) -> Result<Str
         }
         last = end;
     }
-    out.push_str(s.get(last..).unwrap_or_default());
+    out.push_str(piece(s, last..));
     Ok(out)
 }
 

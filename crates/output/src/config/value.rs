@@ -1,6 +1,7 @@
 //! One value type for config read from TOML (with positions) or from a JS object (JSON),
 //! so both go through the same validation.
 
+use librato_core::find::piece;
 /// Line and column (1-based) in the config text, when the config came from text.
 pub type Pos = Option<(u32, u32)>;
 
@@ -72,7 +73,7 @@ impl<'a> Lines<'a> {
         let Some(&start) = self.starts.get(line.saturating_sub(1) as usize) else {
             return self.text.len();
         };
-        let rest = &self.text[start..];
+        let rest = piece(self.text, start..);
         rest.char_indices()
             .nth(col.saturating_sub(1) as usize)
             .map_or(self.text.len(), |(i, _)| start + i)

@@ -1,5 +1,6 @@
 //! A write's bodies packed into queue messages, and the messages into `sendBatch` calls.
 
+use librato_core::find::piece;
 use librato_core::librato::Api;
 
 use super::message::{header, MAX_MESSAGE_BYTES};
@@ -27,8 +28,8 @@ pub fn split_items(body: &str) -> Vec<&str> {
     while !rest.is_empty() {
         match librato_core::find::find(rest, "},{\"name\":\"") {
             Some(i) => {
-                out.push(&rest[..=i]);
-                rest = &rest[i + 2..];
+                out.push(piece(rest, ..=i));
+                rest = piece(rest, i + 2..);
             }
             None => {
                 out.push(rest);
@@ -155,7 +156,7 @@ pub fn pack_input(
     packer.max_items = max_items.unwrap_or(usize::MAX).max(1);
     let on_batch = &mut |text: &str, batches: &[librato_core::librato::Batch]| {
         for &(s, e, _) in batches {
-            packer.push_body(&text[s..e]);
+            packer.push_body(piece(text, s..e));
         }
     };
     let sink = Sink::Stream {

@@ -17,6 +17,7 @@
 //! (statsd 0.9.0 counts them), and DogStatsD tags `|#k:v,k2:v2` become measurement tags
 //! (statsd 0.9.0 appends them to the key, where the backend turns them into name characters).
 
+use librato_core::find::piece;
 use std::borrow::Cow;
 
 /// How a packet is read.
@@ -177,10 +178,11 @@ fn value_of(bit: &str) -> Result<Value, &'static str> {
             return Err("a sample rate must be @ and a non-negative number");
         }
         // statsd reads /^@([\d.]+)/ of it: the leading digits and dots.
-        let digits: &str = &n[..n
+        let end = n
             .bytes()
             .position(|b| !(b.is_ascii_digit() || b == b'.'))
-            .unwrap_or(n.len())];
+            .unwrap_or(n.len());
+        let digits = piece(n, ..end);
         rate = match js_number(digits) {
             Some(r) if r > 0.0 && r.is_finite() => r,
             _ => return Err("a sample rate must be a positive number"),
@@ -282,7 +284,7 @@ pub fn js_number(s: &str) -> Option<f64> {
         _ => 0,
     };
     if radix != 0 {
-        let digits = &t[2..];
+        let digits = piece(t, 2..);
         if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
             return None;
         }

@@ -11,6 +11,7 @@ mod tests;
 
 use super::value::{CTable, CValue, Entry, Lines};
 use librato_core::find;
+use librato_core::find::piece;
 
 pub use credentials::{credential_spans, is_credential_key};
 
@@ -193,7 +194,7 @@ impl<'a> Cursor<'a> {
         }
         // A commented-out credential is still one: its text after the '#' is a span too.
         if let Some(spans) = &mut self.spans {
-            let lower = self.s[start..self.pos].to_ascii_lowercase();
+            let lower = piece(self.s, start..self.pos).to_ascii_lowercase();
             if find::contains(&lower, "api_user") || find::contains(&lower, "api_token") {
                 spans.push((start + 1, self.pos));
             }
@@ -399,7 +400,7 @@ impl<'a> Cursor<'a> {
                             "expected a key (letters, digits, '_', '-', or a quoted key)",
                         ));
                     }
-                    self.s[at..self.pos].to_string()
+                    piece(self.s, at..self.pos).to_string()
                 }
             };
             keys.push((part, at));

@@ -2,6 +2,7 @@
 
 use super::{Cursor, Fail};
 use crate::config::CValue;
+use librato_core::find::piece;
 
 impl Cursor<'_> {
     /// A string starting at the current quote: basic, literal, or either multi-line form.
@@ -28,7 +29,7 @@ impl Cursor<'_> {
                 }
                 self.pos += 1;
             }
-            out.push_str(&self.s[run..self.pos]);
+            out.push_str(piece(self.s, run..self.pos));
             match self.b.get(self.pos) {
                 Some(b'"') => {
                     self.pos += 1;
@@ -63,7 +64,7 @@ impl Cursor<'_> {
                 Some(_) => self.pos += 1,
             }
         }
-        let out = self.s[run..self.pos].to_string();
+        let out = piece(self.s, run..self.pos).to_string();
         self.pos += 1;
         Ok(out)
     }
@@ -87,7 +88,7 @@ impl Cursor<'_> {
                 }
                 self.pos += 1;
             }
-            out.push_str(&self.s[run..self.pos]);
+            out.push_str(piece(self.s, run..self.pos));
             match self.b.get(self.pos) {
                 None => return Err(self.fail_at(start, "unterminated multi-line string")),
                 Some(&b) if b == quote => {
@@ -103,11 +104,11 @@ impl Cursor<'_> {
                                 "too many quotes at the end of a multi-line string",
                             ));
                         }
-                        out.push_str(&self.s[self.pos..self.pos + n - 3]);
+                        out.push_str(piece(self.s, self.pos..self.pos + n - 3));
                         self.pos += n;
                         return Ok(out);
                     }
-                    out.push_str(&self.s[self.pos..self.pos + n]);
+                    out.push_str(piece(self.s, self.pos..self.pos + n));
                     self.pos += n;
                 }
                 Some(b'\\') => {
@@ -161,7 +162,7 @@ impl Cursor<'_> {
             Some(b'u') => 4,
             Some(b'U') => 8,
             _ => {
-                let shown = self.s[at..].chars().take(2).collect::<String>();
+                let shown = piece(self.s, at..).chars().take(2).collect::<String>();
                 let shown = self.shown(&shown);
                 return Err(self.fail_at(at, &format!("invalid escape \"{shown}\" in a string")));
             }
@@ -169,7 +170,7 @@ impl Cursor<'_> {
         let hex = self.b.get(self.pos..self.pos + digits).unwrap_or_default();
         let code = if hex.len() == digits && hex.iter().all(u8::is_ascii_hexdigit) {
             // All ASCII hex digits, so this slice is text and fits in u32.
-            u32::from_str_radix(&self.s[self.pos..self.pos + digits], 16).ok()
+            u32::from_str_radix(piece(self.s, self.pos..self.pos + digits), 16).ok()
         } else {
             None
         };
@@ -210,7 +211,7 @@ impl Cursor<'_> {
                 end = time_end;
             }
         }
-        let token = &self.s[start..end];
+        let token = piece(self.s, start..end);
         let shown = self.shown(token);
         if token.is_empty() {
             return Err(self.fail_at(start, "expected a value"));
@@ -269,14 +270,14 @@ pub(super) fn is_control(b: u8) -> bool {
 /// the token is not an integer; `Some(None)` when it is one out of range.
 fn integer(token: &str) -> Option<Option<i64>> {
     let (radix, body) = match token.get(..2) {
-        Some("0x") => (16, &token[2..]),
-        Some("0o") => (8, &token[2..]),
-        Some("0b") => (2, &token[2..]),
+        Some("0x") => (16, piece(token, 2..)),
+        Some("0o") => (8, piece(token, 2..)),
+        Some("0b") => (2, piece(token, 2..)),
         _ => (10, token),
     };
     let (negative, digits) = match body.as_bytes().first() {
-        Some(b'+') if radix == 10 => (false, &body[1..]),
-        Some(b'-') if radix == 10 => (true, &body[1..]),
+        Some(b'+') if radix == 10 => (false, piece(body, 1..)),
+        Some(b'-') if radix == 10 => (true, piece(body, 1..)),
         _ => (false, body),
     };
     if !digits_ok(digits, |b| (b as char).is_digit(radix)) {
@@ -310,7 +311,7 @@ fn digits_ok(s: &str, is_digit: impl Fn(u8) -> bool) -> bool {
 fn float(token: &str) -> Option<f64> {
     let unsigned = token.strip_prefix(['+', '-']).unwrap_or(token);
     let (mantissa, exp) = match unsigned.find(['e', 'E']) {
-        Some(i) => (&unsigned[..i], Some(&unsigned[i + 1..])),
+        Some(i) => (piece(unsigned, ..i), Some(piece(unsigned, i + 1..))),
         None => (unsigned, None),
     };
     let (int, frac) = match mantissa.split_once('.') {
