@@ -322,29 +322,14 @@ impl GaugeWriter {
             } else {
                 name_chars + 1 + sanitized_len(key)
             };
-            let problem = if !v.is_finite() {
-                Some((
-                    Reason::NonFinite,
-                    format!(
-                        "value {} of field \"{key}\" is not a finite number",
-                        float_text(v)
-                    ),
-                ))
-            } else if v.abs() >= MAX_ABS_VALUE {
-                Some((
-                    Reason::OutOfRange,
-                    format!(
-                        "value {} of field \"{key}\" is beyond Librato's limit (|value| < 1e127)",
-                        float_text(v)
-                    ),
-                ))
-            } else if name_len == 0 {
-                Some((Reason::EmptyName, "the gauge name is empty".to_string()))
-            } else if name_len > MAX_NAME_CHARS {
-                Some((
-                    Reason::NameTooLong,
-                    format!("name is {name_len} characters; Librato's limit is {MAX_NAME_CHARS}"),
-                ))
+            // The usual gauge passes two comparisons; what to say about one that does not is
+            // cold code out of line (at opt-level 3 its messages were inlined here: KBs of wasm).
+            let problem = if !v.is_finite()
+                || v.abs() >= MAX_ABS_VALUE
+                || name_len == 0
+                || name_len > MAX_NAME_CHARS
+            {
+                Some(gauge_problem(v, key, name_len))
             } else {
                 source_problem.clone()
             };
@@ -497,6 +482,8 @@ impl GaugeWriter {
         self.in_batch = 0;
     }
 
+    #[cold]
+    #[inline(never)]
     fn count_string(&mut self, metric: &str, field: &str, line: u32) {
         let fields = match self.strings.get_mut(metric) {
             Some(f) => f,
@@ -519,6 +506,8 @@ impl GaugeWriter {
     }
 
     /// Records a skipped metric (no field) or gauge.
+    #[cold]
+    #[inline(never)]
     pub fn skip(&mut self, m: &Metric<'_>, field: Option<&str>, reason: Reason, message: String) {
         self.skipped.push(Skipped {
             line: (m.line > 0).then_some(m.line),
@@ -592,6 +581,37 @@ struct StringCount {
     field: String,
     count: usize,
     line: u32,
+}
+
+/// Why a gauge is not sent: its value is not finite or out of Librato's range, or its name
+/// is empty or too long (the caller checked that one of these holds).
+#[cold]
+#[inline(never)]
+fn gauge_problem(v: f64, key: &str, name_len: usize) -> (Reason, String) {
+    if !v.is_finite() {
+        (
+            Reason::NonFinite,
+            format!(
+                "value {} of field \"{key}\" is not a finite number",
+                float_text(v)
+            ),
+        )
+    } else if v.abs() >= MAX_ABS_VALUE {
+        (
+            Reason::OutOfRange,
+            format!(
+                "value {} of field \"{key}\" is beyond Librato's limit (|value| < 1e127)",
+                float_text(v)
+            ),
+        )
+    } else if name_len == 0 {
+        (Reason::EmptyName, "the gauge name is empty".to_string())
+    } else {
+        (
+            Reason::NameTooLong,
+            format!("name is {name_len} characters; Librato's limit is {MAX_NAME_CHARS}"),
+        )
+    }
 }
 
 fn describe_tags(m: &Metric<'_>) -> String {
