@@ -53,18 +53,10 @@ impl MetricsCore {
     /// `new MetricsCore(config, { period, prefix, source, tags, maxSeries, fetch, secrets, env, log })`.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue, options: JsValue) -> Result<MetricsCore, JsValue> {
-        let inner = Inner::new(&config, &options)?;
         // Telegraf's filters select among metrics a plugin gathered; here the caller names
-        // every series itself, so a filter key would be a silent no-op: refused (in both
-        // entries; the metrics entry does not even compile them).
-        if let Some(key) = inner.config.filter_spec.first_set() {
-            let e = js_error(
-                "invalid_config",
-                &format!("{key}: LibratoMetrics does not apply Telegraf's filters (namepass, tagpass, fieldinclude...): remove it from this config"),
-            );
-            set(&e, "key", &key.into());
-            return Err(e);
-        }
+        // every series itself, so a filter key would be a silent no-op: refused on sight (in
+        // both entries; the metrics entry does not even read them).
+        let inner = Inner::new(&config, &options, true)?;
         let period_s = number_option(&options, "period", 60.0, 1.0)?;
         let max_series = number_option(&options, "maxSeries", 10_000.0, 1.0)?;
         let text = |key: &str| {

@@ -235,7 +235,11 @@ fn load_options(o: &CallOptionsJs) -> Result<LoadOptions, JsValue> {
         v if v.is_undefined() || v.is_null() => None,
         v => Some(string_map(&v, "options.secrets")?),
     };
-    Ok(LoadOptions { env, secrets })
+    Ok(LoadOptions {
+        env,
+        secrets,
+        refuse_filters: false,
+    })
 }
 
 /// A `Record<string, string>` option such as `secrets` or `env`.

@@ -37,7 +37,7 @@ impl LibratoOutput {
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue, options: JsValue) -> Result<LibratoOutput, JsValue> {
         Ok(LibratoOutput {
-            inner: Rc::new(Inner::new(&config, &options)?),
+            inner: Rc::new(Inner::new(&config, &options, false)?),
         })
     }
 
@@ -95,9 +95,15 @@ pub(crate) fn resend(inner: &Rc<Inner>, failed: JsValue) -> Promise {
 }
 
 impl Inner {
-    /// The config (object, or TOML text in the main entry) and `{ fetch, secrets, env, log }`.
-    pub(crate) fn new(config: &JsValue, options: &JsValue) -> Result<Inner, JsValue> {
-        let options = OutputOptions::read(options)?;
+    /// The config (object, or TOML text in the main entry) and `{ fetch, secrets, env, log }`;
+    /// `refuse_filters` for `LibratoMetrics` (see `LoadOptions::refuse_filters`).
+    pub(crate) fn new(
+        config: &JsValue,
+        options: &JsValue,
+        refuse_filters: bool,
+    ) -> Result<Inner, JsValue> {
+        let mut options = OutputOptions::read(options)?;
+        options.load.refuse_filters = refuse_filters;
         let config = convert::config_arg(config, &options.load)?;
         Ok(Inner {
             config,

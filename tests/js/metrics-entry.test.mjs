@@ -139,9 +139,13 @@ test('a config is an object: TOML text is an invalid_config error that names the
 
 test('Telegraf filter keys are refused by both entries, naming the key (LibratoMetrics does not filter)', () => {
   for (const Class of [Main, Small]) {
-    for (const key of ['namepass', 'tagdrop', 'fieldinclude']) {
-      const value = key.startsWith('tag') ? { host: ['a*'] } : ['cpu*'];
-      assert.throws(() => new Class({ api_token: TOKEN, [key]: value }), (e) => {
+    // Refused on sight, whatever the value (even an empty list or a wrong type), and before
+    // the keys after it are read.
+    for (const [key, value] of [
+      ['namepass', ['cpu*']], ['tagdrop', { host: ['a*'] }], ['fieldinclude', ['x']],
+      ['namedrop', []], ['tagpass', 5], ['name_prefix', 'p_'],
+    ]) {
+      assert.throws(() => new Class({ api_token: TOKEN, [key]: value, retries: 'x' }), (e) => {
         assert.equal(e.code, 'invalid_config', `${Class === Main ? 'main' : 'metrics'}: ${key}`);
         assert.equal(e.key, key);
         assert.match(e.message, new RegExp(`^${key}: LibratoMetrics does not apply Telegraf's filters`));

@@ -1,7 +1,7 @@
 //! The Telegraf output-level filter keys of a table: read, checked, compiled once.
 
-use super::value::CValue;
-use super::{string, ConfigError, ConfigErrorKind, Entry, Pos};
+#[cfg(feature = "filters")]
+use super::{string, value::CValue, ConfigError, ConfigErrorKind, Entry, Pos};
 use crate::filter::By;
 #[cfg(feature = "filters")]
 use crate::filter::{Filters, Matcher};
@@ -48,30 +48,6 @@ pub struct FilterSpec {
 }
 
 impl FilterSpec {
-    /// The first filter key set, in the order Telegraf documents them (`None`: no filter at all).
-    pub fn first_set(&self) -> Option<&'static str> {
-        let lists = [
-            ("namepass", self.namepass.is_empty()),
-            ("namedrop", self.namedrop.is_empty()),
-            ("namepass_separator", self.namepass_separator.is_empty()),
-            ("namedrop_separator", self.namedrop_separator.is_empty()),
-            ("tagpass", self.tagpass.is_empty()),
-            ("tagdrop", self.tagdrop.is_empty()),
-            ("fieldinclude", self.fieldinclude.is_empty()),
-            ("fieldexclude", self.fieldexclude.is_empty()),
-            ("fieldpass", self.fieldpass.is_empty()),
-            ("fielddrop", self.fielddrop.is_empty()),
-            ("pass", self.pass.is_empty()),
-            ("drop", self.drop.is_empty()),
-            ("taginclude", self.taginclude.is_empty()),
-            ("tagexclude", self.tagexclude.is_empty()),
-            ("name_override", self.name_override.is_empty()),
-            ("name_prefix", self.name_prefix.is_empty()),
-            ("name_suffix", self.name_suffix.is_empty()),
-        ];
-        lists.into_iter().find(|(_, empty)| !empty).map(|(k, _)| k)
-    }
-
     /// The field include list Telegraf compiles: `pass`, `fieldpass`, `fieldinclude`.
     pub fn field_include(&self) -> Vec<String> {
         [&self.pass, &self.fieldpass, &self.fieldinclude]
@@ -113,6 +89,7 @@ pub fn option_lines(key_lines: &[(String, u32)]) -> Vec<(String, u32)> {
 }
 
 /// Where each list came from, to place glob errors.
+#[cfg(feature = "filters")]
 #[derive(Default)]
 pub struct Positions {
     lists: Vec<(&'static str, Vec<Pos>)>,
@@ -139,6 +116,7 @@ pub const FILTER_KEYS: &[&str] = &[
     "metricpass",
 ];
 
+#[cfg(feature = "filters")]
 fn strings(e: &Entry, what: &str) -> Result<(Vec<String>, Vec<Pos>), ConfigError> {
     let CValue::Array(items) = &e.value else {
         return Err(ConfigError::new(
@@ -173,6 +151,7 @@ fn strings(e: &Entry, what: &str) -> Result<(Vec<String>, Vec<Pos>), ConfigError
 }
 
 /// Reads one filter key into `spec`. Returns a warning for deprecated or unevaluated keys.
+#[cfg(feature = "filters")]
 pub fn read(
     e: &Entry,
     spec: &mut FilterSpec,

@@ -93,6 +93,8 @@ pub enum ConfigErrorKind {
     UnresolvedSecret,
     /// A filter glob gobwas/glob would refuse.
     InvalidGlob,
+    /// A filter key where filters are not applied (`LoadOptions::refuse_filters`).
+    FilterRefused,
 }
 
 impl std::fmt::Display for ConfigError {
@@ -229,6 +231,10 @@ pub struct LoadOptions {
     pub env: HashMap<String, String>,
     /// When given, every secret reference must resolve (references stay in the values).
     pub secrets: Option<HashMap<String, String>>,
+    /// Refuse Telegraf's filter keys on sight (`LibratoMetrics`, whose caller names every
+    /// series itself: a filter would be a silent no-op). Builds without the `filters`
+    /// feature always refuse them.
+    pub refuse_filters: bool,
 }
 
 /// Telegraf's top-level sections: a text with one of these is a whole config file.
@@ -325,7 +331,7 @@ fn load_substituted(text: &str, options: &LoadOptions) -> Result<Vec<LibratoConf
     tables
         .iter()
         .map(|(t, _)| {
-            let config = from_table(t)?;
+            let config = from_table(t, options)?;
             if let Some(secrets) = &options.secrets {
                 check_secrets(t, &config, secrets)?;
             }
@@ -337,7 +343,7 @@ fn load_substituted(text: &str, options: &LoadOptions) -> Result<Vec<LibratoConf
 /// Config from a plain JS object (already decoded from JSON).
 pub fn from_json_object(v: &serde_json::Value) -> Result<LibratoConfig, ConfigError> {
     match value::from_json(v) {
-        CValue::Table(t) => from_table(&t),
+        CValue::Table(t) => from_table(&t, &LoadOptions::default()),
         CValue::Other("null") => Ok(LibratoConfig::default()),
         other => Err(ConfigError::new(
             ConfigErrorKind::WrongType,
@@ -382,13 +388,14 @@ const AGENT_KEYS: &[&str] = &[
     "log_level",
 ];
 
-/// Validates one table's keys and values.
-pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
+/// Validates one table's keys and values (`load`: only `refuse_filters` matters here).
+pub fn from_table(t: &CTable, load: &LoadOptions) -> Result<LibratoConfig, ConfigError> {
     let mut c = LibratoConfig::default();
     let mut source_tag: Option<(String, Pos)> = None;
     let mut template_set = None;
     let mut api_url_set = false;
     let mut batch_size: Option<&Entry> = None;
+    #[cfg(feature = "filters")]
     let mut filter_positions = filter_keys::Positions::default();
     for e in t {
         let key = e.key.as_str();
@@ -443,6 +450,17 @@ pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
             "retry_backoff" => c.retry_backoff_ms = duration(e)?,
             "retry_max_wait" => c.retry_max_wait_ms = duration(e)?,
             "alias" => c.alias = string(e)?,
+            k if filter_keys::FILTER_KEYS.contains(&k)
+                && (load.refuse_filters || cfg!(not(feature = "filters"))) =>
+            {
+                return Err(ConfigError::new(
+                    ConfigErrorKind::FilterRefused,
+                    format!("{k}: LibratoMetrics does not apply Telegraf's filters (namepass, tagpass, fieldinclude...): remove it from this config"),
+                    e.key_pos,
+                    Some(k),
+                ));
+            }
+            #[cfg(feature = "filters")]
             k if filter_keys::FILTER_KEYS.contains(&k) => {
                 if let Some(w) = filter_keys::read(e, &mut c.filter_spec, &mut filter_positions)? {
                     c.warnings.push(w);
@@ -460,14 +478,12 @@ pub fn from_table(t: &CTable) -> Result<LibratoConfig, ConfigError> {
             }
         }
     }
-    // Without the `filters` feature (the metrics entry) nothing is compiled: its
-    // LibratoMetrics refuses filter keys, as the main entry's does.
+    // Without the `filters` feature (the metrics entry) there is nothing to read or compile:
+    // its LibratoMetrics refuses filter keys above, as the main entry's does.
     #[cfg(feature = "filters")]
     {
         c.filters = filter_keys::compile(&c.filter_spec, &filter_positions)?;
     }
-    #[cfg(not(feature = "filters"))]
-    drop(filter_positions);
     if let Some(e) = batch_size {
         c.batch_size = int_in(e, 1, c.api.max_batch() as i64)? as usize;
     }

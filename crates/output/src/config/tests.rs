@@ -282,8 +282,8 @@ fn every_config_error_has_its_kind() {
     let e = load_config(
         "api_token = \"@{vault:t}\"",
         &LoadOptions {
-            env: HashMap::new(),
             secrets,
+            ..Default::default()
         },
     )
     .unwrap_err();
@@ -299,7 +299,10 @@ fn config_errors_after_substitution_point_at_the_users_text() {
         ),
         ("MULTI".to_string(), "x\ny\nz".to_string()),
     ]);
-    let options = LoadOptions { env, secrets: None };
+    let options = LoadOptions {
+        env,
+        ..Default::default()
+    };
     // An error after a substitution on the same line: the column is the user's.
     let text = "template = \"${LONG}\" ; retries = \"x\"\n";
     let e = load_config(text, &options).unwrap_err();
@@ -434,4 +437,26 @@ fn an_api_url_of_the_other_api_is_refused_naming_the_fix() {
     ] {
         assert!(load(text).is_ok(), "{text}");
     }
+}
+
+#[test]
+fn filter_keys_refused_on_sight_when_asked() {
+    let refuse = LoadOptions {
+        refuse_filters: true,
+        ..Default::default()
+    };
+    // Refused whatever the value (an empty list, a wrong type), at the key, before later keys.
+    for (text, key) in [
+        ("api_token = \"t\"\nnamepass = []\nretries = \"x\"", "namepass"),
+        ("tagpass = 5", "tagpass"),
+        ("[[outputs.librato]]\n  name_prefix = \"p_\"", "name_prefix"),
+    ] {
+        let e = load_config(text, &refuse).unwrap_err();
+        assert_eq!(e.kind, ConfigErrorKind::FilterRefused, "{text}");
+        assert_eq!(e.key.as_deref(), Some(key));
+        assert!(e.message.starts_with(&format!("{key}: LibratoMetrics does not apply")));
+        assert!(e.line.is_some());
+    }
+    // Without the option the same keys are read as Telegraf reads them.
+    assert!(load_config("namepass = []", &LoadOptions::default()).is_ok());
 }
