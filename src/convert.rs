@@ -115,7 +115,9 @@ pub fn config_arg(v: &JsValue, load: &LoadOptions) -> Result<LibratoConfig, JsVa
         ));
     }
     match crate::config_object::to_cvalue(v, &JsValue::from(""), 0)? {
-        Some(config::CValue::Table(t)) => config::from_table(&t, load).map_err(|e| config_error(&e)),
+        Some(config::CValue::Table(t)) => {
+            config::from_table(&t, load).map_err(|e| config_error(&e))
+        }
         Some(config::CValue::Other("null")) | None => Ok(LibratoConfig::default()),
         // A toJSON that gives something else: as the JSON path said it.
         Some(other) => Err(js_error(

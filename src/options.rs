@@ -1,8 +1,6 @@
 //! JS options read through typed getters, once per call: every option name the package
 //! accepts is declared here and nowhere else.
 
-use std::collections::HashMap;
-
 use js_sys::{Array, Function, Object};
 #[cfg(feature = "full")]
 use js_sys::{BigInt, JsString, Uint8Array};
@@ -12,7 +10,7 @@ use wasm_bindgen::JsCast;
 use crate::convert::{get, js_error, type_of};
 #[cfg(feature = "full")]
 use librato_core::metric::{ParseOptions, Precision};
-use librato_output::config::LoadOptions;
+use librato_output::config::{LoadOptions, StrMap};
 #[cfg(feature = "full")]
 use librato_output::render::{Format, RenderOptions};
 
@@ -243,8 +241,8 @@ fn load_options(o: &CallOptionsJs) -> Result<LoadOptions, JsValue> {
 }
 
 /// A `Record<string, string>` option such as `secrets` or `env`.
-fn string_map(v: &JsValue, what: &str) -> Result<HashMap<String, String>, JsValue> {
-    let mut map = HashMap::new();
+fn string_map(v: &JsValue, what: &str) -> Result<StrMap, JsValue> {
+    let mut map = StrMap::default();
     if v.is_undefined() || v.is_null() {
         return Ok(map);
     }

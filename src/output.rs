@@ -1,7 +1,6 @@
 //! `LibratoOutput`: renders, then hands the bodies to the native send loop
 //! (`librato_output::send`) over the fetch transport, and turns its report into JS.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Promise};
@@ -12,7 +11,7 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::convert::{self, js_error, set};
 use crate::http::FetchTransport;
 use crate::options::{FailedJs, OutputOptions};
-use librato_output::config::LibratoConfig;
+use librato_output::config::{LibratoConfig, StrMap};
 use librato_output::send::api_response::parse_rate_limit;
 use librato_output::send::{self, Credentials, Level, SendError, SendReport};
 
@@ -26,7 +25,7 @@ pub struct LibratoOutput {
 pub(crate) struct Inner {
     pub(crate) config: LibratoConfig,
     pub(crate) transport: FetchTransport,
-    secrets: HashMap<String, String>,
+    secrets: StrMap,
     log: Option<Function>,
 }
 

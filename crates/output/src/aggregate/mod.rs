@@ -30,7 +30,6 @@ mod summary;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
 use std::hash::Hasher;
 
 use librato_core::hash::{FxHashMap, FxHasher};
@@ -159,7 +158,7 @@ pub struct Aggregator {
     refused: Vec<Dropped>,
     buckets: Vec<Bucket>,
     /// Bad samples since the last flush, by (name, reason) → index in `dropped`.
-    dropped_at: HashMap<(String, Reason), usize>,
+    dropped_at: FxHashMap<(String, Reason), usize>,
     dropped: Vec<Dropped>,
     /// Samples of series turned away past `max_series`, and a few of their names.
     over_limit: usize,
@@ -221,7 +220,7 @@ impl Aggregator {
             collisions: Vec::new(),
             refused: Vec::new(),
             buckets: Vec::new(),
-            dropped_at: HashMap::new(),
+            dropped_at: FxHashMap::default(),
             dropped: Vec::new(),
             over_limit: 0,
             over_examples: Vec::new(),

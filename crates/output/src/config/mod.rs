@@ -19,8 +19,6 @@ pub mod toml_oracle;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
-
 pub use duration::{format_duration, parse_duration};
 pub use filter_keys::FilterSpec;
 pub use redact::{redact_config, PLACEHOLDER};
@@ -28,6 +26,10 @@ pub use substitute::{
     resolve_secrets, secret_refs, substitute_env, substitute_env_mapped, SubstMap,
 };
 pub use value::{CTable, CValue, Entry, Pos};
+
+/// Values by name: `${VAR}` substitutions (`env`) and secret stores' values (`secrets`).
+/// Fx-hashed (`librato_core::hash`): nothing here needs SipHash's flooding resistance.
+pub type StrMap = librato_core::hash::FxHashMap<String, String>;
 
 use crate::filter::Filters;
 use librato_core::librato::{Api, BodyFormat, MAX_BATCH};
@@ -228,9 +230,9 @@ impl LibratoConfig {
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     /// Values for `${VAR}` substitutions.
-    pub env: HashMap<String, String>,
+    pub env: StrMap,
     /// When given, every secret reference must resolve (references stay in the values).
-    pub secrets: Option<HashMap<String, String>>,
+    pub secrets: Option<StrMap>,
     /// Refuse Telegraf's filter keys on sight (`LibratoMetrics`, whose caller names every
     /// series itself: a filter would be a silent no-op). Builds without the `filters`
     /// feature always refuse them.
@@ -357,11 +359,7 @@ pub fn from_json_object(v: &serde_json::Value) -> Result<LibratoConfig, ConfigEr
     }
 }
 
-fn check_secrets(
-    t: &CTable,
-    config: &LibratoConfig,
-    secrets: &HashMap<String, String>,
-) -> Result<(), ConfigError> {
+fn check_secrets(t: &CTable, config: &LibratoConfig, secrets: &StrMap) -> Result<(), ConfigError> {
     for (key, v) in [
         ("api_user", &config.api_user),
         ("api_token", &config.api_token),

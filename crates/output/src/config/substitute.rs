@@ -1,7 +1,7 @@
 //! Config text substitutions, as Telegraf does them: `${VAR}` forms before TOML parsing, and
 //! `@{store:key}` secret references resolved only when the secret is used.
 
-use std::collections::HashMap;
+use super::StrMap;
 
 use librato_core::find::{contains, find, piece};
 
@@ -35,27 +35,24 @@ impl SubstMap {
 /// Replaces `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?message}`, `${VAR?message}`.
 /// An unset `${VAR}` becomes empty, as in Telegraf. Comment lines are left alone so a
 /// commented-out reference never fails the config.
-pub fn substitute_env(text: &str, env: &HashMap<String, String>) -> Result<String, SubstError> {
+pub fn substitute_env(text: &str, env: &StrMap) -> Result<String, SubstError> {
     substitute_env_mapped(text, env).map(|(out, _)| out)
 }
 
 /// [`substitute_env`], with the map from the result's positions back to `text`'s.
 ///
 /// ```
-/// use std::collections::HashMap;
+/// use librato_output::config::StrMap;
 /// use librato_output::config::substitute_env_mapped;
 ///
-/// let env = HashMap::from([("T".to_string(), "a-much-longer-value".to_string())]);
+/// let env = StrMap::from_iter([("T".to_string(), "a-much-longer-value".to_string())]);
 /// let (out, map) = substitute_env_mapped("x = \"${T}\"\ny = 5", &env).unwrap();
 /// assert_eq!(out, "x = \"a-much-longer-value\"\ny = 5");
 /// let y = out.find('y').unwrap();
 /// assert_eq!(map.original(y), 11);      // "y" in the user's text
 /// assert_eq!(map.original(8), 5);       // inside the value: the "${"
 /// ```
-pub fn substitute_env_mapped(
-    text: &str,
-    env: &HashMap<String, String>,
-) -> Result<(String, SubstMap), SubstError> {
+pub fn substitute_env_mapped(text: &str, env: &StrMap) -> Result<(String, SubstMap), SubstError> {
     let mut map = SubstMap::default();
     if !contains(text, "${") {
         return Ok((text.to_string(), map));
@@ -89,7 +86,7 @@ pub fn substitute_env_mapped(
     Ok((out, map))
 }
 
-fn expand(body: &str, env: &HashMap<String, String>, at: usize) -> Result<String, SubstError> {
+fn expand(body: &str, env: &StrMap, at: usize) -> Result<String, SubstError> {
     let name_len = body
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .unwrap_or(body.len());
@@ -167,7 +164,7 @@ pub fn secret_refs(s: &str) -> Vec<(usize, usize)> {
 }
 
 /// Replaces every secret reference in `s` in place. The error names the reference only.
-pub fn resolve_secrets(s: &str, secrets: &HashMap<String, String>) -> Result<String, String> {
+pub fn resolve_secrets(s: &str, secrets: &StrMap) -> Result<String, String> {
     let refs = secret_refs(s);
     if refs.is_empty() {
         return Ok(s.to_string());
@@ -194,7 +191,7 @@ pub fn resolve_secrets(s: &str, secrets: &HashMap<String, String>) -> Result<Str
 mod tests {
     use super::*;
 
-    fn env() -> HashMap<String, String> {
+    fn env() -> StrMap {
         [("USER", "me@example.com"), ("EMPTY", "")]
             .into_iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -231,7 +228,7 @@ mod tests {
 
     #[test]
     fn secrets_resolve_in_place() {
-        let secrets: HashMap<String, String> = [
+        let secrets: StrMap = [
             ("vault:token".to_string(), "s3cret".to_string()),
             ("user".to_string(), "u".to_string()),
         ]

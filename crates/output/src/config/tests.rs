@@ -217,7 +217,10 @@ fn config_secret_references_checked_not_resolved() {
     let text = "api_user = \"@{vault:user}\"\napi_token = \"@{vault:token}\"";
     assert_eq!(load(text).unwrap()[0].api_token, "@{vault:token}");
     let mut options = LoadOptions {
-        secrets: Some(HashMap::from([("vault:user".to_string(), "u".to_string())])),
+        secrets: Some(StrMap::from_iter([(
+            "vault:user".to_string(),
+            "u".to_string(),
+        )])),
         ..Default::default()
     };
     let e = load_config(text, &options).unwrap_err();
@@ -278,7 +281,7 @@ fn every_config_error_has_its_kind() {
             );
         }
     }
-    let secrets = Some(HashMap::new());
+    let secrets = Some(StrMap::default());
     let e = load_config(
         "api_token = \"@{vault:t}\"",
         &LoadOptions {
@@ -292,7 +295,7 @@ fn every_config_error_has_its_kind() {
 
 #[test]
 fn config_errors_after_substitution_point_at_the_users_text() {
-    let env = HashMap::from([
+    let env = StrMap::from_iter([
         (
             "LONG".to_string(),
             "a-value-much-longer-than-its-reference".to_string(),
@@ -447,14 +450,19 @@ fn filter_keys_refused_on_sight_when_asked() {
     };
     // Refused whatever the value (an empty list, a wrong type), at the key, before later keys.
     for (text, key) in [
-        ("api_token = \"t\"\nnamepass = []\nretries = \"x\"", "namepass"),
+        (
+            "api_token = \"t\"\nnamepass = []\nretries = \"x\"",
+            "namepass",
+        ),
         ("tagpass = 5", "tagpass"),
         ("[[outputs.librato]]\n  name_prefix = \"p_\"", "name_prefix"),
     ] {
         let e = load_config(text, &refuse).unwrap_err();
         assert_eq!(e.kind, ConfigErrorKind::FilterRefused, "{text}");
         assert_eq!(e.key.as_deref(), Some(key));
-        assert!(e.message.starts_with(&format!("{key}: LibratoMetrics does not apply")));
+        assert!(e
+            .message
+            .starts_with(&format!("{key}: LibratoMetrics does not apply")));
         assert!(e.line.is_some());
     }
     // Without the option the same keys are read as Telegraf reads them.

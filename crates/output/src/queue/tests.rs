@@ -4,6 +4,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use crate::config::StrMap;
+
 use proptest::prelude::*;
 
 use super::deliver::{deliver, Incoming, Options};
@@ -109,7 +111,7 @@ fn run_with(
     max_requests: usize,
     attempts: u32,
 ) -> super::deliver::Delivery {
-    let creds = Credentials::resolve(config, &HashMap::new()).unwrap();
+    let creds = Credentials::resolve(config, &StrMap::default()).unwrap();
     let batch: Vec<Incoming<'_>> = texts
         .iter()
         .map(|t| Incoming { text: t, attempts })

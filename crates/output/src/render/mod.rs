@@ -1,7 +1,7 @@
 //! The whole pipeline without I/O: input text or metrics → gauges → request bodies (a Plan).
 
+use librato_core::hash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use crate::config::LibratoConfig;
 use crate::filter::{By, Filters, Outcome};
@@ -485,7 +485,7 @@ impl<'c> Stage<'c> {
 #[derive(Default)]
 struct FilterTally {
     /// (option, metric, field) → index in `counts`.
-    index: HashMap<(By, String, Option<String>), usize>,
+    index: FxHashMap<(By, String, Option<String>), usize>,
     /// (option, metric, field, count, first line), in first-seen (so line) order.
     counts: Vec<(By, String, Option<String>, usize, u32)>,
 }

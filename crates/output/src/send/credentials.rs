@@ -1,7 +1,7 @@
 //! Credentials resolved for one write, and the redaction of every text that leaves the
 //! library (logs, failure messages): a credential never appears in either.
 
-use std::collections::HashMap;
+use crate::config::StrMap;
 
 use librato_core::find;
 use librato_core::librato::Api;
@@ -19,7 +19,7 @@ impl Credentials {
     /// Resolves `api_user`/`api_token` (with their `@{store:key}` references) from `secrets`.
     ///
     /// ```
-    /// use std::collections::HashMap;
+    /// use librato_output::config::StrMap;
     /// use librato_output::config::LibratoConfig;
     /// use librato_output::send::Credentials;
     ///
@@ -28,15 +28,12 @@ impl Credentials {
     ///     api_token: "@{vault:token}".into(),
     ///     ..LibratoConfig::default()
     /// };
-    /// let secrets = HashMap::from([("vault:token".to_string(), "s3cret-token".to_string())]);
+    /// let secrets = StrMap::from_iter([("vault:token".to_string(), "s3cret-token".to_string())]);
     /// let creds = Credentials::resolve(&config, &secrets).unwrap();
     /// assert!(creds.authorization().starts_with("Basic "));
     /// assert_eq!(creds.redact("token s3cret-token refused"), "token [redacted] refused");
     /// ```
-    pub fn resolve(
-        config: &LibratoConfig,
-        secrets: &HashMap<String, String>,
-    ) -> Result<Credentials, SendError> {
+    pub fn resolve(config: &LibratoConfig, secrets: &StrMap) -> Result<Credentials, SendError> {
         let resolve = |v: &str| resolve_secrets(v, secrets).map_err(SendError::UnresolvedSecret);
         let user = resolve(&config.api_user)?;
         let token = resolve(&config.api_token)?;

@@ -3,6 +3,8 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+
+use crate::config::StrMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -159,7 +161,7 @@ fn run(
     config: &LibratoConfig,
     batches: &[(String, usize)],
 ) -> (SendReport, Vec<String>) {
-    let creds = Credentials::resolve(config, &HashMap::new()).unwrap();
+    let creds = Credentials::resolve(config, &StrMap::default()).unwrap();
     let refs: Vec<(&str, usize)> = batches.iter().map(|(b, n)| (b.as_str(), *n)).collect();
     let logs = RefCell::new(Vec::new());
     let log = |level: Level, m: &str| logs.borrow_mut().push(format!("{}: {m}", level.as_str()));
@@ -338,7 +340,7 @@ fn debug_logs_bodies_but_never_credentials() {
     let mut config = config(1, 0, 30_000);
     config.debug = true;
     config.api_token = "@{vault:t}".into();
-    let secrets = HashMap::from([("vault:t".to_string(), "the-secret".to_string())]);
+    let secrets = StrMap::from_iter([("vault:t".to_string(), "the-secret".to_string())]);
     let creds = Credentials::resolve(&config, &secrets).unwrap();
     let fake = Fake::new(vec![Fault::Status(400)]);
     let logs = RefCell::new(Vec::new());
@@ -354,7 +356,7 @@ fn debug_logs_bodies_but_never_credentials() {
 fn missing_and_unresolved_credentials() {
     let c = LibratoConfig::default();
     assert_eq!(
-        Credentials::resolve(&c, &HashMap::new()).err(),
+        Credentials::resolve(&c, &StrMap::default()).err(),
         Some(SendError::MissingCredentials)
     );
     let c = LibratoConfig {
@@ -362,7 +364,7 @@ fn missing_and_unresolved_credentials() {
         api_token: "@{vault:nope}".into(),
         ..LibratoConfig::default()
     };
-    let e = Credentials::resolve(&c, &HashMap::new()).err().unwrap();
+    let e = Credentials::resolve(&c, &StrMap::default()).err().unwrap();
     assert_eq!(e.code(), "unresolved_secret");
     assert!(e.to_string().contains("@{vault:nope}"));
 }
@@ -456,7 +458,7 @@ fn a_budget_caps_attempts_retries_included() {
     let fake = Fake::new(vec![Fault::Status(503); 20]);
     let budget = Cell::new(5);
     let config = config(1, 3, 1000);
-    let creds = Credentials::resolve(&config, &HashMap::new()).unwrap();
+    let creds = Credentials::resolve(&config, &StrMap::default()).unwrap();
     let batches = bodies(3);
     let refs: Vec<(&str, usize)> = batches.iter().map(|(b, n)| (b.as_str(), *n)).collect();
     let report = block_on(send_within(
@@ -492,14 +494,14 @@ fn measurements_take_the_token_alone_as_basic_user() {
         api_token: "tok-123456".into(),
         ..LibratoConfig::default()
     };
-    let creds = Credentials::resolve(&config, &HashMap::new()).unwrap();
+    let creds = Credentials::resolve(&config, &StrMap::default()).unwrap();
     assert_eq!(creds.authorization(), basic_auth::header("tok-123456", ""));
     assert_eq!(
         creds.redact("x dG9rLTEyMzQ1Njo= tok-123456"),
         "x [redacted] [redacted]"
     );
     config.api_user = "me@example.com".into();
-    let creds = Credentials::resolve(&config, &HashMap::new()).unwrap();
+    let creds = Credentials::resolve(&config, &StrMap::default()).unwrap();
     assert_eq!(
         creds.authorization(),
         basic_auth::header("me@example.com", "tok-123456")
@@ -507,8 +509,8 @@ fn measurements_take_the_token_alone_as_basic_user() {
     // The legacy API still needs both; neither API sends without a token.
     config.api = Api::Metrics;
     config.api_user = String::new();
-    assert!(Credentials::resolve(&config, &HashMap::new()).is_err());
+    assert!(Credentials::resolve(&config, &StrMap::default()).is_err());
     config.api = Api::Measurements;
     config.api_token = String::new();
-    assert!(Credentials::resolve(&config, &HashMap::new()).is_err());
+    assert!(Credentials::resolve(&config, &StrMap::default()).is_err());
 }
