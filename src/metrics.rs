@@ -2,12 +2,12 @@
 //! from a `Float64Array` of `(series, value)` pairs, and the ended periods sent with the send
 //! loop. The JS half (pkg/src/api.js) keeps the series map, the sample buffer and the timer.
 
-use js_sys::{Array, Object, Promise};
+use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::convert::{self, get, js_error, set};
-use crate::options::{number_option, percentiles_option};
+use crate::options::{number_option, percentiles_option, string_pairs};
 use crate::output::{report_js, Inner};
 use librato_core::librato::Skipped;
 use librato_output::aggregate::{Aggregator, Dropped, Kind, Setup};
@@ -20,32 +20,6 @@ use std::rc::Rc;
 pub struct MetricsCore {
     inner: Rc<Inner>,
     agg: Rc<RefCell<Aggregator>>,
-}
-
-/// A JS `{ key: value }` of strings as pairs (anything else is refused, naming the key).
-fn string_pairs(v: &JsValue, what: &str) -> Result<Vec<(String, String)>, JsValue> {
-    if v.is_undefined() || v.is_null() {
-        return Ok(Vec::new());
-    }
-    if !v.is_object() {
-        return Err(js_error(
-            "invalid_options",
-            &format!("{what} must be an object of strings"),
-        ));
-    }
-    let mut out = Vec::new();
-    for entry in Object::entries(v.unchecked_ref()).iter() {
-        let pair: Array = entry.unchecked_into();
-        let k = pair.get(0).as_string().unwrap_or_default();
-        let Some(value) = pair.get(1).as_string() else {
-            return Err(js_error(
-                "invalid_options",
-                &format!("{what}.{k} must be a string"),
-            ));
-        };
-        out.push((k, value));
-    }
-    Ok(out)
 }
 
 #[wasm_bindgen(js_class = "MetricsCore")]

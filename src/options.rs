@@ -242,9 +242,15 @@ fn load_options(o: &CallOptionsJs) -> Result<LoadOptions, JsValue> {
 
 /// A `Record<string, string>` option such as `secrets` or `env`.
 fn string_map(v: &JsValue, what: &str) -> Result<StrMap, JsValue> {
-    let mut map = StrMap::default();
+    Ok(string_pairs(v, what)?.into_iter().collect())
+}
+
+/// A JS `{ key: value }` of strings as pairs in order (`undefined`/`null`: none); anything
+/// else is refused, naming the key.
+pub fn string_pairs(v: &JsValue, what: &str) -> Result<Vec<(String, String)>, JsValue> {
+    let mut out = Vec::new();
     if v.is_undefined() || v.is_null() {
-        return Ok(map);
+        return Ok(out);
     }
     if !v.is_object() {
         return Err(js_error(
@@ -255,19 +261,15 @@ fn string_map(v: &JsValue, what: &str) -> Result<StrMap, JsValue> {
     for entry in Object::entries(v.unchecked_ref()).iter() {
         let pair: Array = entry.unchecked_into();
         let key = pair.get(0).as_string().unwrap_or_default();
-        match pair.get(1).as_string() {
-            Some(value) => {
-                map.insert(key, value);
-            }
-            None => {
-                return Err(js_error(
-                    "invalid_options",
-                    &format!("{what}[\"{key}\"] must be a string"),
-                ))
-            }
-        }
+        let Some(value) = pair.get(1).as_string() else {
+            return Err(js_error(
+                "invalid_options",
+                &format!("{what}[\"{key}\"] must be a string"),
+            ));
+        };
+        out.push((key, value));
     }
-    Ok(map)
+    Ok(out)
 }
 
 #[cfg(feature = "full")]

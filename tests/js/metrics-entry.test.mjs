@@ -164,6 +164,8 @@ test('bad configs and options give the same errors from both entries, and each k
     [{ api_token: TOKEN }, { period: -1 }],
     [{ api_token: TOKEN }, { percentiles: [100] }],
     [{ api_token: TOKEN }, { maxSeries: 'many' }],
+    [{ api_token: TOKEN }, { tags: { region: 5 } }],
+    [{ api_token: TOKEN }, { secrets: { 'vault:t': 5 } }],
     [[], {}],
     [{ api_token: TOKEN, unknown_key: 1 }, {}],
   ];

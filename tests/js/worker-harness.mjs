@@ -28,7 +28,6 @@ export function metricsModules(dir) {
   const at = (f) => join(dir, 'librato-wasm', f);
   return [
     { type: 'ESModule', path: at('metrics'), contents: readFileSync(join(pkg, 'metrics', 'workerd.js'), 'utf8').replaceAll("'../", "'./") },
-    ...['guard.js', 'metrics.js'].map((f) => ({ type: 'ESModule', path: at(join('src', f)), contents: readFileSync(join(pkg, 'src', f), 'utf8') })),
     { type: 'ESModule', path: at('dist/metrics/librato_wasm.js'), contents: readFileSync(join(pkg, 'dist', 'metrics', 'librato_wasm.js'), 'utf8') },
     { type: 'CompiledWasm', path: at('dist/metrics/librato_wasm_bg.wasm'), contents: readFileSync(join(pkg, 'dist', 'metrics', 'librato_wasm_bg.wasm')) },
   ];
