@@ -15,7 +15,7 @@ pub(super) fn api_url(url: &str) -> Result<String, String> {
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
         .ok_or_else(|| "api_url must start with http:// or https://".to_string())?;
-    let authority = piece(rest, ..ascii_end(rest, b"/?#"));
+    let authority = piece(rest, ..end_at(rest, |b| matches!(b, b'/' | b'?' | b'#')));
     if authority.bytes().any(|b| b == b'@') {
         return Err("api_url must not contain credentials; use api_user and api_token".into());
     }
@@ -25,18 +25,17 @@ pub(super) fn api_url(url: &str) -> Result<String, String> {
     Ok(url.to_string())
 }
 
-/// Where the first of the ASCII bytes `stops` is in `s` (its length when none is).
-fn ascii_end(s: &str, stops: &[u8]) -> usize {
-    s.bytes()
-        .position(|b| stops.iter().any(|&x| x == b))
-        .unwrap_or(s.len())
+/// Where the first byte of `s` that `stop` accepts is (its length when none is); `stop` only
+/// accepts ASCII, so that is a character boundary.
+fn end_at(s: &str, stop: impl Fn(u8) -> bool) -> usize {
+    s.bytes().position(stop).unwrap_or(s.len())
 }
 
 /// An `api_url` whose path is the other API's endpoint can only be refused (a body of one
 /// API posted to the other's path is a 400 for every request): said at load time, naming both.
 pub(super) fn check_api_path(c: &LibratoConfig, t: &CTable) -> Result<(), ConfigError> {
     let url = c.api_url.as_str();
-    let mut path = piece(url, ..ascii_end(url, b"?#"));
+    let mut path = piece(url, ..end_at(url, |b| matches!(b, b'?' | b'#')));
     while let Some(p) = path.strip_suffix('/') {
         path = p;
     }
