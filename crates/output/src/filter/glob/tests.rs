@@ -1,6 +1,7 @@
 //! One table per rule, each case checked against Telegraf 1.40's own filter code over
 //! gobwas/glob v0.2.3 (a throwaway Go oracle, kept outside the repository), and a property:
-//! without braces or classes, the engine agrees with a plain backtracking matcher.
+//! without braces or classes, the engine agrees with a plain backtracking matcher (but for
+//! gobwas's overlapping prefix and suffix, which it keeps).
 
 use proptest::prelude::*;
 
@@ -133,6 +134,20 @@ fn non_ascii_corners_of_fixed_length_runs() {
     table(&[("?a*", "", "xab", true), ("?a*", "", "éab", false)]);
 }
 
+#[test]
+fn prefix_and_suffix_may_overlap_as_in_gobwas() {
+    // `text*text` compiles to gobwas's PrefixSuffix, whose Match is HasPrefix && HasSuffix
+    // with no length check (match/prefix_suffix.go, v0.2.3): the two may share characters.
+    table(&[
+        (",*,", "", ",", true),
+        ("ab*ba", "", "aba", true),
+        ("ab**ba", "", "aba", true),
+        ("ab*ba", "", "ab", false),
+        // With a separator `*` is not gobwas's Super, and the overlap does not match.
+        ("ab*ba", ".", "aba", false),
+    ]);
+}
+
 fn list(p: &[&str]) -> Vec<String> {
     p.iter().map(|s| s.to_string()).collect()
 }
@@ -197,7 +212,16 @@ proptest! {
         let pattern: String = p.iter().collect();
         let text: String = s.iter().collect();
         let seps: Vec<char> = sep.chars().collect();
-        let ours = Glob::compile(&pattern, &seps).unwrap().is_match(&text);
-        prop_assert_eq!(ours, reference(&p, &s, &seps), "{:?} on {:?} with {:?}", pattern, text, sep);
+        let g = Glob::compile(&pattern, &seps).unwrap();
+        let ours = g.is_match(&text);
+        // gobwas's PrefixSuffix lets its prefix and suffix overlap (see the test above):
+        // Telegraf's answer there is not the plain rules'.
+        let want = match &g.matcher {
+            super::matcher::Matcher::PrefixSuffix(pre, suf) if text.len() < pre.len() + suf.len() => {
+                text.starts_with(pre.as_str()) && text.ends_with(suf.as_str())
+            }
+            _ => reference(&p, &s, &seps),
+        };
+        prop_assert_eq!(ours, want, "{:?} on {:?} with {:?}", pattern, text, sep);
     }
 }
