@@ -21,6 +21,7 @@ mod metrics;
 mod metrics_js;
 mod options;
 mod output;
+mod promise;
 #[cfg(feature = "full")]
 mod queue;
 #[cfg(feature = "statsd")]

@@ -4,7 +4,6 @@
 
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::convert::{self, get, js_error, set};
 use crate::options::{number_option, percentiles_option, string_pairs};
@@ -126,7 +125,7 @@ impl MetricsCore {
                 taken.over_limit
             ));
         }
-        future_to_promise(async move {
+        crate::promise::spawn(async move {
             let batches: Vec<(&str, usize)> =
                 taken.bodies.iter().map(|(b, n)| (b.as_str(), *n)).collect();
             let report = match &creds {

@@ -6,7 +6,6 @@ use std::rc::Rc;
 use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::convert::{self, js_error, set};
 use crate::http::FetchTransport;
@@ -59,7 +58,7 @@ impl LibratoOutput {
             Ok(p) => p,
             Err(e) => return Promise::reject(&e),
         };
-        future_to_promise(async move {
+        crate::promise::spawn(async move {
             let batches: Vec<(&str, usize)> = plan.bodies.iter().collect();
             let report = inner.send(&batches, &creds).await;
             let out = report_js(&report, &batches);
@@ -83,7 +82,7 @@ pub(crate) fn resend(inner: &Rc<Inner>, failed: JsValue) -> Promise {
         Ok(p) => p,
         Err(e) => return Promise::reject(&e),
     };
-    future_to_promise(async move {
+    crate::promise::spawn(async move {
         let batches: Vec<(&str, usize)> = items.iter().map(|(b, n)| (b.as_str(), *n)).collect();
         let report = inner.send(&batches, &creds).await;
         let out = report_js(&report, &batches);

@@ -6,7 +6,6 @@
 use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::convert::{self, get, js_error, set};
 use crate::options::{number_option, InputJs, ReadOptions};
@@ -103,7 +102,7 @@ impl LibratoOutput {
             Ok(p) => p,
             Err(e) => return Promise::reject(&e),
         };
-        future_to_promise(async move {
+        crate::promise::spawn(async move {
             let incoming: Vec<Incoming<'_>> = batch
                 .iter()
                 .map(|(text, attempts)| Incoming {
