@@ -107,8 +107,13 @@ pub fn backoff_ms(attempt: u32, policy: &Policy, random: f64) -> u64 {
 /// `Retry-After` as delay-seconds or an HTTP date (IMF-fixdate), in milliseconds from now.
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
     let v = value.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(secs.saturating_mul(1000));
+    // delay-seconds is digits only (RFC 9110); more than an i64 holds is as long as a wait
+    // can be (capped by the policy). Parsed as i64, the date's fields' type: one parser.
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(
+            v.parse::<i64>()
+                .map_or(u64::MAX, |s| (s as u64).saturating_mul(1000)),
+        );
     }
     let at = parse_http_date(v)?;
     Some((at - now_ms).max(0.0) as u64)
@@ -237,8 +242,14 @@ mod tests {
             Decision::Retry { after_ms: 0 }
         );
         assert_eq!(d("3600"), Decision::Retry { after_ms: 30_000 });
-        // Garbage falls back to backoff.
-        assert_eq!(d("soon"), Decision::Retry { after_ms: 250 });
+        assert_eq!(
+            d("99999999999999999999"),
+            Decision::Retry { after_ms: 30_000 }
+        );
+        // Garbage (and signed numbers: delay-seconds is digits only) falls back to backoff.
+        for garbage in ["soon", "-5", "-0", "+5", ""] {
+            assert_eq!(d(garbage), Decision::Retry { after_ms: 250 }, "{garbage:?}");
+        }
         // Retry-After never makes a non-retryable status retryable.
         assert_eq!(
             decide(Outcome::Status(400), Some("1"), 1, &P, now, 0.5),
