@@ -1,22 +1,22 @@
 //! `api_url`: a URL without credentials in it, and whose path is not the other API's.
 
-use librato_core::find::piece;
+use librato_core::find::{self, piece};
 use librato_core::librato::Api;
 
 use super::{CTable, ConfigError, ConfigErrorKind, LibratoConfig};
 
 /// `http(s)://host[:port]/path`, never with credentials in it.
 ///
-/// Written over bytes and `chars()` rather than `split`/`contains` with char patterns: every
-/// delimiter is ASCII, and the generic pattern searchers (and `memchr`) were this check's
-/// only users in the metrics entry's .wasm.
+/// Written with byte scans, `find` and `chars()` rather than `split`/`contains` with char
+/// patterns: every delimiter is ASCII, and the generic pattern searchers (and `memchr`) were
+/// this check's only users in the metrics entry's .wasm.
 pub(super) fn api_url(url: &str) -> Result<String, String> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
         .ok_or_else(|| "api_url must start with http:// or https://".to_string())?;
     let authority = piece(rest, ..end_at(rest, |b| matches!(b, b'/' | b'?' | b'#')));
-    if authority.bytes().any(|b| b == b'@') {
+    if find::contains(authority, "@") {
         return Err("api_url must not contain credentials; use api_user and api_token".into());
     }
     if authority.is_empty() || authority.chars().any(char::is_whitespace) {
@@ -43,7 +43,7 @@ pub(super) fn check_api_path(c: &LibratoConfig, t: &CTable) -> Result<(), Config
         Api::Measurements => ("/v1/metrics", "/v1/measurements"),
         Api::Metrics => ("/v1/measurements", "/v1/metrics"),
     };
-    if !path.as_bytes().ends_with(other.as_bytes()) {
+    if !path.ends_with(other) {
         return Ok(());
     }
     let pos = t

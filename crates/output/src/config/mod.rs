@@ -448,18 +448,17 @@ pub fn from_table(t: &CTable, load: &LoadOptions) -> Result<LibratoConfig, Confi
             "retry_backoff" => c.retry_backoff_ms = duration(e)?,
             "retry_max_wait" => c.retry_max_wait_ms = duration(e)?,
             "alias" => c.alias = string(e)?,
-            k if filter_keys::FILTER_KEYS.contains(&k)
-                && (load.refuse_filters || cfg!(not(feature = "filters"))) =>
-            {
-                return Err(ConfigError::new(
-                    ConfigErrorKind::FilterRefused,
-                    format!("{k}: LibratoMetrics does not apply Telegraf's filters (namepass, tagpass, fieldinclude...): remove it from this config"),
-                    e.key_pos,
-                    Some(k),
-                ));
-            }
-            #[cfg(feature = "filters")]
             k if filter_keys::FILTER_KEYS.contains(&k) => {
+                // Without the `filters` feature there is nothing to apply them with.
+                if load.refuse_filters || cfg!(not(feature = "filters")) {
+                    return Err(ConfigError::new(
+                        ConfigErrorKind::FilterRefused,
+                        format!("{k}: LibratoMetrics does not apply Telegraf's filters (namepass, tagpass, fieldinclude...): remove it from this config"),
+                        e.key_pos,
+                        Some(k),
+                    ));
+                }
+                #[cfg(feature = "filters")]
                 if let Some(w) = filter_keys::read(e, &mut c.filter_spec, &mut filter_positions)? {
                     c.warnings.push(w);
                 }
