@@ -34,7 +34,7 @@ export const CSP = [
 
 // Only these folders are served; everything else in the repo stays private.
 const MOUNTS = [
-  ['/pkg/', ['pkg'], ['browser.js', 'src/api.js', 'src/guard.js', 'src/metrics.js', 'dist/librato_wasm.js', 'dist/librato_wasm_bg.wasm',
+  ['/pkg/', ['pkg'], ['browser.js', 'src/api.js', 'src/guard.js', 'src/metrics.js', 'src/send.js', 'dist/librato_wasm.js', 'dist/librato_wasm_bg.wasm',
     'metrics/browser.js', 'dist/metrics/librato_wasm.js', 'dist/metrics/librato_wasm_bg.wasm']],
   ['/', ['www'], null],
 ];

@@ -31,7 +31,7 @@ build() { # cargo-flags out-dir
 }
 build "--features statsd --profile cli" pkg/cli.tmp
 build "--no-default-features --profile metrics" pkg/metrics.tmp
-# librato-wasm/metrics' entries load one script: its glue with guard.js and metrics.js bundled
+# librato-wasm/metrics' entries load one script: its glue with guard.js, metrics.js and send.js bundled
 # and minified (one download instead of three, ~2 KB less gzipped). pkg/src stays readable and
 # is what the main entry loads.
 mv pkg/metrics.tmp/librato_wasm.js pkg/metrics.tmp/glue.tmp.js

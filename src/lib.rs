@@ -1,6 +1,6 @@
 //! librato-wasm's JS boundary, and nothing else: options in, JS objects out, `Error`s with a
-//! stable `code`, and the `fetch` transport of the send loop. Every rule lives in the
-//! wasm-free crates `librato-core` (the hot path) and `librato-output` (config, filters,
+//! stable `code`, and the send loop's jobs (driven over `fetch` by pkg/src/send.js). Every
+//! rule lives in the wasm-free crates `librato-core` (the hot path) and `librato-output` (config, filters,
 //! render, send), which are tested natively; their types are used here under their own
 //! names, and JS-facing names are set with `js_name`.
 //!
@@ -14,16 +14,15 @@
 mod alloc;
 mod config_object;
 mod convert;
-mod http;
 mod json_body;
 mod metrics;
 #[cfg(feature = "full")]
 mod metrics_js;
 mod options;
 mod output;
-mod promise;
 #[cfg(feature = "full")]
 mod queue;
+mod send_job;
 #[cfg(feature = "statsd")]
 mod statsd;
 #[cfg(feature = "full")]

@@ -2,15 +2,15 @@
 //! from a `Float64Array` of `(series, value)` pairs, and the ended periods sent with the send
 //! loop. The JS half (pkg/src/api.js) keeps the series map, the sample buffer and the timer.
 
-use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{self, get, js_error, set};
+use crate::convert::{self, get, js_error};
 use crate::options::{number_option, percentiles_option, string_pairs};
-use crate::output::{report_js, Inner};
+use crate::output::Inner;
+use crate::send_job::{none, Ending, SendJob};
 use librato_core::librato::Skipped;
 use librato_output::aggregate::{Aggregator, Dropped, Kind, Setup};
-use librato_output::send::Level;
+use librato_output::send::{Level, Machine};
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -98,17 +98,14 @@ impl MetricsCore {
         self.agg.borrow().generation()
     }
 
-    /// Sends the periods ended by `now_ms` (every period with `all`); resolves to a
-    /// `WriteReport`. The periods are taken out before anything is awaited.
-    pub fn flush(&self, all: bool, now_ms: f64) -> Promise {
+    /// The periods ended by `now_ms` (every period with `all`) as a send job
+    /// (pkg/src/send.js drives it to a `WriteReport`). The periods are taken out at once.
+    pub fn flush(&self, all: bool, now_ms: f64) -> Result<SendJob, JsValue> {
         let inner = self.inner.clone();
         // What can fail is checked before anything is taken out: a flush without credentials
         // leaves every period where it was, for the next flush.
         let creds = if self.agg.borrow().has_samples() {
-            match inner.credentials() {
-                Ok(c) => Some(c),
-                Err(e) => return Promise::reject(&e),
-            }
+            Some(inner.credentials()?)
         } else {
             None
         };
@@ -125,22 +122,22 @@ impl MetricsCore {
                 taken.over_limit
             ));
         }
-        crate::promise::spawn(async move {
-            let batches: Vec<(&str, usize)> =
-                taken.bodies.iter().map(|(b, n)| (b.as_str(), *n)).collect();
-            let report = match &creds {
-                Some(creds) if !batches.is_empty() => inner.send(&batches, creds).await,
-                _ => Default::default(),
-            };
-            let out = report_js(&report, &batches);
-            set(&out, "skipped", &convert::skipped_js(&skipped));
-            set(&out, "errors", &Array::new());
-            Ok(out)
-        })
+        // Nothing to send: no request, and no write summary in the log.
+        let machine = match creds {
+            Some(creds) if !taken.bodies.is_empty() => {
+                Some(Machine::new(&inner.config, creds, taken.bodies, None))
+            }
+            _ => None,
+        };
+        let ending = Ending::Report {
+            skipped: convert::skipped_js(&skipped),
+            errors: none(),
+        };
+        Ok(SendJob::new(inner, machine, ending))
     }
 
-    /// Sends the bodies of `report.failed` again.
-    pub fn resend(&self, failed: JsValue) -> Promise {
+    /// The bodies of `report.failed` as a send job again.
+    pub fn resend(&self, failed: JsValue) -> Result<SendJob, JsValue> {
         crate::output::resend(&self.inner, failed)
     }
 }

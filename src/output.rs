@@ -1,18 +1,18 @@
-//! `LibratoOutput`: renders, then hands the bodies to the native send loop
-//! (`librato_output::send`) over the fetch transport, and turns its report into JS.
+//! `LibratoOutput`: renders, then hands the bodies to a send job (`crate::send_job`, driven
+//! over `fetch` by pkg/src/send.js), and turns its report into JS.
 
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Promise};
+use js_sys::{Array, Function, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::convert::{self, js_error, set};
-use crate::http::FetchTransport;
 use crate::options::{FailedJs, OutputOptions};
+use crate::send_job::{none, Ending, SendJob};
 use librato_output::config::{LibratoConfig, StrMap};
 use librato_output::send::api_response::parse_rate_limit;
-use librato_output::send::{self, Credentials, Level, SendError, SendReport};
+use librato_output::send::{Credentials, Level, Machine, SendError, SendReport};
 
 /// `LibratoOutput` of the main entry (the metrics entry has only `Inner`, for `MetricsCore`).
 #[cfg(feature = "full")]
@@ -23,7 +23,8 @@ pub struct LibratoOutput {
 
 pub(crate) struct Inner {
     pub(crate) config: LibratoConfig,
-    pub(crate) transport: FetchTransport,
+    /// `options.fetch` (the driver uses the global `fetch` without it).
+    pub(crate) fetch: Option<Function>,
     secrets: StrMap,
     log: Option<Function>,
 }
@@ -39,57 +40,49 @@ impl LibratoOutput {
         })
     }
 
-    /// Renders `input` and sends it; resolves to a `WriteReport`.
-    pub fn write(&self, input: JsValue, options: JsValue) -> Promise {
+    /// Renders `input` into a send job (pkg/src/send.js drives it to a `WriteReport`).
+    pub fn write(&self, input: JsValue, options: JsValue) -> Result<SendJob, JsValue> {
         use crate::options::WriteOptions;
         let inner = self.inner.clone();
-        let prepared = WriteOptions::read(&options).and_then(|opts| {
-            let plan = crate::plan_for(&input, &inner.config, &opts.read)?;
-            send::check_max_requests(
-                plan.bodies.batches.len(),
-                plan.gauges,
-                opts.max_requests,
-                plan.truncated,
-            )
-            .map_err(|e| send_error(&e))?;
-            Ok((plan, inner.credentials()?))
-        });
-        let (plan, creds) = match prepared {
-            Ok(p) => p,
-            Err(e) => return Promise::reject(&e),
+        let opts = WriteOptions::read(&options)?;
+        let plan = crate::plan_for(&input, &inner.config, &opts.read)?;
+        librato_output::send::check_max_requests(
+            plan.bodies.batches.len(),
+            plan.gauges,
+            opts.max_requests,
+            plan.truncated,
+        )
+        .map_err(|e| send_error(&e))?;
+        let creds = inner.credentials()?;
+        let batches = plan
+            .bodies
+            .iter()
+            .map(|(b, n)| (b.to_string(), n))
+            .collect();
+        let machine = Machine::new(&inner.config, creds, batches, None);
+        let ending = Ending::Report {
+            skipped: convert::skipped_js(&plan.skipped),
+            errors: convert::errors_js(&plan.errors),
         };
-        crate::promise::spawn(async move {
-            let batches: Vec<(&str, usize)> = plan.bodies.iter().collect();
-            let report = inner.send(&batches, &creds).await;
-            let out = report_js(&report, &batches);
-            set(&out, "skipped", &convert::skipped_js(&plan.skipped));
-            set(&out, "errors", &convert::errors_js(&plan.errors));
-            Ok(out)
-        })
+        Ok(SendJob::new(inner, Some(machine), ending))
     }
 
-    /// Sends the bodies of `report.failed` again; resolves to a report of the same shape.
-    pub fn resend(&self, failed: JsValue) -> Promise {
+    /// The bodies of `report.failed` as a send job again (a report of the same shape).
+    pub fn resend(&self, failed: JsValue) -> Result<SendJob, JsValue> {
         resend(&self.inner, failed)
     }
 }
 
-/// Sends the bodies of `report.failed` again; resolves to a report of the same shape.
-pub(crate) fn resend(inner: &Rc<Inner>, failed: JsValue) -> Promise {
-    let inner = inner.clone();
-    let prepared = failed_from_js(&failed).and_then(|f| Ok((f, inner.credentials()?)));
-    let (items, creds) = match prepared {
-        Ok(p) => p,
-        Err(e) => return Promise::reject(&e),
+/// The bodies of `report.failed` as a send job again (a report of the same shape).
+pub(crate) fn resend(inner: &Rc<Inner>, failed: JsValue) -> Result<SendJob, JsValue> {
+    let items = failed_from_js(&failed)?;
+    let creds = inner.credentials()?;
+    let machine = Machine::new(&inner.config, creds, items, None);
+    let ending = Ending::Report {
+        skipped: none(),
+        errors: none(),
     };
-    crate::promise::spawn(async move {
-        let batches: Vec<(&str, usize)> = items.iter().map(|(b, n)| (b.as_str(), *n)).collect();
-        let report = inner.send(&batches, &creds).await;
-        let out = report_js(&report, &batches);
-        set(&out, "skipped", &Array::new());
-        set(&out, "errors", &Array::new());
-        Ok(out)
-    })
+    Ok(SendJob::new(inner.clone(), Some(machine), ending))
 }
 
 impl Inner {
@@ -105,9 +98,7 @@ impl Inner {
         let config = convert::config_arg(config, &options.load)?;
         Ok(Inner {
             config,
-            transport: FetchTransport {
-                fetch: options.fetch,
-            },
+            fetch: options.fetch,
             secrets: options.load.secrets.unwrap_or_default(),
             log: options.log,
         })
@@ -122,11 +113,6 @@ impl Inner {
         if let Some(f) = &self.log {
             let _ = f.call2(&JsValue::UNDEFINED, &level.as_str().into(), &message.into());
         }
-    }
-
-    pub(crate) async fn send(&self, batches: &[(&str, usize)], creds: &Credentials) -> SendReport {
-        let log = |level: Level, message: &str| self.log(level, message);
-        send::send_all(&self.transport, &self.config, batches, creds, &log).await
     }
 }
 

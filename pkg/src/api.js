@@ -1,9 +1,10 @@
 // The main entry's glue for every runtime: wraps the wasm-bindgen exports in the panic guard
 // (guard.js), and makes parse()'s metrics from the flat arrays Rust writes
-// (src/metrics_js.rs). LibratoMetrics is metrics.js, which the metrics entry loads alone.
-// No other logic lives in JS.
+// (src/metrics_js.rs). LibratoMetrics is metrics.js, which the metrics entry loads alone;
+// send.js drives the send jobs over fetch. No other logic lives in JS.
 import { makeGuard } from './guard.js';
 import { makeMetrics } from './metrics.js';
+import { makeDrive } from './send.js';
 
 // `o[k] = v` would set the prototype for the key "__proto__" (and drop a string value).
 function put(o, k, v) {
@@ -49,6 +50,17 @@ function buildMetrics({ table, offsets, tape, floats, ints }) {
 export function makeApi(bindings) {
 
   const { guard, generation } = makeGuard(bindings);
+  const drive = makeDrive({ guard, generation });
+  // A send job made by `fn` and driven to its report; any error is a rejection.
+  const sending = (fn) => {
+    let job;
+    try {
+      job = guard(fn);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return drive(job);
+  };
 
   const parse = (text, options) => guard(() => {
     const { metrics, errors } = bindings.parse(text, options);
@@ -79,11 +91,11 @@ export function makeApi(bindings) {
     }
 
     write(input, options) {
-      return guard(() => this.#current().write(input, options));
+      return sending(() => this.#current().write(input, options));
     }
 
     resend(failed) {
-      return guard(() => this.#current().resend(failed));
+      return sending(() => this.#current().resend(failed));
     }
 
     pack(input, options) {
@@ -91,7 +103,7 @@ export function makeApi(bindings) {
     }
 
     deliver(messages, options) {
-      return guard(() => this.#current().deliver(messages, options));
+      return sending(() => this.#current().deliver(messages, options));
     }
   }
 

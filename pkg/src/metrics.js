@@ -4,7 +4,10 @@
 // once (a JS Map from the call's name, source and tags to its id). Every rule (names, tags,
 // periods, summaries, bodies) is Rust's (crates/output/src/aggregate).
 
+import { makeDrive } from './send.js';
+
 export function makeMetrics(bindings, { guard, generation }) {
+  const drive = makeDrive({ guard, generation });
   const PAIRS = 8192;
   const ID = Symbol('series id');
   const child = (map, key) => {
@@ -145,12 +148,17 @@ export function makeMetrics(bindings, { guard, generation }) {
 
     /** Sends every period that has ended (with `all`, the current one too). */
     flush({ all = false } = {}) {
-      this.#drain();
-      const report = guard(() => this.#core.flush(all, this.#now()));
+      let job;
+      try {
+        this.#drain();
+        job = guard(() => this.#core.flush(all, this.#now()));
+      } catch (e) {
+        return Promise.reject(e);
+      }
       // The series table is rebuilt once it outgrew twice maxSeries: the ids here are stale.
       const g = this.#core.generation();
       if (g !== this.#tableGeneration) { this.#tableGeneration = g; this.#forget(); }
-      return report;
+      return drive(job);
     }
 
     /** A timer flushes each period as it ends (Node, browsers; not between Workers requests). */
@@ -209,7 +217,13 @@ export function makeMetrics(bindings, { guard, generation }) {
     }
 
     resend(failed) {
-      return guard(() => this.#core.resend(failed));
+      let job;
+      try {
+        job = guard(() => this.#core.resend(failed));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return drive(job);
     }
   }
 

@@ -20,7 +20,7 @@ test('npm pack → npm install → import from Node ESM', () => {
       'browser.js', 'dist/cli/librato_wasm.js', 'dist/cli/librato_wasm_bg.wasm', 'dist/librato_wasm.js', 'dist/librato_wasm_bg.wasm',
       'dist/metrics/librato_wasm.js', 'dist/metrics/librato_wasm_bg.wasm',
       'index.d.ts', 'metrics/browser.js', 'metrics/index.d.ts', 'metrics/node.js', 'metrics/workerd.js',
-      'node.js', 'package.json', 'src/api.js', 'src/guard.js', 'src/metrics.js', 'workerd.js',
+      'node.js', 'package.json', 'src/api.js', 'src/guard.js', 'src/metrics.js', 'src/send.js', 'workerd.js',
     ]);
     const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
     const app = join(dir, 'app');

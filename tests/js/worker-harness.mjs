@@ -13,7 +13,7 @@ export function packageModules(dir) {
   const pkg = join(ROOT, 'pkg');
   return [
     { type: 'ESModule', path: join(dir, 'librato-wasm'), contents: readFileSync(join(pkg, 'workerd.js'), 'utf8') },
-    ...['api.js', 'guard.js', 'metrics.js'].map((f) => ({ type: 'ESModule', path: join(dir, 'src', f), contents: readFileSync(join(pkg, 'src', f), 'utf8') })),
+    ...['api.js', 'guard.js', 'metrics.js', 'send.js'].map((f) => ({ type: 'ESModule', path: join(dir, 'src', f), contents: readFileSync(join(pkg, 'src', f), 'utf8') })),
     { type: 'ESModule', path: join(dir, 'dist', 'librato_wasm.js'), contents: readFileSync(join(pkg, 'dist', 'librato_wasm.js'), 'utf8') },
     { type: 'CompiledWasm', path: join(dir, 'dist', 'librato_wasm_bg.wasm'), contents: readFileSync(join(pkg, 'dist', 'librato_wasm_bg.wasm')) },
   ];

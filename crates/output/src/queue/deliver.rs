@@ -6,6 +6,7 @@ use super::message::read;
 use super::outcome::{decide, Outcome, Policy, Read, Status};
 use super::regroup::{body, regroup, Request};
 use crate::config::LibratoConfig;
+use librato_core::librato::Api;
 use std::cell::Cell;
 
 use crate::send::{send_within, Credentials, Disposition, Failed, Log, SendReport, Transport};
@@ -72,7 +73,8 @@ async fn send<T: Transport>(
     send_within(transport, config, &batches, creds, log, Some(budget)).await
 }
 
-/// Delivers a consumer batch and decides every message's outcome.
+/// Delivers a consumer batch and decides every message's outcome (natively, over any
+/// [`Transport`]; the package's JS drives the same [`Delivering`] over `fetch`).
 pub async fn deliver<T: Transport>(
     transport: &T,
     config: &LibratoConfig,
@@ -81,11 +83,40 @@ pub async fn deliver<T: Transport>(
     batch: &[Incoming<'_>],
     options: &Options,
 ) -> Delivery {
-    let api = config.api;
-    let texts: Vec<&str> = batch.iter().map(|m| m.text).collect();
-    let read: Vec<Read<'_>> = batch
+    let messages = batch
         .iter()
-        .map(|m| match read(m.text) {
+        .map(|m| (m.text.to_string(), m.attempts))
+        .collect();
+    let mut job = Delivering::new(config, messages, options);
+    while let Some(bodies) = job.round() {
+        let budget = Cell::new(job.budget());
+        let report = send(transport, config, creds, log, &bodies, &budget).await;
+        job.round_done(&report, budget.get());
+    }
+    job.finish(&mut || transport.random())
+}
+
+/// A consumer batch being delivered, round by round: round 1 the full requests; round 2 the
+/// messages of those refused for good, each message's items alone, to find which of them is
+/// at fault. Both within one budget of HTTP attempts (retries too: the platform limits
+/// subrequests, not batches).
+pub struct Delivering {
+    api: Api,
+    /// Each message's text and Queues' delivery attempts.
+    messages: Vec<(String, u32)>,
+    policy: Policy,
+    round: Vec<Request>,
+    rounds_left: u8,
+    runs: Vec<Vec<(usize, usize, Status)>>,
+    budget: u32,
+    delivery: Delivery,
+}
+
+/// Every message read, for this consumer's API.
+fn reads(api: Api, messages: &[(String, u32)]) -> Vec<Read<'_>> {
+    messages
+        .iter()
+        .map(|(text, _)| match read(text) {
             Ok(msg) if msg.api == api => Read::Ok(msg),
             Ok(msg) => Read::Bad(format!(
                 "the message holds items for api = \"{}\" but this relay sends api = \"{}\"",
@@ -94,36 +125,68 @@ pub async fn deliver<T: Transport>(
             )),
             Err(e) => Read::Bad(format!("unreadable message: {e}")),
         })
-        .collect();
-    let lists: Vec<(usize, &[&str])> = read
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| match r {
-            Read::Ok(m) => Some((i, m.items.as_slice())),
-            Read::Bad(_) => None,
-        })
-        .collect();
-    let items = lists.iter().map(|(_, l)| l.len()).sum();
-    // Round 1: the full requests; round 2: the messages of those refused for good, each
-    // message's items alone, to find which of them is at fault. Both within the budget.
-    let mut round: Vec<Request> = regroup(api, &lists, config.batch_size);
-    let mut runs: Vec<Vec<(usize, usize, Status)>> = vec![Vec::new(); batch.len()];
-    // Every HTTP attempt (retries too) counts: the platform limits subrequests, not batches.
-    let budget = Cell::new(options.max_requests.min(u32::MAX as usize) as u32);
-    let mut delivery = Delivery {
-        items,
-        ..Delivery::default()
-    };
-    for first in [true, false] {
-        if round.is_empty() {
-            break;
+        .collect()
+}
+
+impl Delivering {
+    /// Reads `messages` (`(text, attempts)`) and regroups them into round 1's requests.
+    pub fn new(config: &LibratoConfig, messages: Vec<(String, u32)>, options: &Options) -> Self {
+        let api = config.api;
+        let read = reads(api, &messages);
+        let lists: Vec<(usize, &[&str])> = read
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| match r {
+                Read::Ok(m) => Some((i, m.items.as_slice())),
+                Read::Bad(_) => None,
+            })
+            .collect();
+        let items = lists.iter().map(|(_, l)| l.len()).sum();
+        let round = regroup(api, &lists, config.batch_size);
+        let runs = vec![Vec::new(); messages.len()];
+        drop(read);
+        Delivering {
+            api,
+            messages,
+            policy: options.policy,
+            round,
+            rounds_left: 2,
+            runs,
+            budget: options.max_requests.min(u32::MAX as usize) as u32,
+            delivery: Delivery {
+                items,
+                ..Delivery::default()
+            },
         }
-        let bodies: Vec<(String, usize)> =
-            round.iter().map(|r| (r.body.clone(), r.count)).collect();
-        let report = send(transport, config, creds, log, &bodies, &budget).await;
+    }
+
+    /// The bodies (`(body, items)`) of the next round to send; `None` once there is none.
+    pub fn round(&self) -> Option<Vec<(String, usize)>> {
+        (self.rounds_left > 0 && !self.round.is_empty()).then(|| {
+            self.round
+                .iter()
+                .map(|r| (r.body.clone(), r.count))
+                .collect()
+        })
+    }
+
+    /// HTTP attempts still allowed.
+    pub fn budget(&self) -> u32 {
+        self.budget
+    }
+
+    /// Takes in the report of the round [`Delivering::round`] gave, and what is left of the
+    /// budget after it.
+    pub fn round_done(&mut self, report: &SendReport, budget_left: u32) {
+        let first = self.rounds_left == 2;
+        self.rounds_left = self.rounds_left.saturating_sub(1);
+        self.budget = budget_left;
+        let round = std::mem::take(&mut self.round);
         // Requests that reached the API (not those cut by the budget or a refused login).
-        delivery.requests += round.len() - report.failed.iter().filter(|f| f.attempts == 0).count();
-        delivery.attempts += report.attempts;
+        self.delivery.requests +=
+            round.len() - report.failed.iter().filter(|f| f.attempts == 0).count();
+        self.delivery.attempts += report.attempts;
+        let read = reads(self.api, &self.messages);
         let mut isolate = Vec::new();
         for (i, r) in round.iter().enumerate() {
             let status = status_of(report.failed.iter().find(|f| f.index == i));
@@ -140,7 +203,7 @@ pub async fn deliver<T: Transport>(
                 for p in &r.parts {
                     if let Read::Ok(m) = &read[p.message] {
                         isolate.push(Request {
-                            body: body(api, m.items[p.start..p.end].iter().copied()),
+                            body: body(self.api, m.items[p.start..p.end].iter().copied()),
                             count: p.end - p.start,
                             parts: vec![*p],
                         });
@@ -149,25 +212,31 @@ pub async fn deliver<T: Transport>(
                 continue;
             }
             for p in &r.parts {
-                runs[p.message].push((p.start, p.end, status.clone()));
+                self.runs[p.message].push((p.start, p.end, status.clone()));
             }
         }
-        round = isolate;
+        self.round = isolate;
     }
-    // Runs in item order, per message (isolated ones came last).
-    for r in &mut runs {
-        librato_core::sort::insertion_sort_by_key(r, |x| x.0);
+
+    /// Every message's outcome, once the rounds are done.
+    pub fn finish(mut self, random: &mut dyn FnMut() -> f64) -> Delivery {
+        // Runs in item order, per message (isolated ones came last).
+        for r in &mut self.runs {
+            librato_core::sort::insertion_sort_by_key(r, |x| x.0);
+        }
+        let read = reads(self.api, &self.messages);
+        let texts: Vec<&str> = self.messages.iter().map(|(t, _)| t.as_str()).collect();
+        let attempts: Vec<u32> = self.messages.iter().map(|(_, a)| *a).collect();
+        let mut delivery = std::mem::take(&mut self.delivery);
+        delivery.outcomes = decide(
+            self.api,
+            &texts,
+            &read,
+            &self.runs,
+            &attempts,
+            &self.policy,
+            random,
+        );
+        delivery
     }
-    let attempts: Vec<u32> = batch.iter().map(|m| m.attempts).collect();
-    let mut random = || transport.random();
-    delivery.outcomes = decide(
-        api,
-        &texts,
-        &read,
-        &runs,
-        &attempts,
-        &options.policy,
-        &mut random,
-    );
-    delivery
 }

@@ -10,6 +10,7 @@ use super::{basic_auth, SendError};
 use crate::config::{resolve_secrets, LibratoConfig};
 
 /// The `Authorization` header and the texts that must never be shown.
+#[derive(Clone)]
 pub struct Credentials {
     authorization: String,
     redact: Vec<String>,

@@ -11,6 +11,7 @@ pub mod api_response;
 pub mod basic_auth;
 mod credentials;
 mod join;
+pub mod machine;
 mod report;
 pub mod retry;
 #[cfg(test)]
@@ -19,14 +20,13 @@ mod tests;
 use std::cell::{Cell, RefCell};
 use std::fmt;
 
-use librato_core::librato::Api;
 use librato_core::number::float_text;
 
-use crate::config::{format_duration, LibratoConfig};
+use crate::config::LibratoConfig;
 pub use credentials::Credentials;
 use join::{JoinAll, Task};
+pub use machine::{Env, Machine, Step};
 pub use report::{Disposition, Failed, SendReport};
-use retry::{Decision, Outcome, Policy};
 
 /// One POST the loop asks the transport to make.
 #[derive(Debug, Clone, Copy)]
@@ -192,14 +192,6 @@ pub fn check_max_requests(
     }
 }
 
-/// Shared by the concurrent workers of one write.
-#[derive(Default)]
-struct State {
-    report: SendReport,
-    /// Set after a 401/403: why the remaining batches are not sent.
-    stop: Option<String>,
-}
-
 /// Sends `batches` (`(body, gauges)`) with up to `config.concurrency` in flight, retrying as
 /// [`retry::decide`] says, and reports every batch as acknowledged or failed.
 ///
@@ -243,6 +235,9 @@ pub async fn send_all<T: Transport>(
 /// is spent, a batch not yet tried fails as not attempted (`attempts` 0, retryable: its
 /// [`Disposition`] is `Unsent`) and one being retried fails with its last answer. A queue
 /// consumer's subrequest limit counts attempts, not batches.
+///
+/// This drives the [`Machine`] over `transport` (the package's JS drives the same machine
+/// over `fetch`).
 pub async fn send_within<T: Transport>(
     transport: &T,
     config: &LibratoConfig,
@@ -251,285 +246,62 @@ pub async fn send_within<T: Transport>(
     log: Log<'_>,
     budget: Option<&Cell<u32>>,
 ) -> SendReport {
-    let state = RefCell::new(State::default());
-    let next = Cell::new(0usize);
-    let ctx = Ctx {
-        transport,
+    let owned = batches.iter().map(|(b, n)| (b.to_string(), *n)).collect();
+    let machine = RefCell::new(Machine::new(
         config,
-        batches,
-        creds,
-        log,
-        state: &state,
-        budget,
-    };
-    let workers = config.concurrency.min(batches.len()).max(1);
+        creds.clone(),
+        owned,
+        budget.map(Cell::get),
+    ));
+    let env = Via(transport);
+    let workers = machine.borrow().workers();
     let tasks: Vec<Task<'_>> = (0..workers)
-        .map(|_| {
-            let (ctx, next) = (&ctx, &next);
+        .map(|slot| {
+            let (machine, env) = (&machine, &env);
             Box::pin(async move {
+                let mut step = machine.borrow_mut().start(slot, env, log);
                 loop {
-                    let i = next.get();
-                    if i >= batches.len() {
-                        break;
-                    }
-                    next.set(i + 1);
-                    let stop = ctx.state.borrow().stop.clone();
-                    match stop {
-                        Some(reason) => ctx.state.borrow_mut().report.failed.push(Failed {
-                            index: i,
-                            status: None,
-                            message: reason,
-                            count: batches[i].1,
-                            attempts: 0,
-                            retryable: false,
-                            retry_after_ms: None,
-                        }),
-                        None => ctx.send_one(i).await,
-                    }
+                    step = match step {
+                        Step::Done => break,
+                        Step::Post(i) => {
+                            let post = Post {
+                                url: &config.api_url,
+                                authorization: creds.authorization(),
+                                body: batches[i].0,
+                                timeout_ms: config.timeout_ms,
+                            };
+                            let answer = transport.post(post).await;
+                            machine.borrow_mut().answered(slot, answer, env, log)
+                        }
+                        Step::Sleep(ms) => {
+                            transport.sleep(ms).await;
+                            machine.borrow_mut().start(slot, env, log)
+                        }
+                    };
                 }
             }) as Task<'_>
         })
         .collect();
     JoinAll::new(tasks).await;
-    let mut report = state.into_inner().report;
-    // Into batch order. Workers finish at most `concurrency` places out of order, so an
-    // insertion sort is linear here (and far smaller in wasm than the library's sort).
-    librato_core::sort::insertion_sort_by_key(&mut report.failed, |f| f.index);
-    let failed_gauges: usize = report.failed.iter().map(|f| f.count).sum();
-    let level = if report.failed.is_empty() {
-        Level::Info
-    } else {
-        Level::Warn
-    };
-    log(
-        level,
-        &format!(
-            "write: {} {} in {} request(s): {} acknowledged, {} failed",
-            report.sent + failed_gauges,
-            noun(config.api),
-            batches.len(),
-            report.sent,
-            failed_gauges
-        ),
-    );
-    report
+    let mut machine = machine.into_inner();
+    if let (Some(b), Some(left)) = (budget, machine.budget_left()) {
+        b.set(left);
+    }
+    machine.finish(log)
 }
 
-/// What the bodies hold, for log lines.
-fn noun(api: Api) -> &'static str {
-    match api {
-        Api::Metrics => "gauges",
-        Api::Measurements => "measurements",
+/// A [`Transport`] as the machine's [`Env`].
+struct Via<'a, T>(&'a T);
+
+impl<T: Transport> Env for Via<'_, T> {
+    fn now_ms(&self) -> f64 {
+        self.0.now_ms()
     }
-}
-
-/// One write's shared, read-only context.
-struct Ctx<'a, T> {
-    transport: &'a T,
-    config: &'a LibratoConfig,
-    batches: &'a [(&'a str, usize)],
-    creds: &'a Credentials,
-    log: Log<'a>,
-    state: &'a RefCell<State>,
-    budget: Option<&'a Cell<u32>>,
-}
-
-impl<T: Transport> Ctx<'_, T> {
-    fn log(&self, level: Level, message: &str) {
-        (self.log)(level, &self.creds.redact(message));
+    fn random(&self) -> f64 {
+        self.0.random()
     }
-
-    fn policy(&self) -> Policy {
-        Policy {
-            retries: self.config.retries,
-            backoff_ms: self.config.retry_backoff_ms,
-            max_wait_ms: self.config.retry_max_wait_ms,
-        }
-    }
-
-    async fn send_one(&self, i: usize) {
-        let (body, count) = self.batches[i];
-        let n = self.batches.len();
-        let policy = self.policy();
-        let url = self.config.api_url.as_str();
-        let mut attempt = 0u32;
-        // The last retryable failure: (status, message, Retry-After), for a budget cut.
-        let mut last: Option<(Option<u16>, String, Option<String>)> = None;
-        loop {
-            if let Some(b) = self.budget {
-                if b.get() == 0 {
-                    let (status, message, retry_after) = last.unwrap_or_else(|| {
-                        (None, "not sent: the request budget was spent".into(), None)
-                    });
-                    let retry_after_ms = retry_after
-                        .as_deref()
-                        .and_then(|h| retry::parse_retry_after(h, self.transport.now_ms()));
-                    self.state.borrow_mut().report.failed.push(Failed {
-                        index: i,
-                        status,
-                        message: self.creds.redact(&message),
-                        count,
-                        attempts: attempt,
-                        retryable: true,
-                        retry_after_ms,
-                    });
-                    return;
-                }
-                b.set(b.get() - 1);
-            }
-            attempt += 1;
-            if self.config.debug {
-                self.log(
-                    Level::Debug,
-                    &format!(
-                        "request {}/{n} attempt {attempt}: POST {url} ({count} {}, {} bytes) {body}",
-                        i + 1,
-                        noun(self.config.api),
-                        body.len()
-                    ),
-                );
-            }
-            let post = Post {
-                url,
-                authorization: self.creds.authorization(),
-                body,
-                timeout_ms: self.config.timeout_ms,
-            };
-            let result = self.transport.post(post).await;
-            self.state.borrow_mut().report.attempts += 1;
-            let (outcome, status, message, retry_after) = self.read(result, i, n);
-            let decision = retry::decide(
-                outcome,
-                retry_after.as_deref(),
-                attempt,
-                &policy,
-                self.transport.now_ms(),
-                self.transport.random(),
-            );
-            match decision {
-                Decision::Success => {
-                    self.state.borrow_mut().report.sent += count;
-                    return;
-                }
-                Decision::Retry { after_ms } => {
-                    last = Some((status, message.clone(), retry_after));
-                    self.log(
-                        Level::Warn,
-                        &format!(
-                            "request {}/{n}: {message}; retrying in {after_ms} ms (attempt {} of {})",
-                            i + 1,
-                            attempt + 1,
-                            policy.retries + 1
-                        ),
-                    );
-                    self.transport.sleep(after_ms).await;
-                }
-                Decision::Fail {
-                    retryable,
-                    stop_others,
-                } => {
-                    let retry_after_ms = retry_after
-                        .as_deref()
-                        .and_then(|h| retry::parse_retry_after(h, self.transport.now_ms()));
-                    let message = self.creds.redact(&message);
-                    self.log(
-                        Level::Error,
-                        &format!(
-                            "request {}/{n} failed after {attempt} attempt(s): {message}",
-                            i + 1
-                        ),
-                    );
-                    let mut s = self.state.borrow_mut();
-                    if stop_others && s.stop.is_none() {
-                        s.stop = Some(format!(
-                            "not sent: an earlier request was refused with {}; fix the credentials and resend",
-                            status.unwrap_or(0)
-                        ));
-                    }
-                    s.report.failed.push(Failed {
-                        index: i,
-                        status,
-                        message,
-                        count,
-                        attempts: attempt,
-                        retryable,
-                        retry_after_ms,
-                    });
-                    return;
-                }
-            }
-        }
-    }
-
-    /// Classifies an attempt: outcome, status, message, `Retry-After`.
-    fn read(
-        &self,
-        result: Attempt,
-        i: usize,
-        n: usize,
-    ) -> (Outcome, Option<u16>, String, Option<String>) {
-        match result {
-            Attempt::Response {
-                status,
-                body,
-                retry_after,
-                location,
-                rate_std,
-                rate_agg,
-            } => {
-                {
-                    let report = &mut self.state.borrow_mut().report;
-                    if rate_std.is_some() {
-                        report.rate_std = rate_std;
-                    }
-                    if rate_agg.is_some() {
-                        report.rate_agg = rate_agg;
-                    }
-                }
-                if self.config.debug {
-                    self.log(
-                        Level::Debug,
-                        &format!("response {}/{n}: {status} {body}", i + 1),
-                    );
-                }
-                // Read once (a redirect's message does not quote its body).
-                let json = if !(300..=399).contains(&status) {
-                    self.transport.read_json(&body)
-                } else {
-                    None
-                };
-                let outcome = if status == 403 && api_response::says_rate_limited(&body) {
-                    Outcome::RateLimited403
-                } else if (200..300).contains(&status) && api_response::has_errors_in(json.as_ref())
-                {
-                    // Both APIs: a 2xx naming errors did not store (all of) the request, and
-                    // the same body would be refused again.
-                    Outcome::RejectedIn2xx
-                } else {
-                    Outcome::Status(status)
-                };
-                let message = match (status, location) {
-                    (300..=399, Some(to)) => format!(
-                        "{status}: the API redirects to {to}; redirects are not followed: set api_url to the final URL"
-                    ),
-                    (300..=399, None) => format!(
-                        "{status}: the API answered with a redirect; redirects are not followed: set api_url to the final URL"
-                    ),
-                    _ => api_response::error_message_of(status, &body, json.as_ref()),
-                };
-                (outcome, Some(status), message, retry_after)
-            }
-            Attempt::Timeout => (
-                Outcome::Timeout,
-                None,
-                format!(
-                    "timed out after {}",
-                    format_duration(self.config.timeout_ms)
-                ),
-                None,
-            ),
-            Attempt::Network(m) => (Outcome::Network, None, format!("network error: {m}"), None),
-        }
+    fn read_json(&self, body: &str) -> Option<api_response::Json> {
+        self.0.read_json(body)
     }
 }
 

@@ -12,6 +12,7 @@ use std::task::{Context, Poll};
 use proptest::prelude::*;
 
 use super::*;
+use librato_core::librato::Api;
 
 /// One scripted answer.
 #[derive(Debug, Clone)]
