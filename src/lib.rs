@@ -10,7 +10,7 @@
 // gzipped): `librato_core::find::piece` instead (tests may slice).
 #![cfg_attr(not(test), deny(clippy::string_slice))]
 
-#[cfg(not(feature = "full"))]
+#[cfg(not(feature = "statsd"))]
 mod alloc;
 mod config_object;
 mod convert;
@@ -35,8 +35,8 @@ pub(crate) use text_api::plan_for;
 
 use std::cell::RefCell;
 
-// librato-wasm/metrics only (see alloc.rs for why).
-#[cfg(not(feature = "full"))]
+// The package's entries (see alloc.rs for why); the command line keeps std's dlmalloc.
+#[cfg(not(feature = "statsd"))]
 #[global_allocator]
 static ALLOC: alloc::Classes = alloc::Classes::new();
 

@@ -320,3 +320,29 @@ test('write with maxRequests stops rendering at the limit: a huge input costs on
   assert.equal(report.sent, 600);
   assert.ok(performance.now() - started < 60_000);
 });
+
+test("the main entry's allocator: inputs of changing sizes, again and again, give the same bodies and stop growing memory", async () => {
+  // Its own glue's memory (pkg/node.js instantiates it).
+  const { __wasmMemoryBytes } = await import('../../pkg/dist/librato_wasm.js');
+  const config = { api_user: 'u', api_token: 't', api_url: 'http://127.0.0.1:9/v1/metrics' };
+  // 2,000 to 40,000 lines (0.1-2 MB): the input, its metrics and bodies are large blocks of
+  // sizes that differ each time, freed and merged between renders.
+  const inputs = [7, 1, 20, 3, 13, 2, 17].map((k) => Array.from({ length: k * 2000 },
+    (_, i) => `cpu${i % 50},host=h${i % 97},region=r${k} usage_user=${(i * 0.37).toFixed(2)},idle=${i % 101}i ${T + BigInt(i)}`).join('\n'));
+  const first = inputs.map((text) => render(text, config));
+  for (const [k, r] of first.entries()) {
+    assert.equal(r.errors.length, 0);
+    assert.equal(r.gauges, [7, 1, 20, 3, 13, 2, 17][k] * 4000);
+  }
+  const grownAt = [];
+  for (let round = 0; round < 6; round++) {
+    for (const [k, text] of inputs.entries()) {
+      const before = __wasmMemoryBytes();
+      const r = render(text, config);
+      if (__wasmMemoryBytes() > before) grownAt.push(`${round}:${k}`);
+      assert.deepEqual(r.requests.map((q) => q.body), first[k].requests.map((q) => q.body), `round ${round}, input ${k}`);
+    }
+  }
+  // What the first rounds freed serves the later ones.
+  assert.ok(grownAt.every((at) => at.startsWith('0:') || at.startsWith('1:')), `memory grew at ${grownAt}`);
+});
