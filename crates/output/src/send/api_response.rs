@@ -166,16 +166,15 @@ pub fn says_rate_limited(body: &str) -> bool {
         || librato_core::find::contains(&lower, "api limit")
 }
 
-/// `X-Librato-RateLimit-Std: limit=300,remaining=299,reset=1700000000` → pairs.
+/// `X-Librato-RateLimit-Std: limit=300,remaining=299,reset=1700000000` → pairs. Every value
+/// the API sends is a whole number (a count, epoch seconds): read as i64, Retry-After's and
+/// the dates' parser, so no float reader is linked for this (a value that is not is left out).
 pub fn parse_rate_limit(header: &str) -> Vec<(String, f64)> {
     header
         .split(',')
         .filter_map(|kv| {
             let (k, v) = kv.split_once('=')?;
-            Some((
-                k.trim().to_string(),
-                librato_core::number::parse_f64(v.trim())?,
-            ))
+            Some((k.trim().to_string(), v.trim().parse::<i64>().ok()? as f64))
         })
         .collect()
 }
@@ -268,6 +267,10 @@ mod tests {
             ]
         );
         assert!(parse_rate_limit("garbage").is_empty());
+        assert_eq!(
+            parse_rate_limit("limit=1.5,remaining=-2"),
+            vec![("remaining".into(), -2.0)]
+        );
         assert!(says_rate_limited(
             r#"{"error":"You have hit the API limit"}"#
         ));
