@@ -295,23 +295,27 @@ pub fn skipped_js(skipped: &[Skipped]) -> JsValue {
 }
 
 #[cfg(feature = "full")]
-/// A JSON value as the same JS value, built directly (serialising it to text for
-/// `JSON.parse` would link serde's whole serializer into the wasm).
-pub fn json_to_js(v: &serde_json::Value) -> JsValue {
-    use serde_json::Value;
+/// A config value (`LibratoConfig::to_table`'s) as the same JS value, built directly.
+pub fn cvalue_to_js(v: &librato_output::config::CValue) -> JsValue {
+    use librato_output::config::CValue;
     match v {
-        Value::Null => JsValue::NULL,
-        Value::Bool(b) => JsValue::from_bool(*b),
-        Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(f64::NAN)),
-        Value::String(s) => JsValue::from_str(s),
-        Value::Array(items) => items.iter().map(json_to_js).collect::<Array>().into(),
-        Value::Object(map) => {
+        CValue::Str(s) => JsValue::from_str(s),
+        CValue::Int(i) => JsValue::from_f64(*i as f64),
+        CValue::Float(f) => JsValue::from_f64(*f),
+        CValue::Bool(b) => JsValue::from_bool(*b),
+        CValue::Array(items) => items
+            .iter()
+            .map(|(v, _)| cvalue_to_js(v))
+            .collect::<Array>()
+            .into(),
+        CValue::Table(t) => {
             let o = Object::new();
-            for (k, v) in map {
-                set(&o, k, &json_to_js(v));
+            for e in t {
+                set(&o, &e.key, &cvalue_to_js(&e.value));
             }
             o.into()
         }
+        CValue::Other(_) => JsValue::NULL,
     }
 }
 

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use crate::convert::{self, js_error};
 use crate::options::{self, InputJs, ReadOptions};
 use crate::text_in;
-use librato_output::config::{self as core_config, LibratoConfig};
+use librato_output::config::{self as core_config, CValue, LibratoConfig};
 use librato_output::render::{self, BatchSink, Format, Input, Plan, Sink, Text};
 
 /// Bodies are handed to JS, and line protocol read from it, in chunks of about this many
@@ -54,7 +54,7 @@ pub fn load_config_js(toml: JsValue, options: JsValue) -> Result<JsValue, JsValu
     let configs = core_config::load_config(&text, &load).map_err(|e| convert::config_error(&e))?;
     let out = Array::new();
     for c in &configs {
-        let obj = convert::json_to_js(&c.to_json());
+        let obj = convert::cvalue_to_js(&CValue::Table(c.to_table()));
         // Warnings ride along without becoming a config key (not enumerable, not in JSON).
         let desc = js_sys::Object::new();
         convert::set(&desc, "value", &convert::strings_js(&c.warnings));

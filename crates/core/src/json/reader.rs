@@ -56,14 +56,17 @@ impl Num {
 }
 
 /// One value as the tokenizer reads it: scalars as they are (strings borrowed from the text
-/// when they hold no escape), arrays and objects built into a `Value`.
+/// when they hold no escape); arrays and objects read through (every rule checked) but not
+/// kept: Telegraf JSON uses none, and building them would link `serde_json::Value` into the
+/// main .wasm (its maps, numbers and drops: 2 KB gzipped). [`Reader::value`] builds them.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Found<'a> {
     Str(Cow<'a, str>),
     Num(Num),
     Bool(bool),
     Null,
-    Nested(Value),
+    Array,
+    Object,
 }
 
 impl Found<'_> {
@@ -74,18 +77,18 @@ impl Found<'_> {
             Found::Bool(_) => "a boolean",
             Found::Num(_) => "a number",
             Found::Str(_) => "a string",
-            Found::Nested(v) if v.is_array() => "an array",
-            Found::Nested(_) => "an object",
+            Found::Array => "an array",
+            Found::Object => "an object",
         }
     }
 
-    fn into_value(self) -> Value {
+    /// A scalar as a `Value` (arrays and objects are built by [`Reader::value`] itself).
+    fn scalar_value(self) -> Value {
         match self {
             Found::Str(s) => Value::String(s.into_owned()),
             Found::Num(n) => Value::Number(n.to_number()),
             Found::Bool(b) => Value::Bool(b),
-            Found::Null => Value::Null,
-            Found::Nested(v) => v,
+            Found::Null | Found::Array | Found::Object => Value::Null,
         }
     }
 }
@@ -93,16 +96,31 @@ impl Found<'_> {
 /// Reads one JSON value starting at `pos` (after optional blanks); returns it and the offset
 /// just past it. A number or literal must end at a blank, a delimiter or the end of the text.
 pub fn read_value(text: &str, pos: usize) -> Result<(Value, usize), JsonError> {
-    read_found(text, pos).map(|(v, end)| (v.into_value(), end))
+    read_one(text, pos, Reader::value, |v| {
+        matches!(v, Value::Number(_) | Value::Bool(_) | Value::Null)
+    })
 }
 
-/// [`read_value`], with scalars as the tokenizer reads them.
+/// [`read_value`], with scalars as the tokenizer reads them (arrays and objects not kept).
 pub(crate) fn read_found(text: &str, pos: usize) -> Result<(Found<'_>, usize), JsonError> {
+    read_one(text, pos, Reader::found, |v| {
+        matches!(v, Found::Num(_) | Found::Bool(_) | Found::Null)
+    })
+}
+
+/// One value read by `read` at `pos`; a number or literal (`scalar`) must end where a value
+/// can end.
+fn read_one<'a, T>(
+    text: &'a str,
+    pos: usize,
+    read: impl FnOnce(&mut Reader<'a>) -> Result<T, JsonError>,
+    scalar: impl FnOnce(&T) -> bool,
+) -> Result<(T, usize), JsonError> {
     let mut r = Reader::new(text, pos);
     r.skip_ws();
-    let v = r.found()?;
+    let v = read(&mut r)?;
     if let Some(&b) = r.s.get(r.pos) {
-        let scalar = matches!(v, Found::Num(_) | Found::Bool(_) | Found::Null);
+        let scalar = scalar(&v);
         let ends = matches!(
             b,
             b' ' | b'\t' | b'\n' | b'\r' | b',' | b':' | b']' | b'}' | b'[' | b'{' | b'"'
@@ -161,8 +179,21 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The value at the current position, arrays and objects built.
     fn value(&mut self) -> Result<Value, JsonError> {
-        self.found().map(Found::into_value)
+        match self.peek() {
+            Some(b'[') => self.nested(|r| {
+                let mut items = Vec::new();
+                r.items(|r| r.value().map(|v| items.push(v)))?;
+                Ok(Value::Array(items))
+            }),
+            Some(b'{') => self.nested(|r| {
+                let mut map = Map::new();
+                r.entries(|r, key| r.value().map(|v| drop(map.insert(key.into_owned(), v))))?;
+                Ok(Value::Object(map))
+            }),
+            _ => self.found().map(Found::scalar_value),
+        }
     }
 
     /// The value at the current position (blanks already skipped).
@@ -179,8 +210,12 @@ impl<'a> Reader<'a> {
             b'n' => self.literal("null", Found::Null),
             b't' => self.literal("true", Found::Bool(true)),
             b'f' => self.literal("false", Found::Bool(false)),
-            b'[' => self.nested(Self::array).map(Found::Nested),
-            b'{' => self.nested(Self::object).map(Found::Nested),
+            b'[' => self
+                .nested(|r| r.items(|r| r.found().map(drop)))
+                .map(|()| Found::Array),
+            b'{' => self
+                .nested(|r| r.entries(|r, _| r.found().map(drop)))
+                .map(|()| Found::Object),
             _ => Err(self.err_at(self.pos, "expected value")),
         }
     }
@@ -214,18 +249,22 @@ impl<'a> Reader<'a> {
         Ok(v)
     }
 
-    fn array(&mut self) -> Result<Value, JsonError> {
-        let mut items = Vec::new();
+    /// The items of an array whose `[` has been consumed, through its `]`: `item` is called
+    /// with the reader at each item (blanks skipped), and must read it.
+    fn items(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> Result<(), JsonError>,
+    ) -> Result<(), JsonError> {
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Value::Array(items));
+            return Ok(());
         }
         if self.peek().is_none() {
             return Err(self.err_at(self.pos, EOF_LIST));
         }
         loop {
-            items.push(self.value()?);
+            item(self)?;
             self.skip_ws();
             match self.peek() {
                 Some(b',') => {
@@ -237,22 +276,12 @@ impl<'a> Reader<'a> {
                 }
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Value::Array(items));
+                    return Ok(());
                 }
                 Some(_) => return Err(self.err_at(self.pos, "expected `,` or `]`")),
                 None => return Err(self.err_at(self.pos, EOF_LIST)),
             }
         }
-    }
-
-    fn object(&mut self) -> Result<Value, JsonError> {
-        let mut map = Map::new();
-        self.entries(|r, key| {
-            let v = r.value()?;
-            map.insert(key.into_owned(), v);
-            Ok(())
-        })?;
-        Ok(Value::Object(map))
     }
 
     /// The entries of an object whose `{` has been consumed, through its `}`: `entry` is

@@ -1,12 +1,13 @@
 //! The Telegraf output-level filter keys of a table: read, checked, compiled once.
 
 #[cfg(feature = "filters")]
-use super::{string, value::CValue, ConfigError, ConfigErrorKind, Entry, Pos};
+use super::{string, ConfigError, ConfigErrorKind, Pos};
+use super::{value::CValue, Entry};
 use crate::filter::By;
 #[cfg(feature = "filters")]
 use crate::filter::{Filters, Matcher};
 
-/// The filter keys as written (kept for `to_json`), next to their compiled form.
+/// The filter keys as written (kept for `to_table`), next to their compiled form.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FilterSpec {
     /// As written.
@@ -361,10 +362,10 @@ pub fn compile(spec: &FilterSpec, positions: &Positions) -> Result<Filters, Conf
     })
 }
 
-/// The keys that are set, for the JSON form of a config.
-pub fn to_json(spec: &FilterSpec, out: &mut serde_json::Map<String, serde_json::Value>) {
-    use serde_json::Value;
-    let strings = |v: &[String]| Value::from(v.to_vec());
+/// The keys that are set, for the object form of a config ([`super::LibratoConfig::to_table`]).
+pub fn to_table(spec: &FilterSpec, out: &mut Vec<(&'static str, CValue)>) {
+    let strings =
+        |v: &[String]| CValue::Array(v.iter().map(|s| (CValue::Str(s.clone()), None)).collect());
     let (include, exclude) = (spec.field_include(), spec.field_exclude());
     for (k, v) in [
         ("namepass", &spec.namepass),
@@ -375,7 +376,7 @@ pub fn to_json(spec: &FilterSpec, out: &mut serde_json::Map<String, serde_json::
         ("tagexclude", &spec.tagexclude),
     ] {
         if !v.is_empty() {
-            out.insert(k.into(), strings(v));
+            out.push((k, strings(v)));
         }
     }
     for (k, v) in [
@@ -386,16 +387,16 @@ pub fn to_json(spec: &FilterSpec, out: &mut serde_json::Map<String, serde_json::
         ("name_suffix", &spec.name_suffix),
     ] {
         if !v.is_empty() {
-            out.insert(k.into(), v.as_str().into());
+            out.push((k, CValue::Str(v.clone())));
         }
     }
     for (k, v) in [("tagpass", &spec.tagpass), ("tagdrop", &spec.tagdrop)] {
         if !v.is_empty() {
-            let m: serde_json::Map<String, serde_json::Value> = v
+            let t = v
                 .iter()
-                .map(|(key, globs)| (key.clone(), strings(globs)))
+                .map(|(key, globs)| Entry::new(key, strings(globs)))
                 .collect();
-            out.insert(k.into(), serde_json::Value::Object(m));
+            out.push((k, CValue::Table(t)));
         }
     }
 }

@@ -55,6 +55,18 @@ impl CValue {
     }
 }
 
+impl Entry {
+    /// A key and its value, from no text (no positions).
+    pub fn new(key: &str, value: CValue) -> Entry {
+        Entry {
+            key: key.to_string(),
+            key_pos: None,
+            value,
+            value_pos: None,
+        }
+    }
+}
+
 /// Maps byte offsets to line and column.
 pub struct Lines<'a> {
     text: &'a str,
@@ -112,5 +124,23 @@ pub fn from_json(v: &serde_json::Value) -> CValue {
                 })
                 .collect(),
         ),
+    }
+}
+
+/// A value as JSON, as JS sees the object the boundary builds from it (integers as numbers).
+pub fn to_json(v: &CValue) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        CValue::Str(s) => Value::from(s.as_str()),
+        CValue::Int(i) => Value::from(*i),
+        CValue::Float(f) => Value::from(*f),
+        CValue::Bool(b) => Value::from(*b),
+        CValue::Array(items) => Value::Array(items.iter().map(|(v, _)| to_json(v)).collect()),
+        CValue::Table(t) => Value::Object(
+            t.iter()
+                .map(|e| (e.key.clone(), to_json(&e.value)))
+                .collect(),
+        ),
+        CValue::Other(_) => Value::Null,
     }
 }
