@@ -1,8 +1,7 @@
 //! The Telegraf output-level filter keys of a table: read, checked, compiled once.
 
 #[cfg(feature = "filters")]
-use super::{string, ConfigError, ConfigErrorKind, Pos};
-use super::{value::CValue, Entry};
+use super::{string, value::CValue, ConfigError, ConfigErrorKind, Entry, Pos};
 use crate::filter::By;
 #[cfg(feature = "filters")]
 use crate::filter::{Filters, Matcher};
@@ -363,6 +362,7 @@ pub fn compile(spec: &FilterSpec, positions: &Positions) -> Result<Filters, Conf
 }
 
 /// The keys that are set, for the object form of a config ([`super::LibratoConfig::to_table`]).
+#[cfg(feature = "filters")]
 pub fn to_table(spec: &FilterSpec, out: &mut Vec<(&'static str, CValue)>) {
     let strings =
         |v: &[String]| CValue::Array(v.iter().map(|s| (CValue::Str(s.clone()), None)).collect());

@@ -31,6 +31,7 @@ pub use value::{CTable, CValue, Entry, Pos};
 /// Fx-hashed (`librato_core::hash`): nothing here needs SipHash's flooding resistance.
 pub type StrMap = librato_core::hash::FxHashMap<String, String>;
 
+#[cfg(feature = "filters")]
 use crate::filter::Filters;
 use librato_core::librato::{Api, BodyFormat, MAX_BATCH};
 use librato_core::template::Template;
@@ -141,8 +142,10 @@ pub struct LibratoConfig {
     /// The instance's name, for logs.
     pub alias: String,
     /// Telegraf's output-level filter keys as written, and compiled once.
+    #[cfg(feature = "filters")]
     pub filter_spec: FilterSpec,
     /// Telegraf's selectors, modifiers and renames, compiled.
+    #[cfg(feature = "filters")]
     pub filters: Filters,
     /// Deprecations and ignored keys, for people to read.
     pub warnings: Vec<String>,
@@ -169,7 +172,9 @@ impl Default for LibratoConfig {
             retry_backoff_ms: 500,
             retry_max_wait_ms: 30_000,
             alias: String::new(),
+            #[cfg(feature = "filters")]
             filter_spec: FilterSpec::default(),
+            #[cfg(feature = "filters")]
             filters: Filters::default(),
             warnings: Vec::new(),
             key_lines: Vec::new(),
@@ -216,6 +221,7 @@ impl LibratoConfig {
         if self.api == Api::Measurements {
             t.retain(|(k, _)| *k != "template");
         }
+        #[cfg(feature = "filters")]
         filter_keys::to_table(&self.filter_spec, &mut t);
         t.into_iter().map(|(k, v)| Entry::new(k, v)).collect()
     }

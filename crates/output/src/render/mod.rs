@@ -351,7 +351,11 @@ impl<'c> Stage<'c> {
         // Sources are only made for the metrics API (measurements carry tags instead).
         let explain_sources = explain && config.api == Api::Metrics;
         Stage {
+            #[cfg(feature = "filters")]
             filters: config.filters.is_active().then_some(&config.filters),
+            // Without the `filters` feature a config has none (their keys are refused).
+            #[cfg(not(feature = "filters"))]
+            filters: None,
             explain: explain_sources.then(|| (config.compiled_template(), Vec::new())),
             tag_keys: Default::default(),
             limit: options.max_requests,

@@ -176,6 +176,30 @@ fn a_list_is_one_glob_per_pattern() {
     );
 }
 
+/// `***` with a separator: gobwas/glob v0.2.3's own answers (a throwaway Go program over its
+/// code), which the plain rules (`reference`, below) do not give: the property test below
+/// found the first case. Telegraf's answers are these.
+#[test]
+fn three_stars_with_a_separator_are_gobwas_own() {
+    for (pattern, text, sep, gobwas) in [
+        ("]***", "]", ".", false),
+        ("a***", "a", ".", false),
+        ("a***", "a.b", ".", true),
+        ("]***", "]", "", true),
+        ("***", "", ".", false),
+        ("a**", "a", ".", true),
+        ("a***b", "ab", ".", false),
+    ] {
+        let seps: Vec<char> = sep.chars().collect();
+        let g = Glob::compile(pattern, &seps).unwrap();
+        assert_eq!(
+            g.is_match(text),
+            gobwas,
+            "{pattern:?} on {text:?} with {sep:?}"
+        );
+    }
+}
+
 /// The rules of `*`, `**`, `?` and `\` by plain backtracking over characters.
 fn reference(p: &[char], s: &[char], seps: &[char]) -> bool {
     match p.first() {
@@ -216,6 +240,9 @@ proptest! {
         let ours = g.is_match(&text);
         // gobwas's PrefixSuffix lets its prefix and suffix overlap (see the test above):
         // Telegraf's answer there is not the plain rules'.
+        // Three stars or more with a separator are gobwas's own too (see the test below):
+        // skipped here.
+        prop_assume!(seps.is_empty() || !pattern.contains("***"));
         let want = match &g.matcher {
             super::matcher::Matcher::PrefixSuffix(pre, suf) if text.len() < pre.len() + suf.len() => {
                 text.starts_with(pre.as_str()) && text.ends_with(suf.as_str())
