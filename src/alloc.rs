@@ -214,7 +214,7 @@ unsafe impl GlobalAlloc for Classes {
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let new = Layout::from_size_align_unchecked(new_size, layout.align());
         let (old_size, size) = (size_of(&layout), size_of(&new));
-        if old_size >= LARGE && size >= LARGE && size <= MAX_SPAN {
+        if old_size >= LARGE && (LARGE..=MAX_SPAN).contains(&size) {
             let s = &mut *self.0.get();
             let (have, want) = (span_size(old_size), span_size(size));
             let end = ptr as usize + have;
