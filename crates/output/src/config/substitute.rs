@@ -176,7 +176,7 @@ pub fn resolve_secrets(s: &str, secrets: &StrMap) -> Result<String, String> {
         let reference = piece(s, start..end);
         let inner = piece(reference, 2..reference.len() - 1);
         // Accept both the full "store:key" and the bare "key" as lookup names.
-        let key = inner.split_once(':').map_or(inner, |(_, k)| k);
+        let key = find(inner, ":").map_or(inner, |i| piece(inner, i + 1..));
         match secrets.get(inner).or_else(|| secrets.get(key)) {
             Some(v) => out.push_str(v),
             None => return Err(format!("unresolved secret reference {reference}")),

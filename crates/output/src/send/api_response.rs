@@ -170,10 +170,11 @@ pub fn says_rate_limited(body: &str) -> bool {
 /// the API sends is a whole number (a count, epoch seconds): read as i64, Retry-After's and
 /// the dates' parser, so no float reader is linked for this (a value that is not is left out).
 pub fn parse_rate_limit(header: &str) -> Vec<(String, f64)> {
+    // Char predicates, not char patterns: those link a memchr searcher for this alone.
     header
-        .split(',')
+        .split(|c| c == ',')
         .filter_map(|kv| {
-            let (k, v) = kv.split_once('=')?;
+            let (k, v) = kv.split_once(|c| c == '=')?;
             Some((k.trim().to_string(), v.trim().parse::<i64>().ok()? as f64))
         })
         .collect()

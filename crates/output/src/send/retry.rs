@@ -140,7 +140,10 @@ pub fn parse_http_date(s: &str) -> Option<f64> {
         _ => return None,
     };
     let year: i64 = it.next()?.parse().ok()?;
-    let mut hms = it.next()?.split(':').map(|p| p.parse::<i64>().ok());
+    let mut hms = it
+        .next()?
+        .split(|c| c == ':')
+        .map(|p| p.parse::<i64>().ok());
     let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
     if it.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
         return None;
