@@ -120,6 +120,8 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
 }
 
 /// Parses `Sun, 06 Nov 1994 08:49:37 GMT` into milliseconds since the epoch.
+// A char predicate for ':' on purpose (see `parse_rate_limit`).
+#[allow(clippy::manual_pattern_char_comparison)]
 pub fn parse_http_date(s: &str) -> Option<f64> {
     let s = librato_core::find::find(s, ", ").map_or(s, |i| librato_core::find::piece(s, i + 2..));
     let mut it = s.split_ascii_whitespace();
