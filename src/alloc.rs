@@ -8,7 +8,7 @@
 //! own class) or large and rare (input text, bodies, tables that double): a short list of
 //! spans that coalesce serves those without dlmalloc's bins.
 //!
-//! A small request is rounded up by at most an eighth (to 16 bytes below 128); a large one to
+//! A small request is rounded up by at most an eighth (to 8 bytes below 64); a large one to
 //! 256 bytes. Memory is never returned to the host (wasm memory cannot shrink): the high water
 //! is the most held at once, plus what each class kept.
 
@@ -19,16 +19,16 @@ use core::ptr::null_mut;
 
 const PAGE: usize = 65_536;
 /// Every block is carved at this alignment; a free block holds the next free block's address.
-const GRAIN: usize = 16;
+const GRAIN: usize = 8;
 /// `SUB` classes per power of two: a request is rounded up by at most 1/`SUB`.
 const SUB_BITS: usize = 3;
 const SUB: usize = 1 << SUB_BITS;
 /// The first power of two split into `SUB` classes: its steps are `GRAIN` bytes.
-const K0: usize = SUB_BITS + 4;
+const K0: usize = SUB_BITS + GRAIN.trailing_zeros() as usize;
 /// Requests from this size on are spans (`SPAN_GRAIN` multiples), not classes.
 const LARGE: usize = 8_192;
 const SPAN_GRAIN: usize = 256;
-/// The classes below `LARGE` (2^13): 16-byte steps to 128 B, then `SUB` per power of two.
+/// The classes below `LARGE` (2^13): `GRAIN` steps to 64 B, then `SUB` per power of two.
 const CLASSES: usize = SUB + SUB * (13 - K0);
 /// Spans up to 1 GiB (wasm32 memory is at most 4 GiB; larger requests fail).
 const MAX_SPAN: usize = 1 << 30;
@@ -75,7 +75,7 @@ fn span_size(size: usize) -> usize {
     size.div_ceil(SPAN_GRAIN) * SPAN_GRAIN
 }
 
-/// The class of a layout: multiples of 16 bytes up to `SUB` of them, then for each power of two
+/// The class of a layout: multiples of `GRAIN` up to `SUB` of them, then for each power of two
 /// 2^k, `SUB` steps of 2^k / `SUB` up to 2^(k+1).
 fn class(layout: &Layout) -> usize {
     let size = size_of(layout);
@@ -191,7 +191,7 @@ unsafe impl GlobalAlloc for Classes {
         }
         let c = class(&layout);
         let head = s.free[c];
-        // A reused block keeps the alignment it was carved with: 16 bytes, more only if its
+        // A reused block keeps the alignment it was carved with: 8 bytes, more only if its
         // first user asked for more; checked before handing it out.
         if !head.is_null() && (head as usize) % layout.align() == 0 {
             s.free[c] = *(head as *mut *mut u8);
