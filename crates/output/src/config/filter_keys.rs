@@ -2,6 +2,7 @@
 
 #[cfg(feature = "filters")]
 use super::{string, value::CValue, ConfigError, ConfigErrorKind, Entry, Pos};
+#[cfg(feature = "filters")]
 use crate::filter::By;
 #[cfg(feature = "filters")]
 use crate::filter::{Filters, Matcher};
@@ -69,6 +70,7 @@ impl FilterSpec {
 
 /// The config line of each filter option, named as `skipped` entries name it, where the key
 /// written is another spelling (`pass`, `fieldpass`...) or the removal has two causes.
+#[cfg(feature = "filters")]
 pub fn option_lines(key_lines: &[(String, u32)]) -> Vec<(String, u32)> {
     let line = |keys: &[&str]| {
         keys.iter()

@@ -519,6 +519,8 @@ pub fn from_table(t: &CTable, load: &LoadOptions) -> Result<LibratoConfig, Confi
         ));
         c.template = tag;
     }
+    // Filter options' lines: without the `filters` feature there are none.
+    #[cfg(feature = "filters")]
     c.key_lines.extend(filter_keys::option_lines(&c.key_lines));
     Ok(c)
 }
