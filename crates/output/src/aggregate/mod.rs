@@ -157,8 +157,8 @@ pub struct Aggregator {
     /// negative ids, `-(i + 1)`.
     refused: Vec<Dropped>,
     buckets: Vec<Bucket>,
-    /// Bad samples since the last flush, by (name, reason) → index in `dropped`.
-    dropped_at: FxHashMap<(String, Reason), usize>,
+    /// Bad samples since the last flush; `dropped_at`: the hash of (reason, name) → index.
+    dropped_at: FxHashMap<u64, u32>,
     dropped: Vec<Dropped>,
     /// Samples of series turned away past `max_series`, and a few of their names.
     over_limit: usize,
@@ -240,11 +240,23 @@ impl Aggregator {
     }
 
     fn drop_samples(&mut self, name: &str, reason: Reason, message: &dyn Fn() -> String, n: usize) {
-        let key = (name.to_string(), reason);
-        match self.dropped_at.get(&key) {
-            Some(&i) => self.dropped[i].count += n,
+        // By hash, as the series are (the same map type: no second table's code in the .wasm);
+        // another (name, reason) of the same hash is rare and found by a scan.
+        let mut h = FxHasher::default();
+        h.write_u8(reason as u8);
+        h.write(name.as_bytes());
+        let hash = h.finish();
+        let same = |d: &Dropped| d.reason == reason && d.name == name;
+        let at = match self.dropped_at.get(&hash) {
+            Some(&i) if same(&self.dropped[i as usize]) => Some(i as usize),
+            Some(_) => self.dropped.iter().position(same),
+            None => None,
+        };
+        match at {
+            Some(i) => self.dropped[i].count += n,
             None => {
-                self.dropped_at.insert(key, self.dropped.len());
+                let i = self.dropped.len() as u32;
+                self.dropped_at.entry(hash).or_insert(i);
                 self.dropped.push(Dropped {
                     name: name.to_string(),
                     reason,

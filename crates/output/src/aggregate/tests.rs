@@ -564,3 +564,38 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn bad_samples_of_many_series_interleaved_count_once_per_name_and_reason() {
+    let mut a = Aggregator::new(setup(Api::Metrics));
+    let ids: Vec<i64> = (0..50)
+        .map(|i| a.series(Kind::Gauge, &format!("s{i}"), None, &[]))
+        .collect();
+    let mut pairs = Vec::new();
+    for round in 0..3 {
+        for &id in &ids {
+            pairs.extend([id as f64, if round == 1 { f64::INFINITY } else { f64::NAN }]);
+        }
+    }
+    a.fold(&pairs, T0);
+    let t = a.take(0.0, true);
+    let got: Vec<(String, &str, usize)> = t
+        .dropped
+        .iter()
+        .map(|d| (d.name.clone(), d.reason.code(), d.count))
+        .collect();
+    let want: Vec<(String, &str, usize)> = (0..50)
+        .map(|i| (format!("app.s{i}"), "non_finite", 3))
+        .collect();
+    assert_eq!(got, want);
+    // The next period starts from nothing.
+    a.fold(&[ids[7] as f64, f64::NAN], T0 + 60_000);
+    let t = a.take(0.0, true);
+    assert_eq!(
+        t.dropped
+            .iter()
+            .map(|d| (d.name.as_str(), d.count))
+            .collect::<Vec<_>>(),
+        [("app.s7", 1)]
+    );
+}
