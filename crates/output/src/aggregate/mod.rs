@@ -442,6 +442,14 @@ impl Aggregator {
         if self.series.len() <= self.max_series.max(1) {
             return false;
         }
+        self.rebuild();
+        true
+    }
+
+    /// Out of line: every flush asks, few rebuild, and a first flush compiles (V8 compiles a
+    /// wasm function on its first call) only the check.
+    #[inline(never)]
+    fn rebuild(&mut self) {
         let mut new_id = vec![u32::MAX; self.series.len()];
         let mut kept = Vec::new();
         for bucket in &self.buckets {
@@ -493,7 +501,6 @@ impl Aggregator {
         }
         self.refused.clear();
         self.generation += 1;
-        true
     }
 
     /// How many times the series table was rebuilt (ids from before are stale).

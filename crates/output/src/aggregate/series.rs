@@ -22,7 +22,8 @@ impl Aggregator {
         source: Option<&str>,
         tags: &[(String, String)],
     ) -> i64 {
-        let given = format!("{}{name}", self.prefix);
+        let mut given = self.prefix.clone();
+        given.push_str(name);
         match self.build(&given) {
             Err((reason, message)) => self.refuse(given, reason, message),
             Ok(head) => {
