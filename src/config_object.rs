@@ -70,12 +70,7 @@ pub fn to_cvalue(v: &JsValue, key: &JsValue, depth: u32) -> Result<Option<CValue
     for k in Object::keys(v.unchecked_ref::<Object>()).iter() {
         let value = Reflect::get(&v, &k)?;
         if let Some(value) = to_cvalue(&value, &k, depth + 1)? {
-            table.push(Entry {
-                key: k.as_string().unwrap_or_default(),
-                key_pos: None,
-                value,
-                value_pos: None,
-            });
+            table.push(Entry::new(k.as_string().unwrap_or_default(), value));
         }
     }
     Ok(Some(CValue::Table(table)))

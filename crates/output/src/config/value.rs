@@ -57,9 +57,9 @@ impl CValue {
 
 impl Entry {
     /// A key and its value, from no text (no positions).
-    pub fn new(key: &str, value: CValue) -> Entry {
+    pub fn new(key: impl Into<String>, value: CValue) -> Entry {
         Entry {
-            key: key.to_string(),
+            key: key.into(),
             key_pos: None,
             value,
             value_pos: None,
@@ -116,12 +116,7 @@ pub fn from_json(v: &serde_json::Value) -> CValue {
         Value::Array(a) => CValue::Array(a.iter().map(|e| (from_json(e), None)).collect()),
         Value::Object(o) => CValue::Table(
             o.iter()
-                .map(|(k, v)| Entry {
-                    key: k.clone(),
-                    key_pos: None,
-                    value: from_json(v),
-                    value_pos: None,
-                })
+                .map(|(k, v)| Entry::new(k.as_str(), from_json(v)))
                 .collect(),
         ),
     }
