@@ -102,11 +102,13 @@ impl Series {
     fn given(&self) -> &str {
         match &self.given {
             Some(g) => g,
-            // The name as sent: ASCII, between `{"name":"` and its closing quote.
-            None => {
-                std::str::from_utf8(&self.item[9..self.tail_at as usize - 1]).unwrap_or_default()
-            }
+            None => std::str::from_utf8(self.sent_name()).unwrap_or_default(),
         }
+    }
+
+    /// The name as sent: ASCII, between `{"name":"` and its closing quote.
+    fn sent_name(&self) -> &[u8] {
+        &self.item[9..self.tail_at as usize - 1]
     }
 
     fn head(&self) -> &[u8] {

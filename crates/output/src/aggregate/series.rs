@@ -79,7 +79,8 @@ impl Aggregator {
                     item: item.into_boxed_slice(),
                     tail_at: tail_at as u32,
                 };
-                let given = (series.given() != given).then(|| given.into_boxed_str());
+                let given =
+                    (series.sent_name() != given.as_bytes()).then(|| given.into_boxed_str());
                 self.series.push(Series { given, ..series });
                 i64::from(id)
             }

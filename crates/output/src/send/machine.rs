@@ -372,6 +372,9 @@ impl Machine {
                     Outcome::Status(status)
                 };
                 let message = match (status, location) {
+                    // An acknowledgement has nothing to say (`retry::decide` takes any 2xx as
+                    // one): no message is made for each body sent.
+                    _ if matches!(outcome, Outcome::Status(200..=299)) => String::new(),
                     (300..=399, Some(to)) => format!(
                         "{status}: the API redirects to {to}; redirects are not followed: set api_url to the final URL"
                     ),
