@@ -58,11 +58,13 @@ test('npm pack → npm install → import from Node ESM', () => {
       bodies: ['{"gauges":[{"name":"hits","value":2,"measure_time":1700000040,"period":60}]}'],
     });
     // ESM only, and require() works where Node requires ES modules (Node >= 20.19).
+    // Both entries: neither may use a top-level await (require() refuses such a module).
     writeFileSync(join(app, 'main.cjs'), `
       const { render } = require('librato-wasm');
-      console.log(render('m,host=h v=1 1700000000000000000').gauges);
+      const { LibratoMetrics } = require('librato-wasm/metrics');
+      console.log(render('m,host=h v=1 1700000000000000000').gauges, typeof LibratoMetrics);
     `);
-    assert.equal(execFileSync('node', ['main.cjs'], { cwd: app, encoding: 'utf8' }).trim().split('\n').pop(), '1');
+    assert.equal(execFileSync('node', ['main.cjs'], { cwd: app, encoding: 'utf8' }).trim().split('\n').pop(), '1 function');
     // The package's bin, as npm links it.
     const bin = execFileSync(join(app, 'node_modules', '.bin', 'librato-wasm'), ['render', '-'], { input: 'm,host=h v=1 1700000000000000000\n', encoding: 'utf8' });
     assert.match(bin, /"source":"h"/);
