@@ -252,3 +252,14 @@ test("the metrics entry's allocator reuses what each period freed: the same load
     await api.close();
   }
 });
+
+test('both Node entries say which Node they need where process.getBuiltinModule is missing (before 20.16)', async () => {
+  const { execFileSync } = await import('node:child_process');
+  for (const entry of ['../../pkg/node.js', '../../pkg/metrics/node.js']) {
+    const url = new URL(entry, import.meta.url).href;
+    const script = `delete process.getBuiltinModule;
+      import(${JSON.stringify(url)}).then(() => console.log('loaded'), (e) => console.log(e.message));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(out.trim(), `librato-wasm needs Node 20.16 or later (this is ${process.version})`, entry);
+  }
+});
