@@ -207,6 +207,13 @@ proptest! {
         let total: usize = batches.iter().map(|b| b.1).sum();
         let failed: usize = report.failed.iter().map(|f| f.count).sum();
         prop_assert_eq!(report.sent + failed, total);
+        // The write's summary is the last line logged (built without format!; this is it).
+        let level = if report.failed.is_empty() { "info" } else { "warn" };
+        let summary = format!(
+            "{level}: write: {total} gauges in {n} request(s): {} acknowledged, {failed} failed",
+            report.sent
+        );
+        prop_assert_eq!(logs.last(), Some(&summary));
 
         // A batch is acknowledged iff its last answer was a 2xx; failed ones are in order,
         // once each, and each carries exactly the body that was posted (attempts times).
