@@ -27,8 +27,8 @@ if [ "${NEED_FUZZ:-0}" = 1 ] && ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked || cargo install cargo-fuzz
 fi
 
-# 4. npm dev dependencies (binaryen's wasm-opt, miniflare/workerd, wrangler, vite, esbuild, playwright-core, typescript, publint).
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/workerd ] || [ ! -x node_modules/.bin/tsc ] || [ ! -x node_modules/.bin/publint ] || [ ! -x node_modules/.bin/vite ] || [ ! -x node_modules/.bin/esbuild ] \
+# 4. npm dev dependencies (binaryen's wasm-opt, miniflare/workerd, wrangler, vite, webpack, esbuild, playwright-core, typescript, publint).
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/workerd ] || [ ! -x node_modules/.bin/tsc ] || [ ! -x node_modules/.bin/publint ] || [ ! -x node_modules/.bin/vite ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/webpack ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm dev dependencies"
   npm ci --no-audit --no-fund --loglevel=error

@@ -1,6 +1,7 @@
 // librato-wasm/metrics as users build it: a Worker bundled by Wrangler (run in real workerd
-// through Miniflare) and a page built by Vite (run in Chromium), each importing both entries and
-// sending the same calls to the strict local API on 127.0.0.1: the bodies are byte-identical.
+// through Miniflare) and pages built by Vite and by webpack (run in Chromium), each importing
+// both entries and sending the same calls to the strict local API on 127.0.0.1: the bodies are
+// byte-identical.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Miniflare } from 'miniflare';
 import { build } from 'vite';
+import webpack from 'webpack';
 import { startLibratoApi } from '../../dev/librato-api.mjs';
 import { startStaticServer } from '../../dev/static-server.mjs';
 import { launchChromium } from './browser-harness.mjs';
@@ -101,23 +103,10 @@ export default { async fetch(request, env) {
   }
 });
 
-test('Chromium: a Vite-built page importing librato-wasm/metrics sends what the main entry sends', async () => {
-  const dir = projectDir('metrics-vite-');
-  let site;
-  let browser;
+/** Loads `site`'s page in Chromium and checks both entries send the same bodies, for both APIs. */
+async function sameInChromium(site) {
+  const browser = await launchChromium();
   try {
-    writeFileSync(join(dir, 'index.html'), '<!doctype html><html><head><script type="module" src="./main.js"></script></head><body></body></html>\n');
-    writeFileSync(join(dir, 'main.js'), `import { LibratoMetrics as Main } from 'librato-wasm';
-import { LibratoMetrics as Small } from 'librato-wasm/metrics';
-${SCENARIO}
-window.run = async (url, user, token, api) => ({ main: await scenario(Main, url, user, token, api), small: await scenario(Small, url, user, token, api) });
-document.body.dataset.ready = 'true';
-`);
-    await build({ root: dir, logLevel: 'silent', configFile: false, build: { outDir: join(dir, 'dist'), target: 'es2022' } });
-    const assets = readdirSync(join(dir, 'dist', 'assets'));
-    assert.equal(assets.filter((f) => f.endsWith('.wasm')).length, 2, `Vite emitted each entry's .wasm: ${assets}`);
-    site = await startStaticServer({ root: dir, port: 0, mounts: [['/', ['dist'], null]] });
-    browser = await launchChromium();
     const page = await browser.newPage();
     const problems = [];
     page.on('pageerror', (e) => problems.push(e.message));
@@ -134,7 +123,55 @@ document.body.dataset.ready = 'true';
     }
     assert.deepEqual(problems, []);
   } finally {
-    await browser?.close();
+    await browser.close();
+  }
+}
+
+// The page's script: both entries' LibratoMetrics, run by the page's test hook.
+const PAGE_MAIN = `import { LibratoMetrics as Main } from 'librato-wasm';
+import { LibratoMetrics as Small } from 'librato-wasm/metrics';
+${SCENARIO}
+window.run = async (url, user, token, api) => ({ main: await scenario(Main, url, user, token, api), small: await scenario(Small, url, user, token, api) });
+document.body.dataset.ready = 'true';
+`;
+
+test('Chromium: a Vite-built page importing librato-wasm/metrics sends what the main entry sends', async () => {
+  const dir = projectDir('metrics-vite-');
+  let site;
+  try {
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><html><head><script type="module" src="./main.js"></script></head><body></body></html>\n');
+    writeFileSync(join(dir, 'main.js'), PAGE_MAIN);
+    await build({ root: dir, logLevel: 'silent', configFile: false, build: { outDir: join(dir, 'dist'), target: 'es2022' } });
+    const assets = readdirSync(join(dir, 'dist', 'assets'));
+    assert.equal(assets.filter((f) => f.endsWith('.wasm')).length, 2, `Vite emitted each entry's .wasm: ${assets}`);
+    site = await startStaticServer({ root: dir, port: 0, mounts: [['/', ['dist'], null]] });
+    await sameInChromium(site);
+  } finally {
+    await site?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Chromium: a webpack-built page importing librato-wasm/metrics sends what the main entry sends', async () => {
+  const dir = projectDir('metrics-webpack-');
+  let site;
+  try {
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(dir, 'main.js'), PAGE_MAIN);
+    // webpack 5's defaults: the `browser` condition, `new URL(..., import.meta.url)` as an
+    // emitted asset, top-level await.
+    const stats = await new Promise((resolve, reject) => webpack({
+      mode: 'production', context: dir, entry: './main.js',
+      output: { path: join(dir, 'dist'), filename: 'main.js' },
+      infrastructureLogging: { level: 'error' },
+    }, (err, s) => (err ? reject(err) : resolve(s))));
+    assert.equal(stats.hasErrors(), false, stats.toString('errors-only'));
+    const files = readdirSync(join(dir, 'dist'));
+    assert.equal(files.filter((f) => f.endsWith('.wasm')).length, 2, `webpack emitted each entry's .wasm: ${files}`);
+    writeFileSync(join(dir, 'dist', 'index.html'), '<!doctype html><html><head><script src="./main.js"></script></head><body></body></html>\n');
+    site = await startStaticServer({ root: dir, port: 0, mounts: [['/', ['dist'], null]] });
+    await sameInChromium(site);
+  } finally {
     await site?.close();
     rmSync(dir, { recursive: true, force: true });
   }
