@@ -3,6 +3,7 @@
 // HTTP on 127.0.0.1, give the same reports and the same errors; a config is an object only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { LibratoMetrics as Main } from '../../pkg/node.js';
 import { LibratoMetrics as Small } from '../../pkg/metrics/node.js';
 import { startLibratoApi } from '../../dev/librato-api.mjs';
@@ -253,8 +254,7 @@ test("the metrics entry's allocator reuses what each period freed: the same load
   }
 });
 
-test('both Node entries say which Node they need where process.getBuiltinModule is missing (before 20.16)', async () => {
-  const { execFileSync } = await import('node:child_process');
+test('both Node entries say which Node they need where process.getBuiltinModule is missing (before 20.16)', () => {
   for (const entry of ['../../pkg/node.js', '../../pkg/metrics/node.js']) {
     const url = new URL(entry, import.meta.url).href;
     const script = `delete process.getBuiltinModule;
