@@ -3,6 +3,8 @@
 // 10,000 series held (wasm + JS heap) and the time to flush them, in each entry. Prints JSON.
 import { createRequire } from 'node:module';
 import { LibratoMetrics, LibratoOutput } from '../pkg/node.js';
+// The metrics entry's source, not its bundle (the same .wasm): its glue module is where that
+// instance's memory is read.
 import { LibratoMetrics as SmallMetrics } from '../pkg/metrics/node.js';
 
 const require = createRequire(import.meta.url);

@@ -49,6 +49,11 @@ node_modules/.bin/esbuild pkg/metrics.tmp/entry.tmp.js --bundle --minify --forma
 rm pkg/metrics.tmp/glue.tmp.js pkg/metrics.tmp/entry.tmp.js
 build "--release" pkg/dist
 rm -rf pkg/dist/cli pkg/dist/metrics && mv pkg/cli.tmp pkg/dist/cli && mv pkg/metrics.tmp pkg/dist/metrics
+# librato-wasm/metrics' Node entry as one module: pkg/metrics/node.js with its glue bundled in
+# (resolving and loading a second module was ~0.25 ms of its cold start). One level below pkg/
+# like its source, so the .wasm's relative URL holds for both.
+node_modules/.bin/esbuild pkg/metrics/node.js --bundle --minify --format=esm --platform=neutral \
+  --log-level=warning --outfile=pkg/dist/metrics-node.js
 out=pkg/dist
 
 raw=$(wc -c < "$out/librato_wasm_bg.wasm")

@@ -1,6 +1,7 @@
 // librato-wasm/metrics, Node entry: LibratoMetrics alone over its own small .wasm
-// (dist/metrics/), read next to this file and instantiated synchronously (no top-level await:
-// `require()` of this entry must keep working).
+// (dist/metrics/), read from disk and instantiated synchronously (no top-level await:
+// `require()` of this entry must keep working). The package ships it bundled with its glue as
+// dist/metrics-node.js (scripts/build.sh): one module to load instead of two.
 import * as bindings from '../dist/metrics/librato_wasm.js';
 
 const { readFileSync } = nodeFs();

@@ -5,7 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { LibratoMetrics as Main } from '../../pkg/node.js';
-import { LibratoMetrics as Small } from '../../pkg/metrics/node.js';
+// The Node entry as the package ships it (pkg/metrics/node.js bundled with its glue), and its
+// source, whose glue module is where the wasm memory can be read.
+import { LibratoMetrics as Small } from '../../pkg/dist/metrics-node.js';
+import { LibratoMetrics as SmallSource } from '../../pkg/metrics/node.js';
 import { startLibratoApi } from '../../dev/librato-api.mjs';
 
 const USER = 'entry@example.com';
@@ -228,12 +231,13 @@ test('a config object means what its JSON means (toJSON, undefined, NaN, big num
 });
 
 test("the metrics entry's allocator reuses what each period freed: the same load period after period does not grow its memory", async () => {
-  // The glue the entry instantiated: its memory is the entry's.
+  // The glue the source entry instantiated: its memory is that entry's (the same .wasm as the
+  // bundled one's).
   const { __wasmMemoryBytes } = await import('../../pkg/dist/metrics/librato_wasm.js');
   const api = await startLibratoApi({ port: 0, user: USER, token: TOKEN });
   try {
     const clock = { now: T0 };
-    const m = new Small({ api_user: USER, api_token: TOKEN, api_url: api.url, batch_size: 300 }, { now: () => clock.now, percentiles: [50, 99] });
+    const m = new SmallSource({ api_user: USER, api_token: TOKEN, api_url: api.url, batch_size: 300 }, { now: () => clock.now, percentiles: [50, 99] });
     const grownAt = [];
     for (let period = 0; period < 40; period++) {
       const before = __wasmMemoryBytes();
@@ -255,7 +259,7 @@ test("the metrics entry's allocator reuses what each period freed: the same load
 });
 
 test('both Node entries say which Node they need where process.getBuiltinModule is missing (before 20.16)', () => {
-  for (const entry of ['../../pkg/node.js', '../../pkg/metrics/node.js']) {
+  for (const entry of ['../../pkg/node.js', '../../pkg/dist/metrics-node.js', '../../pkg/metrics/node.js']) {
     const url = new URL(entry, import.meta.url).href;
     const script = `delete process.getBuiltinModule;
       import(${JSON.stringify(url)}).then(() => console.log('loaded'), (e) => console.log(e.message));`;

@@ -18,8 +18,8 @@ test('npm pack → npm install → import from Node ESM', () => {
     assert.deepEqual(files, [
       'LICENSE', 'README.md', 'bin/common.mjs', 'bin/execd.mjs', 'bin/lean.mjs', 'bin/librato-wasm.mjs', 'bin/message.mjs', 'bin/pending.mjs', 'bin/sender.mjs', 'bin/spool.mjs', 'bin/statsd.mjs', 'bin/wasm.mjs',
       'browser.js', 'dist/cli/librato_wasm.js', 'dist/cli/librato_wasm_bg.wasm', 'dist/librato_wasm.js', 'dist/librato_wasm_bg.wasm',
-      'dist/metrics/librato_wasm.js', 'dist/metrics/librato_wasm_bg.wasm',
-      'index.d.ts', 'metrics/browser.js', 'metrics/index.d.ts', 'metrics/node.js', 'metrics/workerd.js',
+      'dist/metrics-node.js', 'dist/metrics/librato_wasm.js', 'dist/metrics/librato_wasm_bg.wasm',
+      'index.d.ts', 'metrics/browser.js', 'metrics/index.d.ts', 'metrics/workerd.js',
       'node.js', 'package.json', 'src/api.js', 'src/guard.js', 'src/metrics.js', 'src/send.js', 'workerd.js',
     ]);
     const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
