@@ -392,118 +392,154 @@ const AGENT_KEYS: &[&str] = &[
     "log_level",
 ];
 
+/// What a table's keys said beyond the config itself, for the checks made once all are read.
+#[derive(Default)]
+struct Seen<'t> {
+    source_tag: Option<(String, Pos)>,
+    template_set: bool,
+    api_url_set: bool,
+    batch_size: Option<&'t Entry>,
+    #[cfg(feature = "filters")]
+    filter_positions: filter_keys::Positions,
+}
+
 /// Validates one table's keys and values (`load`: only `refuse_filters` matters here).
 pub fn from_table(t: &CTable, load: &LoadOptions) -> Result<LibratoConfig, ConfigError> {
     let mut c = LibratoConfig::default();
-    let mut source_tag: Option<(String, Pos)> = None;
-    let mut template_set = None;
-    let mut api_url_set = false;
-    let mut batch_size: Option<&Entry> = None;
-    #[cfg(feature = "filters")]
-    let mut filter_positions = filter_keys::Positions::default();
+    let mut seen = Seen::default();
     for e in t {
-        let key = e.key.as_str();
         if let Some((line, _)) = e.key_pos {
             c.key_lines.push((e.key.clone(), line));
         }
-        let err = |msg: String| {
-            ConfigError::new(ConfigErrorKind::InvalidValue, msg, e.value_pos, Some(key))
-        };
-        match key {
+        // The keys every config names are read here, the others in `other_key`: V8 compiles
+        // a wasm function on its first call, whole, and a LibratoMetrics that names these three
+        // then compiles none of the rest (docs/performance.md).
+        match e.key.as_str() {
             "api_user" => c.api_user = string(e)?,
             "api_token" => c.api_token = string(e)?,
-            "api" => {
-                let v = string(e)?;
-                c.api = Api::parse(&v).ok_or_else(|| {
-                    err(format!(
-                        "api must be \"metrics\" or \"measurements\", not \"{v}\""
-                    ))
-                })?;
-            }
             "api_url" => {
-                c.api_url = api_url(&string(e)?).map_err(err)?;
-                api_url_set = true;
+                c.api_url = api_url(&string(e)?).map_err(|m| invalid(e, m))?;
+                seen.api_url_set = true;
             }
-            "template" => {
-                c.template = string(e)?;
-                template_set = Some("template");
-            }
-            "source_tag" => source_tag = Some((string(e)?, e.value_pos)),
-            "timeout" => {
-                c.timeout_ms = duration(e)?;
-                if c.timeout_ms == 0 {
-                    return Err(err("timeout must be greater than zero".into()));
-                }
-            }
-            "debug" => c.debug = boolean(e)?,
-            // Its bounds depend on `api`, which may come later in the table.
-            "batch_size" => {
-                int_in(e, i64::MIN, i64::MAX)?;
-                batch_size = Some(e);
-            }
-            "body_format" => {
-                let v = string(e)?;
-                c.body_format = BodyFormat::parse(&v).ok_or_else(|| {
-                    err(format!(
-                        "body_format must be \"telegraf\" or \"compact\", not \"{v}\""
-                    ))
-                })?;
-            }
-            "retries" => c.retries = int_in(e, 0, 20)? as u32,
-            "concurrency" => c.concurrency = int_in(e, 1, 64)? as usize,
-            "retry_backoff" => c.retry_backoff_ms = duration(e)?,
-            "retry_max_wait" => c.retry_max_wait_ms = duration(e)?,
-            "alias" => c.alias = string(e)?,
-            k if filter_keys::FILTER_KEYS.contains(&k) => {
-                // Without the `filters` feature there is nothing to apply them with.
-                if load.refuse_filters || cfg!(not(feature = "filters")) {
-                    return Err(ConfigError::new(
-                        ConfigErrorKind::FilterRefused,
-                        format!("{k}: LibratoMetrics does not apply Telegraf's filters (namepass, tagpass, fieldinclude...): remove it from this config"),
-                        e.key_pos,
-                        Some(k),
-                    ));
-                }
-                #[cfg(feature = "filters")]
-                if let Some(w) = filter_keys::read(e, &mut c.filter_spec, &mut filter_positions)? {
-                    c.warnings.push(w);
-                }
-            }
-            k if AGENT_KEYS.contains(&k) => c.warnings.push(format!(
-                "{k} is accepted but not used: this runtime does not schedule flushes (the caller decides when to write)"
-            )),
-            _ => {
-                return Err(ConfigError::new(ConfigErrorKind::UnknownKey,
-                    format!("unknown key \"{key}\" in [[outputs.librato]]"),
-                    e.key_pos,
-                    Some(key),
-                ))
-            }
+            _ => other_key(&mut c, &mut seen, e, load)?,
         }
     }
     // Without the `filters` feature (the metrics entry) there is nothing to read or compile:
-    // its LibratoMetrics refuses filter keys above, as the main entry's does.
+    // its LibratoMetrics refuses filter keys in `other_key`, as the main entry's does.
     #[cfg(feature = "filters")]
     {
-        c.filters = filter_keys::compile(&c.filter_spec, &filter_positions)?;
+        c.filters = filter_keys::compile(&c.filter_spec, &seen.filter_positions)?;
     }
-    if let Some(e) = batch_size {
+    if let Some(e) = seen.batch_size {
         c.batch_size = int_in(e, 1, c.api.max_batch() as i64)? as usize;
     }
-    if api_url_set {
+    if seen.api_url_set {
         check_api_path(&c, t)?;
     }
+    if c.api == Api::Measurements || seen.source_tag.is_some() {
+        settle_source(&mut c, seen)?;
+    }
+    // Filter options' lines: without the `filters` feature there are none.
+    #[cfg(feature = "filters")]
+    c.key_lines.extend(filter_keys::option_lines(&c.key_lines));
+    Ok(c)
+}
+
+/// Every key but the three `from_table` reads itself.
+#[inline(never)]
+fn other_key<'t>(
+    c: &mut LibratoConfig,
+    seen: &mut Seen<'t>,
+    e: &'t Entry,
+    load: &LoadOptions,
+) -> Result<(), ConfigError> {
+    let key = e.key.as_str();
+    match key {
+        "api" => {
+            let v = string(e)?;
+            c.api = Api::parse(&v).ok_or_else(|| {
+                invalid(
+                    e,
+                    format!("api must be \"metrics\" or \"measurements\", not \"{v}\""),
+                )
+            })?;
+        }
+        "template" => {
+            c.template = string(e)?;
+            seen.template_set = true;
+        }
+        "source_tag" => seen.source_tag = Some((string(e)?, e.value_pos)),
+        "timeout" => {
+            c.timeout_ms = duration(e)?;
+            if c.timeout_ms == 0 {
+                return Err(invalid(e, "timeout must be greater than zero".into()));
+            }
+        }
+        "debug" => c.debug = boolean(e)?,
+        // Its bounds depend on `api`, which may come later in the table.
+        "batch_size" => {
+            int_in(e, i64::MIN, i64::MAX)?;
+            seen.batch_size = Some(e);
+        }
+        "body_format" => {
+            let v = string(e)?;
+            c.body_format = BodyFormat::parse(&v).ok_or_else(|| {
+                invalid(
+                    e,
+                    format!("body_format must be \"telegraf\" or \"compact\", not \"{v}\""),
+                )
+            })?;
+        }
+        "retries" => c.retries = int_in(e, 0, 20)? as u32,
+        "concurrency" => c.concurrency = int_in(e, 1, 64)? as usize,
+        "retry_backoff" => c.retry_backoff_ms = duration(e)?,
+        "retry_max_wait" => c.retry_max_wait_ms = duration(e)?,
+        "alias" => c.alias = string(e)?,
+        k if filter_keys::FILTER_KEYS.contains(&k) => {
+            // Without the `filters` feature there is nothing to apply them with.
+            if load.refuse_filters || cfg!(not(feature = "filters")) {
+                return Err(ConfigError::new(
+                    ConfigErrorKind::FilterRefused,
+                    format!("{k}: LibratoMetrics does not apply Telegraf's filters (namepass, tagpass, fieldinclude...): remove it from this config"),
+                    e.key_pos,
+                    Some(k),
+                ));
+            }
+            #[cfg(feature = "filters")]
+            if let Some(w) = filter_keys::read(e, &mut c.filter_spec, &mut seen.filter_positions)? {
+                c.warnings.push(w);
+            }
+        }
+        k if AGENT_KEYS.contains(&k) => c.warnings.push(format!(
+            "{k} is accepted but not used: this runtime does not schedule flushes (the caller decides when to write)"
+        )),
+        _ => {
+            return Err(ConfigError::new(
+                ConfigErrorKind::UnknownKey,
+                format!("unknown key \"{key}\" in [[outputs.librato]]"),
+                e.key_pos,
+                Some(key),
+            ))
+        }
+    }
+    Ok(())
+}
+
+/// The measurements API's defaults and the deprecated `source_tag`, once every key is read.
+#[inline(never)]
+fn settle_source(c: &mut LibratoConfig, seen: Seen<'_>) -> Result<(), ConfigError> {
+    let template_set = seen.template_set.then_some("template");
     if c.api == Api::Measurements {
-        if !api_url_set {
+        if !seen.api_url_set {
             c.api_url = DEFAULT_MEASUREMENTS_URL.to_string();
         }
-        if let Some(key) = template_set.or(source_tag.as_ref().map(|_| "source_tag")) {
+        if let Some(key) = template_set.or(seen.source_tag.as_ref().map(|_| "source_tag")) {
             c.warnings.push(format!(
                 "{key} is not used with api = \"measurements\": each measurement carries its metric's tags instead of a source"
             ));
         }
     }
-    if let Some((tag, pos)) = source_tag {
+    if let Some((tag, pos)) = seen.source_tag {
         if template_set.is_some() && tag != c.template {
             return Err(ConfigError::new(ConfigErrorKind::Conflict,
                 format!(
@@ -519,10 +555,17 @@ pub fn from_table(t: &CTable, load: &LoadOptions) -> Result<LibratoConfig, Confi
         ));
         c.template = tag;
     }
-    // Filter options' lines: without the `filters` feature there are none.
-    #[cfg(feature = "filters")]
-    c.key_lines.extend(filter_keys::option_lines(&c.key_lines));
-    Ok(c)
+    Ok(())
+}
+
+/// An invalid value, the error naming its key and position.
+fn invalid(e: &Entry, msg: String) -> ConfigError {
+    ConfigError::new(
+        ConfigErrorKind::InvalidValue,
+        msg,
+        e.value_pos,
+        Some(&e.key),
+    )
 }
 
 fn type_error(e: &Entry, want: &str) -> ConfigError {

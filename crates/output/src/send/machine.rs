@@ -153,7 +153,7 @@ impl Machine {
             return self.pick(slot, env, log);
         };
         let (i, attempt) = (active.batch, active.attempt);
-        let (n, count) = (self.batches.len(), self.batches[i].1);
+        let count = self.batches[i].1;
         self.report.attempts += 1;
         let (outcome, status, message, retry_after) = self.read(result, i, env, log);
         let decision = retry::decide(
@@ -170,54 +170,85 @@ impl Machine {
                 self.pick(slot, env, log)
             }
             Decision::Retry { after_ms } => {
-                self.log(
-                    log,
-                    Level::Warn,
-                    &format!(
-                        "request {}/{n}: {message}; retrying in {after_ms} ms (attempt {} of {})",
-                        i + 1,
-                        attempt + 1,
-                        self.policy.retries + 1
-                    ),
-                );
                 active.last = Some((status, message, retry_after));
-                self.slots[slot] = Some(active);
-                Step::Sleep(after_ms)
+                self.retry_later(slot, active, after_ms, log)
             }
             Decision::Fail {
                 retryable,
                 stop_others,
             } => {
-                let retry_after_ms = retry_after
-                    .as_deref()
-                    .and_then(|h| retry::parse_retry_after(h, env.now_ms()));
-                let message = self.creds.redact(&message);
-                self.log(
-                    log,
-                    Level::Error,
-                    &format!(
-                        "request {}/{n} failed after {attempt} attempt(s): {message}",
-                        i + 1
-                    ),
-                );
-                if stop_others && self.stop.is_none() {
-                    self.stop = Some(format!(
-                        "not sent: an earlier request was refused with {}; fix the credentials and resend",
-                        status.unwrap_or(0)
-                    ));
-                }
-                self.report.failed.push(Failed {
+                let failed = Failed {
                     index: i,
                     status,
                     message,
                     count,
                     attempts: attempt,
                     retryable,
-                    retry_after_ms,
-                });
-                self.pick(slot, env, log)
+                    retry_after_ms: None,
+                };
+                self.give_up(slot, failed, retry_after, stop_others, env, log)
             }
         }
+    }
+
+    // The two arms an acknowledged request never runs, each its own function: V8 compiles a
+    // wasm function on its first call, whole, so a first flush compiles only the success arm.
+
+    /// A retryable failure: said, and the slot sleeps before the next attempt.
+    #[inline(never)]
+    fn retry_later(&mut self, slot: usize, active: Active, after_ms: u64, log: Log<'_>) -> Step {
+        let (i, attempt) = (active.batch, active.attempt);
+        let message = active.last.as_ref().map_or("", |l| l.1.as_str());
+        self.log(
+            log,
+            Level::Warn,
+            &format!(
+                "request {}/{}: {message}; retrying in {after_ms} ms (attempt {} of {})",
+                i + 1,
+                self.batches.len(),
+                attempt + 1,
+                self.policy.retries + 1
+            ),
+        );
+        self.slots[slot] = Some(active);
+        Step::Sleep(after_ms)
+    }
+
+    /// A request given up: its failure reported (credentials redacted) and, after a refused
+    /// login, the rest stopped.
+    #[inline(never)]
+    fn give_up(
+        &mut self,
+        slot: usize,
+        mut failed: Failed,
+        retry_after: Option<String>,
+        stop_others: bool,
+        env: &dyn Env,
+        log: Log<'_>,
+    ) -> Step {
+        failed.retry_after_ms = retry_after
+            .as_deref()
+            .and_then(|h| retry::parse_retry_after(h, env.now_ms()));
+        failed.message = self.creds.redact(&failed.message);
+        self.log(
+            log,
+            Level::Error,
+            &format!(
+                "request {}/{} failed after {} attempt(s): {}",
+                failed.index + 1,
+                self.batches.len(),
+                failed.attempts,
+                failed.message
+            ),
+        );
+        if stop_others && self.stop.is_none() {
+            self.stop = Some(format!(
+                "not sent: an earlier request was refused with {}; fix the credentials and resend",
+                failed.status.unwrap_or(0)
+            ));
+        }
+        self.report.failed.push(failed);
+        self.pick(slot, env, log)
     }
 
     /// The report, once every slot is done: failures in batch order, and the write's summary
@@ -378,17 +409,12 @@ impl Machine {
                 } else {
                     Outcome::Status(status)
                 };
-                let message = match (status, location) {
-                    // An acknowledgement has nothing to say (`retry::decide` takes any 2xx as
-                    // one): no message is made for each body sent.
-                    _ if matches!(outcome, Outcome::Status(200..=299)) => String::new(),
-                    (300..=399, Some(to)) => format!(
-                        "{status}: the API redirects to {to}; redirects are not followed: set api_url to the final URL"
-                    ),
-                    (300..=399, None) => format!(
-                        "{status}: the API answered with a redirect; redirects are not followed: set api_url to the final URL"
-                    ),
-                    _ => api_response::error_message_of(status, &body, json.as_ref()),
+                // An acknowledgement has nothing to say (`retry::decide` takes any 2xx as
+                // one): no message is made for each body sent.
+                let message = if matches!(outcome, Outcome::Status(200..=299)) {
+                    String::new()
+                } else {
+                    failure_message(status, location, &body, json.as_ref())
                 };
                 (outcome, Some(status), message, retry_after)
             }
@@ -400,6 +426,26 @@ impl Machine {
             ),
             Attempt::Network(m) => (Outcome::Network, None, format!("network error: {m}"), None),
         }
+    }
+}
+
+/// What a request that was not acknowledged is told (its own function, like `give_up`: a
+/// first flush does not compile it).
+#[inline(never)]
+fn failure_message(
+    status: u16,
+    location: Option<String>,
+    body: &str,
+    json: Option<&Json>,
+) -> String {
+    match (status, location) {
+        (300..=399, Some(to)) => format!(
+            "{status}: the API redirects to {to}; redirects are not followed: set api_url to the final URL"
+        ),
+        (300..=399, None) => format!(
+            "{status}: the API answered with a redirect; redirects are not followed: set api_url to the final URL"
+        ),
+        _ => api_response::error_message_of(status, body, json),
     }
 }
 
