@@ -35,7 +35,10 @@ pub fn to_cvalue(v: &JsValue, key: &JsValue, depth: u32) -> Result<Option<CValue
             .ok()
             .and_then(|f| f.dyn_into::<Function>().ok())
         {
-            v = f.call1(&v, key)?;
+            // call2 with a trailing `undefined` (toJSON reads one argument): the module then
+            // imports one call signature fewer, and V8 compiles a wrapper per signature
+            // (docs/performance.md).
+            v = f.call2(&v, key, &JsValue::UNDEFINED)?;
         }
     }
     if v.is_null() {

@@ -253,14 +253,14 @@ impl StringCache {
 /// and garbage). Keys come from one cache, so each is decoded once.
 pub fn errors_js(errors: &[LineError]) -> JsValue {
     let mut cache = StringCache::default();
-    let out = Array::new_with_length(errors.len() as u32);
-    for (i, e) in errors.iter().enumerate() {
+    let out = Array::new();
+    for e in errors {
         let o = Object::new();
         cache.set(&o, "line", &e.line.into());
         cache.set(&o, "column", &e.column.into());
         cache.set(&o, "message", &JsValue::from_str(&e.message));
         cache.set(&o, "text", &JsValue::from_str(&e.text));
-        out.set(i as u32, o.into());
+        out.push(&o);
     }
     out.into()
 }
@@ -269,8 +269,8 @@ pub fn errors_js(errors: &[LineError]) -> JsValue {
 /// Metric names, fields and reasons repeat: they come from the cache too.
 pub fn skipped_js(skipped: &[Skipped]) -> JsValue {
     let mut cache = StringCache::default();
-    let out = Array::new_with_length(skipped.len() as u32);
-    for (i, s) in skipped.iter().enumerate() {
+    let out = Array::new();
+    for s in skipped {
         let o = Object::new();
         if let Some(l) = s.line {
             cache.set(&o, "line", &l.into());
@@ -291,7 +291,7 @@ pub fn skipped_js(skipped: &[Skipped]) -> JsValue {
             let option = cache.get(option);
             cache.set(&o, "option", &option);
         }
-        out.set(i as u32, o.into());
+        out.push(&o);
     }
     out.into()
 }
@@ -369,8 +369,8 @@ pub fn plan_to_js(plan: &Plan, url: &str, streamed: Option<Array>) -> JsValue {
     });
     set(&obj, "requests", &requests);
     if let Some(sources) = &plan.sources {
-        let out = Array::new_with_length(sources.len() as u32);
-        for (i, (line, e)) in sources.iter().enumerate() {
+        let out = Array::new();
+        for (line, e) in sources {
             let o = Object::new();
             set(&o, "line", &(*line).into());
             set(
@@ -386,17 +386,17 @@ pub fn plan_to_js(plan: &Plan, url: &str, streamed: Option<Array>) -> JsValue {
                 steps.push(&s);
             }
             set(&o, "steps", &steps);
-            out.set(i as u32, o.into());
+            out.push(&o);
         }
         set(&obj, "sources", &out);
     }
     if let Some(notes) = &plan.tag_notes {
-        let out = Array::new_with_length(notes.len() as u32);
-        for (i, (line, message)) in notes.iter().enumerate() {
+        let out = Array::new();
+        for (line, message) in notes {
             let o = Object::new();
             set(&o, "line", &(*line).into());
             set(&o, "message", &message.as_str().into());
-            out.set(i as u32, o.into());
+            out.push(&o);
         }
         set(&obj, "tagNotes", &out);
     }
