@@ -1,7 +1,7 @@
 //! The Telegraf output-level filter keys of a table: read, checked, compiled once.
 
 #[cfg(feature = "filters")]
-use super::{string, value::CValue, ConfigError, ConfigErrorKind, Entry, Pos};
+use super::{keys::string, value::CValue, ConfigError, ConfigErrorKind, Entry, Pos};
 #[cfg(feature = "filters")]
 use crate::filter::By;
 #[cfg(feature = "filters")]
