@@ -5,13 +5,8 @@
 // metrics entry ~0.9 KB gzipped, for names nothing but the two files ever reads.
 // The import's module name stays `./librato_wasm_bg.js` (a bundler that resolves a .wasm's
 // imports as ES modules would look for it).
-// It also gives each imported function as many declared parameters as its wasm signature has.
-// V8 (Node 20) compiles a wasm-to-JS wrapper per import signature when it compiles the module,
-// and a second one at instantiation for every import whose JS function's `length` differs:
-// wasm-bindgen writes imports that may throw as `function() { return handleError(function
-// (arg0, arg1) {...}, arguments) }`, length 0. Declaring the parameters (the body still passes
-// `arguments`) saves those wrappers (~40 µs each of a cold start); any other mismatch stops
-// the build.
+// Runs after wasm-opt and scripts/one-signature.mjs (which gives each glue function as many
+// declared parameters as its import's signature).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -78,38 +73,6 @@ const descEnd = (buf, kind, at) => {
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const shortName = (i) => (i < LETTERS.length ? LETTERS[i] : shortName(Math.floor(i / LETTERS.length) - 1) + LETTERS[i % LETTERS.length]);
 
-// The number of parameters of each function type (the type section precedes the imports).
-const VALUE_TYPES = [0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f];
-const paramCounts = [];
-const readTypes = (at) => {
-  let [count, p] = leb(wasm, at);
-  for (let i = 0; i < count; i++) {
-    if (wasm[p] !== 0x60) fail(`type ${i} is not a function type`);
-    // Each value type is one byte here (numbers, funcref, externref); anything else stops.
-    const oneByte = (from, n) => wasm.subarray(from, from + n).every((t) => VALUE_TYPES.includes(t));
-    const [params, afterParams] = leb(wasm, p + 1);
-    const [results, afterResults] = leb(wasm, afterParams + params);
-    if (!oneByte(afterParams, params) || !oneByte(afterResults, results)) fail(`type ${i}: a value type this script does not read`);
-    paramCounts.push(params);
-    p = afterResults + results;
-  }
-};
-
-// The glue's function for `key` (its unique long name) declares `params` parameters, the
-// handleError form rewritten to do so.
-const declare = (key, params) => {
-  const head = new RegExp(`(?<![\\w$])${key.replace(/\$/g, '\\$')}:function\\(([\\w$,]*)\\)(\\{return [\\w$]+\\(function\\(([\\w$,]*)\\))?`);
-  const m = glue.match(head);
-  if (!m) fail(`${key}: no \`${key}:function(...)\` in ${gluePath}`);
-  const count = (list) => (list === '' ? 0 : list.split(',').length);
-  if (count(m[1]) === params) return;
-  if (m[1] === '' && m[2] && count(m[3]) === params) {
-    glue = glue.replace(head, `${key}:function(${m[3]})${m[2]}`);
-    return;
-  }
-  fail(`${key}: the glue's function takes ${count(m[1])} parameters, its wasm import ${params}`);
-};
-
 if (wasm.readUInt32LE(0) !== 0x6d736100) fail(`${wasmPath} is not a .wasm`);
 const parts = [wasm.subarray(0, 8)];
 let at = 8;
@@ -118,7 +81,6 @@ while (at < wasm.length) {
   const id = wasm[at];
   const [size, body] = leb(wasm, at + 1);
   const end = body + size;
-  if (id === 1) readTypes(body);
   if (id !== 2) {
     parts.push(wasm.subarray(at, end));
     at = end;
@@ -139,7 +101,6 @@ while (at < wasm.length) {
       const key = new RegExp(`(?<![\\w$])${field.replace(/\$/g, '\\$')}(?=:)`, 'g');
       const found = glue.match(key)?.length ?? 0;
       if (found !== 1) fail(`${field}: ${found} keys in ${gluePath}, expected 1`);
-      declare(field, paramCounts[leb(wasm, afterField + 1)[0]]);
       glue = glue.replace(key, newField);
     }
     entries.push(nameBytes(module), nameBytes(newField), wasm.subarray(afterField, next));
