@@ -1,7 +1,7 @@
 // node scripts/one-signature.mjs DIR: gives every function a .wasm imports from its wasm-bindgen
 // glue one of two signatures, in DIR/librato_wasm_bg.wasm and DIR/librato_wasm.js alike.
 // Why: V8 (Node 20) compiles a wasm-to-JS wrapper for each distinct import signature when it
-// instantiates a module, ~45 µs each after the first; the metrics entry's 44 imports had 14.
+// compiles a module, ~45 µs each after the first; the metrics entry's 44 imports had 14.
 // Here each import takes (externref × E, f64 × N), E and N the most any import takes, and
 // returns an externref (for imports returning one or nothing) or an f64 (for an i32 or an f64).
 // In the .wasm each import becomes a small function of its old signature that calls the new
@@ -66,7 +66,7 @@ const relist = (key, count, layout) => {
   const inner = handleError ? found[2].replace(`(function(${found[3]})`, () => `(function(${names})`) : (found[2] ?? '');
   glue = glue.replace(head, () => `${key}:function(${names})${inner}`);
 };
-// Pads are named `$_` and their slot: no name esbuild's minifier gives (at most two characters here).
+// Pads are named `$_` and their slot, a name the minified glue does not use (checked).
 const PAD = '$_';
 if (glue.includes(PAD)) fail(`${gluePath} already names ${PAD}`);
 const pad = (names, n, from) => [...names, ...Array.from({ length: n - names.length }, (_, i) => `${PAD}${from + names.length + i}`)];
