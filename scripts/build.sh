@@ -21,8 +21,9 @@ build() { # cargo-flags out-dir
   # budget counts it) and nobody edits it. Our own modules (src/, the entries) stay readable.
   node_modules/.bin/esbuild "$out.tmp/librato_wasm.js" --minify --format=esm --log-level=warning \
     --allow-overwrite --outfile="$out.tmp/librato_wasm.js"
-  # Two import signatures instead of 14-20: V8 compiles a wrapper per signature at instantiation.
-  node scripts/one-signature.mjs "$out.tmp"
+  # Two import signatures instead of 14-20 (V8 compiles a wrapper per signature with the
+  # module), and short import names (hashed names cost ~1 KB).
+  node scripts/imports.mjs "$out.tmp"
   # --low-memory-unused: Rust's wasm stack is the first 1 MiB and grows down, so no valid
   # access lands in the low 1 KiB; wasm-opt may then fold constant offsets into loads.
   # -ocimfs 30: a function with one caller is inlined only if small. Inlining every such
@@ -33,8 +34,6 @@ build() { # cargo-flags out-dir
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$out.tmp/librato_wasm_bg.wasm" -o "$out.tmp/librato_wasm_bg.wasm"
-  # Short names for the functions the .wasm imports from its glue (hashed names cost ~1 KB).
-  node scripts/short-imports.mjs "$out.tmp"
   rm -rf "$out" && mv "$out.tmp" "$out"
 }
 build "--features statsd --profile cli" pkg/cli.tmp

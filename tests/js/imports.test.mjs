@@ -1,5 +1,5 @@
-// The .wasm each entry loads, against the glue that instantiates it (scripts/one-signature.mjs
-// and scripts/short-imports.mjs rewrite both after wasm-bindgen): its imports share at most
+// The .wasm each entry loads, against the glue that instantiates it (scripts/imports.mjs
+// rewrites both after wasm-bindgen): its imports share at most
 // three signatures (V8 compiles a wrapper per signature), every JS function the glue hands an
 // import declares as many parameters as the import's signature has (V8 compiles another
 // wrapper for each that does not), and the numbers the rewritten imports carry both ways still
@@ -38,7 +38,7 @@ function importsOf(path) {
 }
 
 for (const [entry, path] of Object.entries(ENTRIES)) {
-  test(`${entry}: its imports share at most three signatures, each JS function declaring its import's parameters`, () => {
+  test(`${entry}: its imports share at most three signatures and have short names, each JS function declaring its import's parameters`, () => {
     const { bytes, imports } = importsOf(path);
     const m = binaryen.readBinary(bytes);
     const signatures = new Set();
@@ -49,6 +49,8 @@ for (const [entry, path] of Object.entries(ENTRIES)) {
       functions++;
       const params = binaryen.expandType(f.params);
       signatures.add(`${params.join()}->${binaryen.expandType(f.results).join()}`);
+      // Short names, not wasm-bindgen's hashed ones (which do not compress).
+      assert.match(f.base, /^[a-zA-Z]{1,2}$/, `${f.module}/${f.base}`);
       const js = imports[f.module][f.base];
       assert.equal(typeof js, 'function', `${f.module}/${f.base}`);
       assert.equal(js.length, params.length, `${f.module}/${f.base}: the glue's function takes ${js.length} parameters, the import ${params.length}`);
