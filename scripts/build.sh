@@ -14,9 +14,12 @@ build() { # cargo-flags out-dir
   local wasm=target/wasm32-unknown-unknown/$profile/librato_wasm.wasm
   local out=$2
   rm -rf "$out.tmp" && mkdir -p "$out.tmp"
+  # Exports that return through memory, not as several values (no V8 wrapper per signature).
+  node scripts/no-multivalue.mjs "$wasm" "$out.tmp/in.wasm"
   # --experimental-reset-state-function: lets the glue reset the instance after a panic.
   wasm-bindgen --target web --remove-name-section --remove-producers-section \
-    --experimental-reset-state-function --out-dir "$out.tmp" --out-name librato_wasm "$wasm"
+    --experimental-reset-state-function --out-dir "$out.tmp" --out-name librato_wasm "$out.tmp/in.wasm"
+  rm "$out.tmp/in.wasm"
   # The generated glue, minified: it is part of every entry's download (librato-wasm/metrics'
   # budget counts it) and nobody edits it. Our own modules (src/, the entries) stay readable.
   node_modules/.bin/esbuild "$out.tmp/librato_wasm.js" --minify --format=esm --log-level=warning \

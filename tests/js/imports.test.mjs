@@ -61,6 +61,25 @@ for (const [entry, path] of Object.entries(ENTRIES)) {
   });
 }
 
+for (const [entry, path] of Object.entries(ENTRIES)) {
+  // V8 compiles a JS-to-wasm wrapper with TurboFan for each signature returning several
+  // values (scripts/no-multivalue.mjs); single-value exports share one generic wrapper.
+  test(`${entry}: every export returns at most one value`, () => {
+    const bytes = readFileSync(new URL(`../../${path}`, import.meta.url));
+    const m = binaryen.readBinary(bytes);
+    let exports = 0;
+    for (let i = 0; i < m.getNumExports(); i++) {
+      const e = binaryen.getExportInfo(m.getExportByIndex(i));
+      if (e.kind !== binaryen.ExternalFunction) continue;
+      exports++;
+      const results = binaryen.expandType(binaryen.getFunctionInfo(m.getFunction(e.value)).results);
+      assert.ok(results.length <= 1, `${e.name} returns ${results.length} values`);
+    }
+    m.dispose();
+    assert.ok(exports > 15, `${exports} exported functions`);
+  });
+}
+
 test('numbers and strings cross the rewritten imports whole', async () => {
   // Strings out of wasm (pointer and length, as f64 now), BigInts (an i64 import), u32
   // lengths and booleans back in (i32 through f64): values near the types' edges.
