@@ -63,9 +63,6 @@ while (p < b.length) {
   parts.push(section);
   p = end;
 }
-// rustc without multivalue would be a change worth knowing of, not a silent no-op.
-if (!dropped) {
-  console.error(`no-multivalue: ${inPath} lists no multivalue feature`);
-  process.exit(1);
-}
-writeFileSync(outPath, Buffer.concat(parts));
+// A rustc that does not list multivalue needs nothing done: the copy is the same bytes then
+// (tests/js/imports.test.mjs checks the outcome, every export returning one value).
+writeFileSync(outPath, dropped ? Buffer.concat(parts) : b);
