@@ -2,8 +2,8 @@
 // rewrites both after wasm-bindgen): its imports share at most
 // three signatures (V8 compiles a wrapper per signature), every JS function the glue hands an
 // import declares as many parameters as the import's signature has (V8 compiles another
-// wrapper for each that does not), and the numbers the rewritten imports carry both ways still
-// arrive whole.
+// wrapper for each that does not), the numbers the rewritten imports carry both ways still
+// arrive whole, and every export returns at most one value (scripts/no-multivalue.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
